@@ -1,0 +1,93 @@
+import { randomUUID } from "node:crypto";
+import type Keyv from "keyv";
+import type { Announcement, AnnouncementId } from "../../src/announcement/announcement.ts";
+import type { Store } from "../../src/ports/store.ts";
+import { KeyedMutex } from "../../src/util/keyed-mutex.ts";
+import type { Coordinator } from "./coordinator.ts";
+
+export interface KeyvStoreOptions {
+  /** Give up waiting for a lease after this long. */
+  lockWaitMs?: number;
+  defaultLeaseMs?: number;
+  /** Extra clean-up when the store closes (connections of the back-end). */
+  onClose?: () => Promise<void>;
+}
+
+/**
+ * Announcements as keyv records; the atomic parts done natively by the coordinator.
+ * Within a process, work on one key is serialised by a mutex; across processes, by a lease.
+ */
+export class KeyvStore implements Store {
+  readonly #owner = randomUUID();
+  readonly #mutex = new KeyedMutex();
+  readonly #lockWaitMs: number;
+  readonly #defaultLeaseMs: number;
+
+  readonly #records: Keyv<Announcement>;
+  readonly #coordinator: Coordinator;
+  readonly #onClose: (() => Promise<void>) | undefined;
+
+  constructor(records: Keyv<Announcement>, coordinator: Coordinator, options: KeyvStoreOptions = {}) {
+    this.#records = records;
+    this.#coordinator = coordinator;
+    this.#onClose = options.onClose;
+    this.#lockWaitMs = options.lockWaitMs ?? 30_000;
+    this.#defaultLeaseMs = options.defaultLeaseMs ?? 15_000;
+  }
+
+  nextSequence(name: string): Promise<number> {
+    return this.#coordinator.increment(name);
+  }
+
+  currentSequence(name: string): Promise<number> {
+    return this.#coordinator.counter(name);
+  }
+
+  withLock<T>(key: string, fn: () => Promise<T>, leaseMs = this.#defaultLeaseMs): Promise<T> {
+    return this.#mutex.run(key, async () => {
+      const giveUpAt = Date.now() + this.#lockWaitMs;
+      let pause = 2;
+      while (!(await this.#coordinator.tryAcquire(key, this.#owner, leaseMs))) {
+        if (Date.now() > giveUpAt) throw new Error(`timed out waiting for lock ${key}`);
+        await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
+        pause = Math.min(pause * 2, 100);
+      }
+      try {
+        return await fn();
+      } finally {
+        await this.#coordinator.release(key, this.#owner);
+      }
+    });
+  }
+
+  async get(id: AnnouncementId): Promise<Announcement | undefined> {
+    return this.#records.get(id);
+  }
+
+  async put(announcement: Announcement): Promise<void> {
+    const written = await this.#records.set(announcement.id, announcement);
+    if (!written) throw new Error(`store refused to write ${announcement.id}`);
+  }
+
+  async openIds(): Promise<AnnouncementId[]> {
+    return (await this.#coordinator.listOpen()) as AnnouncementId[];
+  }
+
+  markOpen(id: AnnouncementId): Promise<void> {
+    return this.#coordinator.addOpen(id);
+  }
+
+  markClosed(id: AnnouncementId): Promise<void> {
+    return this.#coordinator.removeOpen(id);
+  }
+
+  async ping(): Promise<void> {
+    await this.#coordinator.counter("announcement");
+  }
+
+  async close(): Promise<void> {
+    await this.#coordinator.close();
+    await this.#records.disconnect();
+    await this.#onClose?.();
+  }
+}

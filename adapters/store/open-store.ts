@@ -1,0 +1,52 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Keyv, { type KeyvStoreAdapter } from "keyv";
+import type { Announcement } from "../../src/announcement/announcement.ts";
+import { KeyvStore } from "./keyv-store.ts";
+import { PostgresCoordinator } from "./postgres-coordinator.ts";
+import { RedisCoordinator, type RedisCommands } from "./redis-coordinator.ts";
+import { SqliteCoordinator } from "./sqlite-coordinator.ts";
+
+export type StoreKind = "sqlite" | "redis" | "postgres";
+
+export function storeKind(url: string): StoreKind {
+  if (url.startsWith("sqlite://")) return "sqlite";
+  if (url.startsWith("redis://") || url.startsWith("rediss://")) return "redis";
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return "postgres";
+  throw new Error(`unsupported store URL scheme: ${url.split(":")[0] ?? ""}`);
+}
+
+const NAMESPACE = "amtsbote";
+
+function keyvFor(store: KeyvStoreAdapter): Keyv<Announcement> {
+  return new Keyv<Announcement>({ store, namespace: NAMESPACE, throwOnErrors: true });
+}
+
+/** Opens the store `STORE_URL` names: `sqlite://path`, `redis://…` or `postgres://…`. */
+export async function openStore(url: string): Promise<KeyvStore> {
+  switch (storeKind(url)) {
+    case "sqlite": {
+      const { default: KeyvSqlite } = await import("@keyv/sqlite");
+      const path = resolve(url.slice("sqlite://".length));
+      mkdirSync(dirname(path), { recursive: true });
+      const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
+      const coordinator = new SqliteCoordinator((sql, ...params) => adapter.query(sql, ...params));
+      return new KeyvStore(keyvFor(adapter), coordinator);
+    }
+    case "redis": {
+      const { default: KeyvRedis } = await import("@keyv/redis");
+      const adapter = new KeyvRedis(url, { throwOnConnectError: true });
+      const coordinator = new RedisCoordinator(
+        async () => (await adapter.getClient()) as unknown as RedisCommands,
+        `${NAMESPACE}:`,
+      );
+      return new KeyvStore(keyvFor(adapter), coordinator);
+    }
+    case "postgres": {
+      const { default: KeyvPostgres } = await import("@keyv/postgres");
+      const adapter = new KeyvPostgres({ uri: url, max: 5 });
+      const coordinator = new PostgresCoordinator((sql, values) => adapter.query(sql, values));
+      return new KeyvStore(keyvFor(adapter), coordinator);
+    }
+  }
+}

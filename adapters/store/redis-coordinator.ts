@@ -1,0 +1,58 @@
+import type { Coordinator } from "./coordinator.ts";
+
+/** The few commands of a node-redis v5 client this uses. */
+export interface RedisCommands {
+  incr(key: string): Promise<number>;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options: { condition: "NX"; expiration: { type: "PX"; value: number } }): Promise<string | null>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  sAdd(key: string, member: string): Promise<number>;
+  sRem(key: string, member: string): Promise<number>;
+  sMembers(key: string): Promise<string[]>;
+}
+
+const RELEASE_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+
+/** Redis: SET NX PX for leases, INCR for counters, a set for the open index. */
+export class RedisCoordinator implements Coordinator {
+  readonly #client: () => Promise<RedisCommands>;
+  readonly #prefix: string;
+
+  constructor(client: () => Promise<RedisCommands>, prefix = "amtsbote:") {
+    this.#client = client;
+    this.#prefix = prefix;
+  }
+
+  async increment(name: string): Promise<number> {
+    return (await this.#client()).incr(`${this.#prefix}counter:${name}`);
+  }
+
+  async counter(name: string): Promise<number> {
+    return Number((await (await this.#client()).get(`${this.#prefix}counter:${name}`)) ?? 0);
+  }
+
+  async tryAcquire(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    const answer = await (
+      await this.#client()
+    ).set(`${this.#prefix}lease:${key}`, owner, { condition: "NX", expiration: { type: "PX", value: leaseMs } });
+    return answer === "OK";
+  }
+
+  async release(key: string, owner: string): Promise<void> {
+    await (await this.#client()).eval(RELEASE_IF_OWNER, { keys: [`${this.#prefix}lease:${key}`], arguments: [owner] });
+  }
+
+  async addOpen(id: string): Promise<void> {
+    await (await this.#client()).sAdd(`${this.#prefix}open`, id);
+  }
+
+  async removeOpen(id: string): Promise<void> {
+    await (await this.#client()).sRem(`${this.#prefix}open`, id);
+  }
+
+  async listOpen(): Promise<string[]> {
+    return (await (await this.#client()).sMembers(`${this.#prefix}open`)).sort();
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,73 @@
+import type { Coordinator } from "./coordinator.ts";
+
+type Query = (sql: string, ...params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** SQLite: one file shared by every process on the machine; statements are atomic. */
+export class SqliteCoordinator implements Coordinator {
+  readonly #ready: Promise<void>;
+
+  readonly #query: Query;
+
+  constructor(query: Query) {
+    this.#query = query;
+    this.#ready = (async () => {
+      await query("PRAGMA journal_mode = WAL");
+      await query("CREATE TABLE IF NOT EXISTS amtsbote_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+      await query(
+        "CREATE TABLE IF NOT EXISTS amtsbote_leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires INTEGER NOT NULL)",
+      );
+      await query("CREATE TABLE IF NOT EXISTS amtsbote_open (id TEXT PRIMARY KEY)");
+    })();
+  }
+
+  async #q(sql: string, ...params: unknown[]) {
+    await this.#ready;
+    return this.#query(sql, ...params);
+  }
+
+  async increment(name: string): Promise<number> {
+    const rows = await this.#q(
+      "INSERT INTO amtsbote_counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+      name,
+    );
+    return Number(rows[0]?.value);
+  }
+
+  async counter(name: string): Promise<number> {
+    const rows = await this.#q("SELECT value FROM amtsbote_counters WHERE name = ?", name);
+    return Number(rows[0]?.value ?? 0);
+  }
+
+  async tryAcquire(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const rows = await this.#q(
+      `INSERT INTO amtsbote_leases (key, owner, expires) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires = excluded.expires
+       WHERE amtsbote_leases.expires < ? RETURNING owner`,
+      key,
+      owner,
+      now + leaseMs,
+      now,
+    );
+    return rows[0]?.owner === owner;
+  }
+
+  async release(key: string, owner: string): Promise<void> {
+    await this.#q("DELETE FROM amtsbote_leases WHERE key = ? AND owner = ?", key, owner);
+  }
+
+  async addOpen(id: string): Promise<void> {
+    await this.#q("INSERT INTO amtsbote_open (id) VALUES (?) ON CONFLICT (id) DO NOTHING", id);
+  }
+
+  async removeOpen(id: string): Promise<void> {
+    await this.#q("DELETE FROM amtsbote_open WHERE id = ?", id);
+  }
+
+  async listOpen(): Promise<string[]> {
+    const rows = await this.#q("SELECT id FROM amtsbote_open ORDER BY id");
+    return rows.map((r) => String(r.id));
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,62 @@
+import { resolvePerson } from "../src/policy/policy.ts";
+import { approvedText, failed } from "./handlers.ts";
+import type { CommandInput, CommandOutcome } from "./input.ts";
+import { L } from "./messages.ts";
+import { COMMANDS, LATER_COMMANDS, lookup, type CommandDeps } from "./registry.ts";
+
+type ReactionMeaning = "approve" | "reject";
+
+/** ✅ and ❌, as emoji or as Slack short names; skin tones and U+FE0F ignored. */
+export function reactionMeaning(reaction: string): ReactionMeaning | undefined {
+  const key = reaction
+    .replace(/[\uFE0F\u{1F3FB}-\u{1F3FF}]/gu, "")
+    .replace(/::skin-tone-\d$/, "")
+    .replace(/^:|:$/g, "")
+    .trim()
+    .toLowerCase();
+  if (["✅", "✔", "☑", "white_check_mark", "heavy_check_mark", "ballot_box_with_check"].includes(key)) return "approve";
+  if (["❌", "✖", "x", "heavy_multiplication_x"].includes(key)) return "reject";
+  return undefined;
+}
+
+/** The one entry point every chat uses: text commands and reactions in, an outcome out. */
+export async function dispatch(input: CommandInput, deps: CommandDeps): Promise<CommandOutcome> {
+  const person = resolvePerson(deps.policy, input.actor.platform, input.actor.userId);
+  if (!person) return failed({ code: "UNKNOWN_PERSON" });
+
+  if (input.kind === "reaction") {
+    const meaning = reactionMeaning(input.reaction);
+    if (!meaning) return { kind: "ignored" };
+    const { id, version } = input.target;
+    const ref = version === undefined ? {} : { version };
+    if (meaning === "approve") {
+      const result = input.removed
+        ? await deps.service.revokeApproval(person.id, id, ref)
+        : await deps.service.approve(person.id, id, { ...ref, via: "reaction" });
+      if (!result.ok) return failed(result.error);
+      const message = input.removed
+        ? L(`Ihre Freigabe für ${id} ist zurückgenommen.`, `Your approval of ${id} is revoked.`)
+        : approvedText(result.value);
+      return { kind: "reply", message, announcement: result.value };
+    }
+    if (input.removed) return { kind: "ignored" };
+    return {
+      kind: "reply",
+      message: L(
+        `Zum Ablehnen bitte den Grund nennen: \`reject ${id} <Grund>\``,
+        `To reject, please give the reason: \`reject ${id} <reason>\``,
+      ),
+    };
+  }
+
+  const text = input.text.trim();
+  const first = /^\S+/.exec(text)?.[0] ?? "";
+  const command = lookup(first);
+  if (command) {
+    return command.spec.run({ ...deps, person, input, rest: text.slice(first.length) });
+  }
+  if (LATER_COMMANDS.includes(first.toLowerCase())) {
+    return failed({ code: "NOT_AVAILABLE_YET", params: { command: first.toLowerCase() } });
+  }
+  return COMMANDS.announce.run({ ...deps, person, input, rest: text });
+}

@@ -1,0 +1,204 @@
+import { parseAnnouncementId, type AnnouncementId, type Content } from "../src/announcement/announcement.ts";
+import { fail, ok, type DomainError, type Result } from "../src/errors.ts";
+import type { Announcement } from "../src/announcement/announcement.ts";
+import { parseWhen } from "./dates.ts";
+import { takeFlags, words, type FlagSpec } from "./grammar.ts";
+import { helpText } from "./help.ts";
+import type { CommandOutcome } from "./input.ts";
+import { errorText, joinLocalized, L, type Localized } from "./messages.ts";
+import type { CommandContext } from "./registry.ts";
+import { historyText, listText, recentHistoryText, statusText, whatsappBlock } from "./render.ts";
+
+export const failed = (error: DomainError): CommandOutcome => ({ kind: "error", code: error.code, message: errorText(error) });
+
+const reply = (message: Localized, announcement?: Announcement): CommandOutcome =>
+  announcement ? { kind: "reply", message, announcement } : { kind: "reply", message };
+
+const DRAFT_FLAGS = {
+  category: { takesValue: true },
+  at: { takesValue: true },
+  urgent: { takesValue: false },
+  template: { takesValue: true },
+} as const satisfies Record<string, FlagSpec>;
+
+const POLL_FLAGS = { ...DRAFT_FLAGS, multiple: { takesValue: false } } as const satisfies Record<string, FlagSpec>;
+
+interface DraftOptions {
+  category?: string;
+  publishAt?: Date;
+  urgent: boolean;
+}
+
+function draftOptions(ctx: CommandContext, values: Map<string, string | true>): Result<DraftOptions> {
+  const template = values.get("template");
+  if (typeof template === "string") return fail("UNKNOWN_TEMPLATE", { template, known: "" });
+  const options: DraftOptions = { urgent: values.get("urgent") === true };
+  const category = values.get("category");
+  if (typeof category === "string") options.category = category.toLowerCase();
+  const at = values.get("at");
+  if (typeof at === "string") {
+    const when = parseWhen(at, ctx.clock.now(), ctx.policy.timezone);
+    if (!when.ok) return when;
+    options.publishAt = when.value;
+  }
+  return ok(options);
+}
+
+async function submitDraft(ctx: CommandContext, content: Content, options: DraftOptions): Promise<CommandOutcome> {
+  const result = await ctx.service.draft(ctx.person.id, { content, ...options, origin: ctx.input.origin });
+  if (!result.ok) return failed(result.error);
+  const a = result.value;
+  return reply(
+    joinLocalized([
+      L(`${a.id} ist angelegt und wartet auf Freigabe. So wird es aussehen:`, `${a.id} is drafted and awaits approval. This is how it will look:`),
+      whatsappBlock(a),
+    ]),
+    a,
+  );
+}
+
+export async function announce(ctx: CommandContext): Promise<CommandOutcome> {
+  const flags = takeFlags(ctx.rest, DRAFT_FLAGS);
+  if (!flags.ok) return failed(flags.error);
+  const options = draftOptions(ctx, flags.value.values);
+  if (!options.ok) return failed(options.error);
+  return submitDraft(ctx, { text: flags.value.rest, media: ctx.input.attachments ?? [] }, options.value);
+}
+
+export async function poll(ctx: CommandContext): Promise<CommandOutcome> {
+  const flags = takeFlags(ctx.rest, POLL_FLAGS);
+  if (!flags.ok) return failed(flags.error);
+  const options = draftOptions(ctx, flags.value.values);
+  if (!options.ok) return failed(options.error);
+  const [question = "", ...answers] = words(flags.value.rest);
+  const content: Content = {
+    text: "",
+    poll: { question: question.trim(), options: answers.map((o) => o.trim()), multipleChoice: flags.value.values.get("multiple") === true },
+    media: ctx.input.attachments ?? [],
+  };
+  return submitDraft(ctx, content, options.value);
+}
+
+interface Target {
+  id: AnnouncementId;
+  version?: number;
+  rest: string;
+}
+
+/** Reads `A-0042 [v2] rest…`. */
+function takeTarget(rest: string, usage: string, withVersion: boolean): Result<Target> {
+  const trimmed = rest.trim();
+  const idWord = /^\S+/.exec(trimmed)?.[0];
+  if (!idWord) return fail("MISSING_ID", { usage });
+  const id = parseAnnouncementId(idWord);
+  if (!id) return fail("INVALID_ID", { value: idWord });
+  let remaining = trimmed.slice(idWord.length).trim();
+  const target: Target = { id, rest: remaining };
+  const version = withVersion ? /^v(\d+)(?=\s|$)/i.exec(remaining) : null;
+  if (version?.[1]) {
+    target.version = Number(version[1]);
+    remaining = remaining.slice(version[0].length).trim();
+    target.rest = remaining;
+  }
+  return ok(target);
+}
+
+function noMore(target: Target, usage: string): Result<Target> {
+  return target.rest ? fail("UNEXPECTED_ARGUMENTS", { extra: target.rest, usage }) : ok(target);
+}
+
+export async function status(ctx: CommandContext): Promise<CommandOutcome> {
+  const target = takeTarget(ctx.rest, "status A-0042", false);
+  const checked = target.ok ? noMore(target.value, "status A-0042") : target;
+  if (!checked.ok) return failed(checked.error);
+  const a = await ctx.service.get(checked.value.id);
+  if (!a) return failed({ code: "NOT_FOUND", params: { id: checked.value.id } });
+  return reply(statusText(ctx.policy, a), a);
+}
+
+export async function list(ctx: CommandContext): Promise<CommandOutcome> {
+  if (ctx.rest.trim()) return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: ctx.rest.trim(), usage: "list" } });
+  return reply(listText(ctx.policy, await ctx.service.listOpen()));
+}
+
+export async function history(ctx: CommandContext): Promise<CommandOutcome> {
+  if (!ctx.rest.trim()) return reply(recentHistoryText(ctx.policy, await ctx.service.recent(10), 30));
+  const target = takeTarget(ctx.rest, "history A-0042", false);
+  const checked = target.ok ? noMore(target.value, "history A-0042") : target;
+  if (!checked.ok) return failed(checked.error);
+  const a = await ctx.service.get(checked.value.id);
+  if (!a) return failed({ code: "NOT_FOUND", params: { id: checked.value.id } });
+  return reply(historyText(ctx.policy, a), a);
+}
+
+export async function edit(ctx: CommandContext): Promise<CommandOutcome> {
+  const target = takeTarget(ctx.rest, "edit A-0042 <Text>", false);
+  if (!target.ok) return failed(target.error);
+  const flags = takeFlags(target.value.rest, {});
+  if (!flags.ok) return failed(flags.error);
+  const result = await ctx.service.edit(ctx.person.id, target.value.id, {
+    text: flags.value.rest,
+    media: ctx.input.attachments ?? [],
+  });
+  if (!result.ok) return failed(result.error);
+  const a = result.value;
+  const v = a.versions.length;
+  return reply(
+    joinLocalized([
+      L(`${a.id} ist jetzt Fassung ${v}; frühere Freigaben gelten nicht mehr.`, `${a.id} is now version ${v}; earlier approvals no longer count.`),
+      whatsappBlock(a),
+    ]),
+    a,
+  );
+}
+
+export async function withdraw(ctx: CommandContext): Promise<CommandOutcome> {
+  const target = takeTarget(ctx.rest, "withdraw A-0042 <Grund>", false);
+  if (!target.ok) return failed(target.error);
+  const result = await ctx.service.withdraw(ctx.person.id, target.value.id, target.value.rest);
+  if (!result.ok) return failed(result.error);
+  return reply(L(`${result.value.id} ist zurückgezogen.`, `${result.value.id} is withdrawn.`), result.value);
+}
+
+export async function approve(ctx: CommandContext): Promise<CommandOutcome> {
+  const target = takeTarget(ctx.rest, "approve A-0042", true);
+  const checked = target.ok ? noMore(target.value, "approve A-0042 [v2]") : target;
+  if (!checked.ok) return failed(checked.error);
+  const { id, version } = checked.value;
+  const result = await ctx.service.approve(ctx.person.id, id, { via: "command", ...(version === undefined ? {} : { version }) });
+  if (!result.ok) return failed(result.error);
+  return reply(approvedText(result.value), result.value);
+}
+
+export function approvedText(a: Announcement): Localized {
+  if (a.state === "pending") {
+    return L(`Ihre Freigabe für ${a.id} ist vermerkt; es fehlen noch weitere.`, `Your approval of ${a.id} is recorded; more are needed.`);
+  }
+  if (a.state === "scheduled") return L(`${a.id} ist freigegeben und eingeplant.`, `${a.id} is approved and scheduled.`);
+  return L(`${a.id} ist freigegeben und wird veröffentlicht.`, `${a.id} is approved and being published.`);
+}
+
+export async function reject(ctx: CommandContext): Promise<CommandOutcome> {
+  const target = takeTarget(ctx.rest, "reject A-0042 <Grund>", true);
+  if (!target.ok) return failed(target.error);
+  const { id, version, rest } = target.value;
+  const result = await ctx.service.reject(ctx.person.id, id, rest, version === undefined ? {} : { version });
+  if (!result.ok) return failed(result.error);
+  return reply(L(`${id} ist abgelehnt. Die Autorin oder der Autor erfährt den Grund.`, `${id} is rejected. The author is told the reason.`), result.value);
+}
+
+export async function posted(ctx: CommandContext): Promise<CommandOutcome> {
+  const target = takeTarget(ctx.rest, "posted A-0042", false);
+  const checked = target.ok ? noMore(target.value, "posted A-0042") : target;
+  if (!checked.ok) return failed(checked.error);
+  const result = await ctx.service.confirmHandoff(ctx.person.id, checked.value.id);
+  if (!result.ok) return failed(result.error);
+  return reply(
+    L(`Danke – die Veröffentlichung von ${result.value.id} ist vermerkt.`, `Thanks – the publication of ${result.value.id} is recorded.`),
+    result.value,
+  );
+}
+
+export async function help(ctx: CommandContext): Promise<CommandOutcome> {
+  return reply(helpText("", [...ctx.policy.categories.keys()]));
+}

@@ -1,0 +1,25 @@
+import type { Announcement, AnnouncementId, MediaItem, Origin } from "../src/announcement/announcement.ts";
+import type { ErrorCode } from "../src/errors.ts";
+import type { Localized } from "./messages.ts";
+
+/** Who acts, as the chat knows them; the policy maps it to a person. */
+export interface Actor {
+  platform: string;
+  userId: string;
+}
+
+export type CommandInput =
+  | { kind: "text"; actor: Actor; origin: Origin; text: string; attachments?: MediaItem[] }
+  | {
+      kind: "reaction";
+      actor: Actor;
+      origin: Origin;
+      target: { id: AnnouncementId; version?: number };
+      reaction: string;
+      removed?: boolean;
+    };
+
+export type CommandOutcome =
+  | { kind: "reply"; message: Localized; announcement?: Announcement }
+  | { kind: "error"; code: ErrorCode; message: Localized }
+  | { kind: "ignored" };

@@ -1,0 +1,207 @@
+import type { AnnouncementState } from "../src/announcement/announcement.ts";
+import type { DomainError, ErrorCode, ErrorParams } from "../src/errors.ts";
+import type { Language } from "../src/policy/policy.ts";
+
+/** Every text a person reads exists in German and English. */
+export interface Localized {
+  de: string;
+  en: string;
+}
+
+export const L = (de: string, en: string): Localized => ({ de, en });
+
+export const pick = (text: Localized, language: Language): string => text[language];
+
+export const joinLocalized = (parts: readonly Localized[], separator = "\n"): Localized =>
+  L(parts.map((p) => p.de).join(separator), parts.map((p) => p.en).join(separator));
+
+export const STATE_LABELS = {
+  draft: L("Entwurf", "draft"),
+  pending: L("wartet auf Freigabe", "awaiting approval"),
+  approved: L("freigegeben", "approved"),
+  scheduled: L("geplant", "scheduled"),
+  publishing: L("wird veröffentlicht", "publishing"),
+  published: L("veröffentlicht", "published"),
+  rejected: L("abgelehnt", "rejected"),
+  withdrawn: L("zurückgezogen", "withdrawn"),
+  expired: L("abgelaufen (nicht rechtzeitig freigegeben)", "expired (not approved in time)"),
+  failed: L("fehlgeschlagen", "failed"),
+  corrected: L("korrigiert", "corrected"),
+  retracted: L("gelöscht", "retracted"),
+} as const satisfies Record<AnnouncementState, Localized>;
+
+const s = (p: ErrorParams | undefined, key: string): string => String(p?.[key] ?? "");
+
+const ERROR_TEXTS = {
+  EMPTY_TEXT: () =>
+    L(
+      "Die Meldung hat keinen Text. Beispiel: `announce Hauptstraße ab Montag gesperrt.`",
+      "The announcement has no text. Example: `announce Main street closed from Monday.`",
+    ),
+  TEXT_TOO_LONG: (p) =>
+    L(
+      `Der Text ist ${s(p, "length")} Zeichen lang, erlaubt sind ${s(p, "max")}. Bitte um ${s(p, "over")} Zeichen kürzen.`,
+      `The text is ${s(p, "length")} characters long; the limit is ${s(p, "max")}. Please cut ${s(p, "over")} characters.`,
+    ),
+  CAPTION_TOO_LONG: (p) =>
+    L(
+      `Mit Bild oder Video darf der Text höchstens ${s(p, "max")} Zeichen haben; er hat ${s(p, "length")}.`,
+      `With a picture or video the text may have at most ${s(p, "max")} characters; it has ${s(p, "length")}.`,
+    ),
+  INSECURE_LINK: (p) =>
+    L(
+      `Der Link ${s(p, "url")} ist unverschlüsselt. Bitte nur https://-Links verwenden.`,
+      `The link ${s(p, "url")} is not encrypted. Please use https:// links only.`,
+    ),
+  POLL_QUESTION_MISSING: () =>
+    L(
+      'Die Umfrage braucht eine Frage: `announce poll "Frage?" "Antwort 1" "Antwort 2"`',
+      'The poll needs a question: `announce poll "Question?" "Answer 1" "Answer 2"`',
+    ),
+  POLL_QUESTION_TOO_LONG: (p) =>
+    L(
+      `Die Umfragefrage hat ${s(p, "length")} Zeichen, erlaubt sind ${s(p, "max")}.`,
+      `The poll question has ${s(p, "length")} characters; the limit is ${s(p, "max")}.`,
+    ),
+  POLL_TOO_FEW_OPTIONS: (p) =>
+    L(
+      `Eine Umfrage braucht mindestens ${s(p, "min")} Antworten, angegeben: ${s(p, "count")}.`,
+      `A poll needs at least ${s(p, "min")} options; given: ${s(p, "count")}.`,
+    ),
+  POLL_TOO_MANY_OPTIONS: (p) =>
+    L(
+      `Eine Umfrage darf höchstens ${s(p, "max")} Antworten haben, angegeben: ${s(p, "count")}.`,
+      `A poll may have at most ${s(p, "max")} options; given: ${s(p, "count")}.`,
+    ),
+  POLL_OPTION_TOO_LONG: (p) =>
+    L(
+      `Die Antwort „${s(p, "option")}“ ist zu lang (höchstens ${s(p, "max")} Zeichen).`,
+      `The option "${s(p, "option")}" is too long (at most ${s(p, "max")} characters).`,
+    ),
+  POLL_DUPLICATE_OPTION: (p) =>
+    L(`Die Antwort „${s(p, "option")}“ steht doppelt in der Umfrage.`, `The option "${s(p, "option")}" appears twice in the poll.`),
+  MEDIA_TYPE_NOT_ALLOWED: (p) =>
+    L(
+      `Die Datei „${s(p, "name")}“ (${s(p, "type")}) kann nicht veröffentlicht werden. Erlaubt: ${s(p, "allowed")}.`,
+      `The file "${s(p, "name")}" (${s(p, "type")}) cannot be published. Allowed: ${s(p, "allowed")}.`,
+    ),
+  MEDIA_TOO_LARGE: (p) =>
+    L(
+      `Die Datei „${s(p, "name")}“ ist ${s(p, "mb")} MB groß, erlaubt sind ${s(p, "maxMb")} MB.`,
+      `The file "${s(p, "name")}" is ${s(p, "mb")} MB; the limit is ${s(p, "maxMb")} MB.`,
+    ),
+  UNKNOWN_CATEGORY: (p) =>
+    L(
+      `Die Kategorie „${s(p, "category")}“ gibt es nicht. Möglich: ${s(p, "known")}.`,
+      `There is no category "${s(p, "category")}". Available: ${s(p, "known")}.`,
+    ),
+  UNKNOWN_TEMPLATE: (p) =>
+    L(
+      `Die Vorlage „${s(p, "template")}“ gibt es nicht. ${s(p, "known") ? `Vorhanden: ${s(p, "known")}.` : "Es sind keine Vorlagen eingerichtet."}`,
+      `There is no template "${s(p, "template")}". ${s(p, "known") ? `Available: ${s(p, "known")}.` : "No templates are set up."}`,
+    ),
+  UNKNOWN_FLAG: (p) =>
+    L(
+      `Die Option ${s(p, "flag")} kenne ich nicht. Möglich: ${s(p, "known")}.`,
+      `Unknown option ${s(p, "flag")}. Available: ${s(p, "known")}.`,
+    ),
+  FLAG_NEEDS_VALUE: (p) =>
+    L(`Die Option ${s(p, "flag")} braucht einen Wert, z. B. ${s(p, "flag")} baustelle.`, `The option ${s(p, "flag")} needs a value.`),
+  FLAG_REPEATED: (p) =>
+    L(`Die Option ${s(p, "flag")} steht mehrfach da.`, `The option ${s(p, "flag")} is given more than once.`),
+  FLAG_NOT_ALLOWED_HERE: (p) =>
+    L(`Die Option ${s(p, "flag")} passt nicht zu diesem Befehl.`, `The option ${s(p, "flag")} does not fit this command.`),
+  UNPARSABLE_DATE: (p) =>
+    L(
+      `„${s(p, "value")}“ verstehe ich nicht als Zeitpunkt. Beispiele: "2026-06-12 08:00", "12.06.2026 08:00", "morgen 07:30".`,
+      `I cannot read "${s(p, "value")}" as a time. Examples: "2026-06-12 08:00", "12.06.2026 08:00", "tomorrow 07:30".`,
+    ),
+  DATE_IN_PAST: (p) =>
+    L(`Der Zeitpunkt ${s(p, "at")} liegt in der Vergangenheit.`, `The time ${s(p, "at")} is in the past.`),
+  DATE_DOES_NOT_EXIST: (p) =>
+    L(
+      `„${s(p, "value")}“ gibt es wegen der Zeitumstellung nicht. Bitte eine andere Uhrzeit wählen.`,
+      `"${s(p, "value")}" does not exist because of the daylight-saving change. Please choose another time.`,
+    ),
+  DATE_TOO_FAR: (p) =>
+    L(`Der Zeitpunkt ${s(p, "at")} liegt mehr als ein Jahr in der Zukunft.`, `The time ${s(p, "at")} is more than a year ahead.`),
+  MISSING_ID: (p) =>
+    L(`Welche Meldung? Beispiel: \`${s(p, "usage")}\``, `Which announcement? Example: \`${s(p, "usage")}\``),
+  INVALID_ID: (p) =>
+    L(
+      `„${s(p, "value")}“ ist keine Meldungsnummer. Nummern sehen so aus: A-0042.`,
+      `"${s(p, "value")}" is not an announcement number. Numbers look like A-0042.`,
+    ),
+  UNEXPECTED_ARGUMENTS: (p) =>
+    L(`Zu viele Angaben: „${s(p, "extra") || s(p, "flag")}“. ${s(p, "usage")}`, `Unexpected input: "${s(p, "extra") || s(p, "flag")}". ${s(p, "usage")}`),
+  UNKNOWN_COMMAND: (p) =>
+    L(`Den Befehl „${s(p, "command")}“ kenne ich nicht. \`help\` zeigt alle Befehle.`, `Unknown command "${s(p, "command")}". \`help\` lists all commands.`),
+  NOT_AVAILABLE_YET: (p) =>
+    L(
+      `„${s(p, "command")}“ ist in dieser Version noch nicht verfügbar.`,
+      `"${s(p, "command")}" is not available in this version yet.`,
+    ),
+  UNKNOWN_REACTION: () => L("Diese Reaktion hat keine Bedeutung.", "This reaction has no meaning."),
+  MISSING_REASON: (p) =>
+    s(p, "action") === "withdraw"
+      ? L(
+          `Bitte einen Grund angeben: \`withdraw ${s(p, "id")} <Grund>\``,
+          `Please give a reason: \`withdraw ${s(p, "id")} <reason>\``,
+        )
+      : L(
+          `Eine Ablehnung braucht einen Grund für die Autorin oder den Autor: \`reject ${s(p, "id")} <Grund>\``,
+          `A rejection needs a reason for the author: \`reject ${s(p, "id")} <reason>\``,
+        ),
+  NOT_FOUND: (p) => L(`Die Meldung ${s(p, "id")} gibt es nicht.`, `There is no announcement ${s(p, "id")}.`),
+  UNKNOWN_PERSON: () =>
+    L(
+      "Sie sind in der Richtlinie (policy) nicht eingetragen. Bitte wenden Sie sich an die IT.",
+      "You are not listed in the policy. Please ask IT to add you.",
+    ),
+  NOT_ALLOWED_TO_DRAFT: () =>
+    L("Sie dürfen keine Meldungen anlegen.", "You are not allowed to draft announcements."),
+  NOT_AN_APPROVER: (p) =>
+    L(
+      `Sie dürfen Meldungen der Kategorie „${s(p, "category")}“ nicht freigeben oder ablehnen.`,
+      `You may not approve or reject announcements of category "${s(p, "category")}".`,
+    ),
+  NOT_ALLOWED_TO_CHANGE: (p) =>
+    L(
+      `Nur die Autorin oder der Autor und die Freigebenden dürfen ${s(p, "id")} ändern.`,
+      `Only the author and the approvers may change ${s(p, "id")}.`,
+    ),
+  NOT_ALLOWED_TO_CONFIRM: () =>
+    L("Sie dürfen keine Veröffentlichung bestätigen.", "You are not allowed to confirm a publication."),
+  SELF_APPROVAL: (p) =>
+    L(
+      `Vier-Augen-Prinzip: Ihre eigene Meldung ${s(p, "id")} muss jemand anderes freigeben.`,
+      `Four-eyes rule: someone else must approve your own announcement ${s(p, "id")}.`,
+    ),
+  SELF_REJECTION: (p) =>
+    L(
+      `Die eigene Meldung lehnt man nicht ab, man zieht sie zurück: \`withdraw ${s(p, "id")} <Grund>\``,
+      `You do not reject your own announcement, you withdraw it: \`withdraw ${s(p, "id")} <reason>\``,
+    ),
+  ALREADY_APPROVED_BY_YOU: (p) =>
+    L(`Sie haben ${s(p, "id")} in dieser Fassung schon freigegeben.`, `You have already approved this version of ${s(p, "id")}.`),
+  NO_APPROVAL_TO_REVOKE: (p) =>
+    L(`Sie haben ${s(p, "id")} in dieser Fassung nicht freigegeben.`, `You have not approved this version of ${s(p, "id")}.`),
+  STALE_VERSION: (p) =>
+    L(
+      `${s(p, "id")} wurde inzwischen geändert: Sie haben Fassung ${s(p, "given")} gesehen, aktuell ist Fassung ${s(p, "current")}. Bitte die neue Vorschau prüfen.`,
+      `${s(p, "id")} has changed since: you saw version ${s(p, "given")}, the current one is ${s(p, "current")}. Please check the new preview.`,
+    ),
+  INVALID_STATE: (p) => {
+    const state = STATE_LABELS[s(p, "state") as AnnouncementState] ?? L(s(p, "state"), s(p, "state"));
+    return L(`Das geht nicht: ${s(p, "id")} ist ${state.de}.`, `Not possible: ${s(p, "id")} is ${state.en}.`);
+  },
+  UNCHANGED_CONTENT: (p) =>
+    L(`Der neue Text von ${s(p, "id")} ist unverändert.`, `The new text of ${s(p, "id")} is unchanged.`),
+  NOTHING_TO_CONFIRM: (p) =>
+    L(
+      `Bei ${s(p, "id")} wartet keine Veröffentlichung auf Bestätigung.`,
+      `${s(p, "id")} has no publication waiting for confirmation.`,
+    ),
+} as const satisfies Record<ErrorCode, (p: ErrorParams | undefined) => Localized>;
+
+export const errorText = (error: DomainError): Localized => ERROR_TEXTS[error.code](error.params);

@@ -1,0 +1,111 @@
+import type { Person, Policy } from "../src/policy/policy.ts";
+import type { AnnouncementService } from "../src/announcement/service.ts";
+import type { Clock } from "../src/ports/clock.ts";
+import type { CommandInput, CommandOutcome } from "./input.ts";
+import { L, type Localized } from "./messages.ts";
+import * as handlers from "./handlers.ts";
+
+export interface CommandDeps {
+  service: AnnouncementService;
+  policy: Policy;
+  clock: Clock;
+}
+
+export interface CommandContext extends CommandDeps {
+  person: Person;
+  input: Extract<CommandInput, { kind: "text" }>;
+  /** What follows the command word. */
+  rest: string;
+}
+
+export type Handler = (ctx: CommandContext) => Promise<CommandOutcome>;
+
+export interface CommandSpec {
+  usage: string;
+  summary: Localized;
+  aliases: readonly string[];
+  run: Handler;
+}
+
+/** The one table that drives dispatch and help. `announce` is what any other text means. */
+export const COMMANDS = {
+  announce: {
+    usage: "announce <Text> [--category <Kategorie>] [--at <Zeitpunkt>] [--urgent]",
+    summary: L("Meldung entwerfen und zur Freigabe stellen", "Draft an announcement and ask for approval"),
+    aliases: ["--"],
+    run: handlers.announce,
+  },
+  poll: {
+    usage: 'poll "<Frage>" "<Antwort 1>" "<Antwort 2>" … [--multiple] [--category <Kategorie>] [--at <Zeitpunkt>]',
+    summary: L("Umfrage (2–12 Antworten) entwerfen", "Draft a poll (2–12 options)"),
+    aliases: ["umfrage"],
+    run: handlers.poll,
+  },
+  status: {
+    usage: "status A-0042",
+    summary: L("Stand einer Meldung mit Vorschau", "State of one announcement, with preview"),
+    aliases: [],
+    run: handlers.status,
+  },
+  list: {
+    usage: "list",
+    summary: L("Offene Meldungen", "Open announcements"),
+    aliases: ["liste"],
+    run: handlers.list,
+  },
+  edit: {
+    usage: "edit A-0042 <neuer Text>",
+    summary: L("Text ändern (neue Fassung, Freigaben verfallen)", "Change the text (new version, approvals void)"),
+    aliases: ["bearbeiten"],
+    run: handlers.edit,
+  },
+  withdraw: {
+    usage: "withdraw A-0042 <Grund>",
+    summary: L("Meldung vor der Veröffentlichung zurückziehen", "Withdraw before publication"),
+    aliases: ["zurückziehen"],
+    run: handlers.withdraw,
+  },
+  approve: {
+    usage: "approve A-0042 [v2]",
+    summary: L("Freigeben (wie ✅ auf der Vorschau)", "Approve (like ✅ on the preview)"),
+    aliases: ["freigeben", "ok"],
+    run: handlers.approve,
+  },
+  reject: {
+    usage: "reject A-0042 [v2] <Grund>",
+    summary: L("Ablehnen, mit Grund für die Autorin oder den Autor", "Reject, with a reason for the author"),
+    aliases: ["ablehnen"],
+    run: handlers.reject,
+  },
+  posted: {
+    usage: "posted A-0042",
+    summary: L("Bestätigen: von Hand in WhatsApp veröffentlicht", "Confirm: posted by hand on WhatsApp"),
+    aliases: ["gepostet", "veröffentlicht"],
+    run: handlers.posted,
+  },
+  history: {
+    usage: "history [A-0042]",
+    summary: L("Verlauf mit allen Schritten", "History of every step"),
+    aliases: ["verlauf"],
+    run: handlers.history,
+  },
+  help: {
+    usage: "help",
+    summary: L("Diese Hilfe", "This help"),
+    aliases: ["hilfe", "?"],
+    run: handlers.help,
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+/** Words reserved for capabilities of later versions, so they never become announcement text by accident. */
+export const LATER_COMMANDS: readonly string[] = ["correct", "retract", "update", "allclear", "template", "crisis", "whatsapp"];
+
+export function lookup(word: string): { name: CommandName; spec: CommandSpec } | undefined {
+  const w = word.toLowerCase();
+  for (const [name, spec] of Object.entries(COMMANDS) as [CommandName, CommandSpec][]) {
+    if (name === w || spec.aliases.includes(w)) return { name, spec };
+  }
+  return undefined;
+}

@@ -1,0 +1,185 @@
+import {
+  approvalsOfCurrentVersion,
+  currentVersion,
+  type Announcement,
+  type AuditEvent,
+} from "../src/announcement/announcement.ts";
+import { toOutboundPost } from "../src/outbox/outbox.ts";
+import { approvalProgress, displayName, quorumOf, type Policy } from "../src/policy/policy.ts";
+import { renderForWhatsApp } from "../src/render/whatsapp.ts";
+import { formatWallTime } from "../src/time/zoned.ts";
+import { joinLocalized, L, STATE_LABELS, type Localized } from "./messages.ts";
+
+const when = (policy: Policy, iso: string): Localized =>
+  L(formatWallTime(new Date(iso), policy.timezone, "de"), formatWallTime(new Date(iso), policy.timezone, "en"));
+
+const categoryLabel = (policy: Policy, id: string): string => policy.categories.get(id)?.label ?? id;
+
+/** The post as citizens will see it, between rules, so nobody mistakes the frame for content. */
+export function whatsappBlock(a: Announcement): Localized {
+  const r = renderForWhatsApp(toOutboundPost(a));
+  const lines: Localized[] = [L("─── WhatsApp ───", "─── WhatsApp ───")];
+  if (r.text) lines.push(L(r.text, r.text));
+  if (r.poll) {
+    const head = r.poll.multipleChoice ? L("📊 Umfrage (mehrere Antworten)", "📊 Poll (multiple answers)") : L("📊 Umfrage", "📊 Poll");
+    lines.push(joinLocalized([head, L(r.poll.question, r.poll.question)], ": "));
+    r.poll.options.forEach((o) => lines.push(L(`  ○ ${o}`, `  ○ ${o}`)));
+  }
+  for (const m of r.media) lines.push(L(`📎 ${m}`, `📎 ${m}`));
+  lines.push(L("────────────────", "────────────────"));
+  return joinLocalized(lines);
+}
+
+export function headline(policy: Policy, a: Announcement): Localized {
+  const v = currentVersion(a);
+  const state = STATE_LABELS[a.state];
+  const cat = categoryLabel(policy, a.category);
+  const urgent = a.urgent ? L(" · DRINGEND", " · URGENT") : L("", "");
+  return L(
+    `${a.id} · ${cat} · Fassung ${v.number} · ${state.de}${urgent.de}`,
+    `${a.id} · ${cat} · version ${v.number} · ${state.en}${urgent.en}`,
+  );
+}
+
+function approvalLine(policy: Policy, a: Announcement): Localized {
+  const { have, needed } = approvalProgress(policy, a);
+  const names = have.map((p) => displayName(policy, p)).join(", ");
+  const quorum = quorumOf(policy, a.category);
+  return L(
+    `Freigaben: ${have.length}/${quorum}${names ? ` (${names})` : ""}${needed > 0 ? ` – es fehlen ${needed}` : ""}`,
+    `Approvals: ${have.length}/${quorum}${names ? ` (${names})` : ""}${needed > 0 ? ` – ${needed} still needed` : ""}`,
+  );
+}
+
+/** What approvers see: the exact post, who wrote it, and how to decide. */
+export function approvalRequest(policy: Policy, a: Announcement): Localized {
+  const v = currentVersion(a);
+  const approvers = (policy.categories.get(a.category)?.approvers ?? [])
+    .filter((p) => p !== a.author)
+    .map((p) => displayName(policy, p))
+    .join(", ");
+  const parts: Localized[] = [
+    joinLocalized([L("📝 Freigabe erbeten:", "📝 Approval requested:"), headline(policy, a)], " "),
+    L(`Von ${displayName(policy, a.author)}`, `By ${displayName(policy, a.author)}`),
+  ];
+  if (a.publishAt) parts.push(joinLocalized([L("Geplant für", "Scheduled for"), when(policy, a.publishAt)], " "));
+  if (a.deadline) parts.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));
+  parts.push(whatsappBlock(a), approvalLine(policy, a));
+  if (approvers) parts.push(L(`Freigeben können: ${approvers}`, `Can approve: ${approvers}`));
+  parts.push(
+    L(
+      `✅ \`approve ${a.id} v${v.number}\`  ❌ \`reject ${a.id} <Grund>\``,
+      `✅ \`approve ${a.id} v${v.number}\`  ❌ \`reject ${a.id} <reason>\``,
+    ),
+  );
+  return joinLocalized(parts);
+}
+
+export function statusText(policy: Policy, a: Announcement): Localized {
+  const parts: Localized[] = [headline(policy, a), L(`Von ${displayName(policy, a.author)}`, `By ${displayName(policy, a.author)}`)];
+  if (a.state === "pending") parts.push(approvalLine(policy, a));
+  if (a.publishAt) parts.push(joinLocalized([L("Geplant für", "Scheduled for"), when(policy, a.publishAt)], " "));
+  if (a.state === "pending" && a.deadline) parts.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));
+  if (a.decision) {
+    parts.push(
+      L(
+        `Grund (${displayName(policy, a.decision.by)}): ${a.decision.reason}`,
+        `Reason (${displayName(policy, a.decision.by)}): ${a.decision.reason}`,
+      ),
+    );
+  }
+  for (const d of a.deliveries) parts.push(deliveryLine(policy, d.outlet, d.state, d.receipt?.confirmedBy));
+  parts.push(whatsappBlock(a));
+  return joinLocalized(parts);
+}
+
+function deliveryLine(policy: Policy, outlet: string, state: string, confirmedBy?: string): Localized {
+  const labels: Record<string, Localized> = {
+    queued: L("in der Warteschlange", "queued"),
+    sending: L("wird gesendet", "sending"),
+    awaiting_confirmation: L("wartet auf manuelle Veröffentlichung (Übergabe)", "awaiting hand-off confirmation"),
+    sent: L("veröffentlicht", "published"),
+    failed: L("fehlgeschlagen", "failed"),
+    needs_manual_check: L("unklar – bitte im Kanal prüfen", "unclear – please check the channel"),
+  };
+  const label = labels[state] ?? L(state, state);
+  const by = confirmedBy ? L(` (bestätigt von ${displayName(policy, confirmedBy)})`, ` (confirmed by ${displayName(policy, confirmedBy)})`) : L("", "");
+  return L(`→ ${outlet}: ${label.de}${by.de}`, `→ ${outlet}: ${label.en}${by.en}`);
+}
+
+export function listText(policy: Policy, open: readonly Announcement[]): Localized {
+  if (open.length === 0) return L("Keine offenen Meldungen.", "No open announcements.");
+  const lines = open.map((a) => {
+    const first = (currentVersion(a).content.text.split("\n")[0] ?? "").slice(0, 60);
+    const h = headline(policy, a);
+    return L(`• ${h.de} – ${first}`, `• ${h.en} – ${first}`);
+  });
+  return joinLocalized([L(`Offene Meldungen (${open.length}):`, `Open announcements (${open.length}):`), ...lines]);
+}
+
+const EVENT_LABELS: Record<string, Localized> = {
+  create: L("angelegt", "created"),
+  submit: L("zur Freigabe eingereicht", "submitted for approval"),
+  edit: L("geändert (neue Fassung, Freigaben verfallen)", "edited (new version, approvals void)"),
+  approve: L("freigegeben", "approved"),
+  revoke_approval: L("Freigabe zurückgenommen", "approval revoked"),
+  quorum_reached: L("alle nötigen Freigaben erteilt", "all approvals given"),
+  schedule: L("eingeplant", "scheduled"),
+  start_publishing: L("Veröffentlichung begonnen", "publishing started"),
+  delivery_started: L("Zustellung begonnen", "delivery started"),
+  delivery_unknown: L("Zustellung unklar – wird geprüft", "delivery outcome unknown – checking"),
+  delivery_retry: L("Zustellung wird wiederholt", "delivery will be retried"),
+  handoff_requested: L("zur manuellen Veröffentlichung übergeben", "handed off for manual posting"),
+  delivery_sent: L("veröffentlicht", "published"),
+  delivery_failed: L("Zustellung fehlgeschlagen", "delivery failed"),
+  delivery_needs_manual_check: L("Zustellung muss geprüft werden", "delivery needs a manual check"),
+  published: L("überall veröffentlicht", "published everywhere"),
+  failed: L("fehlgeschlagen", "failed"),
+  reject: L("abgelehnt", "rejected"),
+  withdraw: L("zurückgezogen", "withdrawn"),
+  expire: L("abgelaufen", "expired"),
+};
+
+function eventLine(policy: Policy, a: Announcement, e: AuditEvent): Localized {
+  const label = EVENT_LABELS[e.event] ?? L(e.event, e.event);
+  const at = when(policy, e.at);
+  const actor = e.actor === "system" ? L("System", "system") : L(displayName(policy, e.actor), displayName(policy, e.actor));
+  const extras: Localized[] = [];
+  if (e.outlet) extras.push(L(e.outlet, e.outlet));
+  if (e.receipt?.confirmedBy) {
+    const by = displayName(policy, e.receipt.confirmedBy);
+    extras.push(L(`bestätigt von ${by}`, `confirmed by ${by}`));
+  }
+  if (e.receipt?.remoteId) extras.push(L(`ID ${e.receipt.remoteId}`, `id ${e.receipt.remoteId}`));
+  if (e.reason) extras.push(L(`Grund: ${e.reason}`, `reason: ${e.reason}`));
+  const extra = extras.length ? joinLocalized(extras, ", ") : undefined;
+  return L(
+    `${at.de} ${a.id} v${e.version} #${e.versionHash.slice(0, 8)} ${label.de} – ${actor.de}${extra ? ` (${extra.de})` : ""}`,
+    `${at.en} ${a.id} v${e.version} #${e.versionHash.slice(0, 8)} ${label.en} – ${actor.en}${extra ? ` (${extra.en})` : ""}`,
+  );
+}
+
+export function historyText(policy: Policy, a: Announcement): Localized {
+  return joinLocalized([
+    L(`Verlauf von ${a.id}:`, `History of ${a.id}:`),
+    ...a.events.map((e) => eventLine(policy, a, e)),
+  ]);
+}
+
+export function recentHistoryText(policy: Policy, recent: readonly Announcement[], limit: number): Localized {
+  const all = recent
+    .flatMap((a) => a.events.map((e) => ({ a, e })))
+    .sort((x, y) => y.e.at.localeCompare(x.e.at))
+    .slice(0, limit)
+    .reverse();
+  if (all.length === 0) return L("Noch keine Meldungen.", "No announcements yet.");
+  return joinLocalized([
+    L("Letzte Schritte:", "Latest steps:"),
+    ...all.map(({ a, e }) => eventLine(policy, a, e)),
+  ]);
+}
+
+export const approvalsSummary = (policy: Policy, a: Announcement): Localized => {
+  const have = approvalsOfCurrentVersion(a).length;
+  return L(`${have}/${quorumOf(policy, a.category)} Freigaben`, `${have}/${quorumOf(policy, a.category)} approvals`);
+};

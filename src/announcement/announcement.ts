@@ -1,0 +1,166 @@
+export type AnnouncementId = `A-${string}`;
+
+export const formatAnnouncementId = (n: number): AnnouncementId => `A-${String(n).padStart(4, "0")}`;
+
+const ID_PATTERN = /^A-?(\d{1,9})$/i;
+
+/** Accepts `A-0042`, `a-42`, `A42`; returns the canonical id or undefined. */
+export function parseAnnouncementId(raw: string): AnnouncementId | undefined {
+  const match = ID_PATTERN.exec(raw.trim());
+  if (!match?.[1]) return undefined;
+  const n = Number(match[1]);
+  return n > 0 ? formatAnnouncementId(n) : undefined;
+}
+
+export const ANNOUNCEMENT_STATES = [
+  "draft",
+  "pending",
+  "approved",
+  "scheduled",
+  "publishing",
+  "published",
+  "rejected",
+  "withdrawn",
+  "expired",
+  "failed",
+  "corrected",
+  "retracted",
+] as const;
+export type AnnouncementState = (typeof ANNOUNCEMENT_STATES)[number];
+
+export const FINAL_STATES: ReadonlySet<AnnouncementState> = new Set([
+  "published",
+  "rejected",
+  "withdrawn",
+  "expired",
+  "failed",
+  "corrected",
+  "retracted",
+]);
+
+export interface Poll {
+  question: string;
+  options: string[];
+  multipleChoice: boolean;
+}
+
+export interface MediaItem {
+  name: string;
+  mimeType: string;
+  bytes: number;
+  sha256: string;
+  altText?: string;
+}
+
+export interface Content {
+  text: string;
+  poll?: Poll;
+  media: MediaItem[];
+}
+
+export interface Version {
+  number: number;
+  hash: string;
+  content: Content;
+  createdAt: string;
+  createdBy: string;
+}
+
+export type ApprovalChannel = "command" | "reaction" | "button";
+
+export interface Approval {
+  by: string;
+  versionHash: string;
+  at: string;
+  via: ApprovalChannel;
+}
+
+export type DeliveryState =
+  | "queued"
+  | "sending"
+  | "awaiting_confirmation"
+  | "sent"
+  | "failed"
+  | "needs_manual_check";
+
+export interface Receipt {
+  outlet: string;
+  at: string;
+  remoteId?: string;
+  confirmedBy?: string;
+}
+
+export interface DeliveryAttempt {
+  id: string;
+  startedAt: string;
+  fingerprint: string;
+}
+
+export interface Delivery {
+  outlet: string;
+  state: DeliveryState;
+  attempts: number;
+  attempt?: DeliveryAttempt;
+  notBefore?: string;
+  receipt?: Receipt;
+  lastError?: string;
+}
+
+export interface Origin {
+  platform: string;
+  room: string;
+  thread?: string;
+}
+
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  event: string;
+  from: AnnouncementState | null;
+  to: AnnouncementState;
+  version: number;
+  versionHash: string;
+  reason?: string;
+  outlet?: string;
+  receipt?: Receipt;
+}
+
+export interface Decision {
+  by: string;
+  at: string;
+  reason: string;
+}
+
+export interface Announcement {
+  id: AnnouncementId;
+  category: string;
+  urgent: boolean;
+  author: string;
+  origin: Origin;
+  state: AnnouncementState;
+  createdAt: string;
+  updatedAt: string;
+  /** When it goes out; absent means at once after approval. */
+  publishAt?: string;
+  /** Not approved by then: expired. */
+  deadline?: string;
+  versions: Version[];
+  approvals: Approval[];
+  decision?: Decision;
+  /** The outbox: one entry per outlet, written in the same record write that makes it due. */
+  deliveries: Delivery[];
+  /** Append-only audit trail. */
+  events: AuditEvent[];
+}
+
+export function currentVersion(a: Announcement): Version {
+  const v = a.versions.at(-1);
+  if (!v) throw new Error(`announcement ${a.id} has no version`);
+  return v;
+}
+
+export const approvalsOfCurrentVersion = (a: Announcement): Approval[] => {
+  const hash = currentVersion(a).hash;
+  return a.approvals.filter((x) => x.versionHash === hash);
+};

@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+import type { Content, MediaItem, Poll } from "./announcement.ts";
+import { fail, ok, type Result } from "../errors.ts";
+
+/** Caps adopted for WhatsApp Channels (docs/whatsapp-channels.md §6), counted in Unicode code points. */
+export const LIMITS = {
+  text: 4096,
+  caption: 1024,
+  pollQuestion: 255,
+  pollOption: 100,
+  pollOptionsMin: 2,
+  pollOptionsMax: 12,
+  imageBytes: 5 * 1024 * 1024,
+  videoBytes: 16 * 1024 * 1024,
+} as const;
+
+const MEDIA_RULES: Record<string, number> = {
+  "image/jpeg": LIMITS.imageBytes,
+  "video/mp4": LIMITS.videoBytes,
+};
+
+export const codePoints = (s: string): number => [...s].length;
+
+/** Turns common chat markdown into WhatsApp markup and tidies white space. */
+export function normaliseText(raw: string): string {
+  return raw
+    .replace(/\r\n?/g, "\n")
+    .replace(/\[([^\]\n]+)\]\((\S+?)\)/g, (_m, label: string, url: string) =>
+      label.trim() === url ? url : `${label.trim()}: ${url}`,
+    )
+    .replace(/\*\*(\S(?:[^*\n]*\S)?)\*\*/g, "*$1*")
+    .replace(/~~(\S(?:[^~\n]*\S)?)~~/g, "~$1~")
+    .replace(/^[ \t]*[•·▪][ \t]+/gm, "- ")
+    .replace(/[ \t]+$/gm, "")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
+export function validateContent(content: Content): Result<Content> {
+  const text = content.text;
+  if (!text && !content.poll) return fail("EMPTY_TEXT");
+  const max = content.media.length > 0 ? LIMITS.caption : LIMITS.text;
+  const length = codePoints(text);
+  if (length > max) {
+    return fail(content.media.length > 0 ? "CAPTION_TOO_LONG" : "TEXT_TOO_LONG", { length, max, over: length - max });
+  }
+  const insecure = /\bhttp:\/\/\S+/i.exec(text);
+  if (insecure) return fail("INSECURE_LINK", { url: insecure[0] });
+  if (content.poll) {
+    const pollCheck = validatePoll(content.poll);
+    if (!pollCheck.ok) return pollCheck;
+  }
+  for (const item of content.media) {
+    const mediaCheck = validateMedia(item);
+    if (!mediaCheck.ok) return mediaCheck;
+  }
+  return ok(content);
+}
+
+function validatePoll(poll: Poll): Result<Poll> {
+  if (!poll.question.trim()) return fail("POLL_QUESTION_MISSING");
+  const questionLength = codePoints(poll.question);
+  if (questionLength > LIMITS.pollQuestion) {
+    return fail("POLL_QUESTION_TOO_LONG", { length: questionLength, max: LIMITS.pollQuestion });
+  }
+  const count = poll.options.length;
+  if (count < LIMITS.pollOptionsMin) return fail("POLL_TOO_FEW_OPTIONS", { count, min: LIMITS.pollOptionsMin });
+  if (count > LIMITS.pollOptionsMax) return fail("POLL_TOO_MANY_OPTIONS", { count, max: LIMITS.pollOptionsMax });
+  const seen = new Set<string>();
+  for (const option of poll.options) {
+    if (codePoints(option) > LIMITS.pollOption) {
+      return fail("POLL_OPTION_TOO_LONG", { option, max: LIMITS.pollOption });
+    }
+    const key = option.trim().toLocaleLowerCase("de");
+    if (seen.has(key)) return fail("POLL_DUPLICATE_OPTION", { option });
+    seen.add(key);
+  }
+  return ok(poll);
+}
+
+function validateMedia(item: MediaItem): Result<MediaItem> {
+  const maxBytes = MEDIA_RULES[item.mimeType];
+  if (maxBytes === undefined) {
+    return fail("MEDIA_TYPE_NOT_ALLOWED", { name: item.name, type: item.mimeType, allowed: Object.keys(MEDIA_RULES).join(", ") });
+  }
+  if (item.bytes > maxBytes) {
+    return fail("MEDIA_TOO_LARGE", { name: item.name, mb: toMb(item.bytes), maxMb: toMb(maxBytes) });
+  }
+  return ok(item);
+}
+
+const toMb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1);
+
+/** Content hash: equal for equal published content, different otherwise. */
+export function contentHash(content: Content): string {
+  const canonical = JSON.stringify({
+    text: content.text,
+    poll: content.poll ? { q: content.poll.question, o: content.poll.options, m: content.poll.multipleChoice } : null,
+    media: content.media.map((m) => ({ sha256: m.sha256, type: m.mimeType, alt: m.altText ?? null })),
+  });
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
+}

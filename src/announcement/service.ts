@@ -1,0 +1,312 @@
+import {
+  currentVersion,
+  FINAL_STATES,
+  formatAnnouncementId,
+  type Announcement,
+  type AnnouncementId,
+  type ApprovalChannel,
+  type Content,
+  type Origin,
+} from "./announcement.ts";
+import { applyEvent } from "./audit.ts";
+import { contentHash, normaliseText, validateContent } from "./content.ts";
+import { nextState, type LifecycleEvent } from "./lifecycle.ts";
+import { fail, ok, type Result } from "../errors.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { Notice, NoticeSink } from "../ports/notices.ts";
+import { announcementLockKey, type Store } from "../ports/store.ts";
+import { approvalProgress, canChange, canDraft, isApproverFor, isStaff, type Policy } from "../policy/policy.ts";
+
+export interface AnnouncementServiceDeps {
+  store: Store;
+  policy: Policy;
+  clock: Clock;
+  /** Outlets every approved announcement goes to. */
+  outletIds: readonly string[];
+  notices: NoticeSink;
+  log: Logger;
+  /** Called when a delivery became due, so the outbox need not wait for its next poll. */
+  onDue?: () => void;
+}
+
+export interface DraftRequest {
+  content: Content;
+  category?: string;
+  publishAt?: Date;
+  urgent?: boolean;
+  origin: Origin;
+}
+
+export interface VersionRef {
+  /** The version the person saw; absent means the current one. */
+  version?: number;
+}
+
+const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
+
+export type AnnouncementService = ReturnType<typeof createAnnouncementService>;
+
+export function createAnnouncementService(deps: AnnouncementServiceDeps) {
+  const { store, policy, clock, notices, log } = deps;
+
+  async function tell(notice: Notice): Promise<void> {
+    try {
+      await notices.emit(notice);
+    } catch (error) {
+      log.error({ err: error, notice: notice.kind, id: notice.announcement.id }, "could not deliver notice");
+    }
+  }
+
+  /** Read, change and write one announcement under its lock; nothing is written when `change` fails. */
+  async function mutate(
+    id: AnnouncementId,
+    change: (a: Announcement, now: Date) => Result<void>,
+  ): Promise<Result<Announcement>> {
+    return store.withLock(announcementLockKey(id), async () => {
+      const stored = await store.get(id);
+      if (!stored) return fail("NOT_FOUND", { id });
+      const a = structuredClone(stored);
+      const changed = change(a, clock.now());
+      if (!changed.ok) return changed;
+      await store.put(a);
+      if (FINAL_STATES.has(a.state)) await store.markClosed(id);
+      return ok(a);
+    });
+  }
+
+  function step(a: Announcement, event: LifecycleEvent, actor: string, now: Date, reason?: string): Result<void> {
+    const applied = applyEvent(a, event, actor, now, reason === undefined ? {} : { reason });
+    return applied ? ok(undefined) : fail("INVALID_STATE", { id: a.id, state: a.state });
+  }
+
+  function checkVersion(a: Announcement, ref: VersionRef): Result<void> {
+    const current = currentVersion(a).number;
+    if (ref.version !== undefined && ref.version !== current) {
+      return fail("STALE_VERSION", { id: a.id, given: ref.version, current });
+    }
+    return ok(undefined);
+  }
+
+  function prepareContent(content: Content): Result<Content> {
+    return validateContent({ ...content, text: normaliseText(content.text) });
+  }
+
+  function checkPublishAt(publishAt: Date | undefined, now: Date): Result<void> {
+    if (!publishAt) return ok(undefined);
+    if (publishAt.getTime() <= now.getTime()) return fail("DATE_IN_PAST", { at: publishAt.toISOString() });
+    if (publishAt.getTime() - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
+      return fail("DATE_TOO_FAR", { at: publishAt.toISOString() });
+    }
+    return ok(undefined);
+  }
+
+  /** Quorum met: approved, and the outbox entries are written in this same record write. */
+  function approveAndQueue(a: Announcement, actor: string, now: Date): void {
+    applyEvent(a, "quorum_reached", actor, now);
+    a.deliveries = deps.outletIds.map((outlet) => ({ outlet, state: "queued", attempts: 0 }));
+    const later = a.publishAt !== undefined && Date.parse(a.publishAt) > now.getTime();
+    applyEvent(a, later ? "schedule" : "start_publishing", actor, now);
+  }
+
+  return {
+    async draft(actor: string, request: DraftRequest): Promise<Result<Announcement>> {
+      if (!canDraft(policy, actor)) return fail("NOT_ALLOWED_TO_DRAFT");
+      const categoryId = request.category ?? policy.defaultCategory;
+      const category = policy.categories.get(categoryId);
+      if (!category) {
+        return fail("UNKNOWN_CATEGORY", { category: categoryId, known: [...policy.categories.keys()].join(", ") });
+      }
+      const content = prepareContent(request.content);
+      if (!content.ok) return content;
+      const now = clock.now();
+      const when = checkPublishAt(request.publishAt, now);
+      if (!when.ok) return when;
+
+      const id = formatAnnouncementId(await store.nextSequence("announcement"));
+      const at = now.toISOString();
+      const version = { number: 1, hash: contentHash(content.value), content: content.value, createdAt: at, createdBy: actor };
+      const deadlines = [
+        category.deadlineMs === undefined ? undefined : now.getTime() + category.deadlineMs,
+        request.publishAt?.getTime(),
+      ].filter((t): t is number => t !== undefined);
+      const a: Announcement = {
+        id,
+        category: categoryId,
+        urgent: request.urgent ?? false,
+        author: actor,
+        origin: request.origin,
+        state: "draft",
+        createdAt: at,
+        updatedAt: at,
+        ...(request.publishAt ? { publishAt: request.publishAt.toISOString() } : {}),
+        ...(deadlines.length > 0 ? { deadline: new Date(Math.min(...deadlines)).toISOString() } : {}),
+        versions: [version],
+        approvals: [],
+        deliveries: [],
+        events: [
+          { seq: 1, at, actor, event: "create", from: null, to: "draft", version: 1, versionHash: version.hash },
+        ],
+      };
+      applyEvent(a, "submit", actor, now);
+      await store.withLock(announcementLockKey(id), async () => {
+        await store.markOpen(id);
+        await store.put(a);
+      });
+      log.info({ id, category: categoryId, author: actor }, "announcement drafted");
+      await tell({ kind: "approval_requested", announcement: a });
+      return ok(a);
+    },
+
+    async edit(actor: string, id: AnnouncementId, content: Content): Promise<Result<Announcement>> {
+      const prepared = prepareContent(content);
+      const result = await mutate(id, (a, now) => {
+        if (!canChange(policy, actor, a)) return fail("NOT_ALLOWED_TO_CHANGE", { id });
+        if (!nextState(a.state, "edit")) return fail("INVALID_STATE", { id, state: a.state });
+        if (!prepared.ok) return prepared;
+        const hash = contentHash(prepared.value);
+        const previous = currentVersion(a);
+        if (hash === previous.hash) return fail("UNCHANGED_CONTENT", { id });
+        a.versions.push({
+          number: previous.number + 1,
+          hash,
+          content: prepared.value,
+          createdAt: now.toISOString(),
+          createdBy: actor,
+        });
+        a.deliveries = [];
+        return step(a, "edit", actor, now);
+      });
+      if (result.ok) await tell({ kind: "approval_requested", announcement: result.value });
+      return result;
+    },
+
+    async approve(
+      actor: string,
+      id: AnnouncementId,
+      ref: VersionRef & { via: ApprovalChannel },
+    ): Promise<Result<Announcement>> {
+      let decided = false;
+      const result = await mutate(id, (a, now) => {
+        if (a.state !== "pending") return fail("INVALID_STATE", { id, state: a.state });
+        if (a.author === actor) return fail("SELF_APPROVAL", { id });
+        if (!isApproverFor(policy, actor, a.category)) return fail("NOT_AN_APPROVER", { id, category: a.category });
+        const versionCheck = checkVersion(a, ref);
+        if (!versionCheck.ok) return versionCheck;
+        if (approvalProgress(policy, a).have.includes(actor)) return fail("ALREADY_APPROVED_BY_YOU", { id });
+        a.approvals.push({ by: actor, versionHash: currentVersion(a).hash, at: now.toISOString(), via: ref.via });
+        applyEvent(a, "approve", actor, now);
+        if (approvalProgress(policy, a).needed === 0) {
+          approveAndQueue(a, actor, now);
+          decided = true;
+        }
+        return ok(undefined);
+      });
+      if (result.ok && decided) {
+        deps.onDue?.();
+        await tell({ kind: "approved", announcement: result.value, by: actor });
+      }
+      return result;
+    },
+
+    async revokeApproval(actor: string, id: AnnouncementId, ref: VersionRef): Promise<Result<Announcement>> {
+      return mutate(id, (a, now) => {
+        if (a.state !== "pending") return fail("INVALID_STATE", { id, state: a.state });
+        const versionCheck = checkVersion(a, ref);
+        if (!versionCheck.ok) return versionCheck;
+        const hash = currentVersion(a).hash;
+        const before = a.approvals.length;
+        a.approvals = a.approvals.filter((x) => !(x.by === actor && x.versionHash === hash));
+        if (a.approvals.length === before) return fail("NO_APPROVAL_TO_REVOKE", { id });
+        return step(a, "revoke_approval", actor, now);
+      });
+    },
+
+    async reject(actor: string, id: AnnouncementId, reason: string, ref: VersionRef): Promise<Result<Announcement>> {
+      const why = reason.trim();
+      const result = await mutate(id, (a, now) => {
+        if (a.state !== "pending") return fail("INVALID_STATE", { id, state: a.state });
+        if (a.author === actor) return fail("SELF_REJECTION", { id });
+        if (!isApproverFor(policy, actor, a.category)) return fail("NOT_AN_APPROVER", { id, category: a.category });
+        const versionCheck = checkVersion(a, ref);
+        if (!versionCheck.ok) return versionCheck;
+        if (!why) return fail("MISSING_REASON", { id, action: "reject" });
+        a.decision = { by: actor, at: now.toISOString(), reason: why };
+        return step(a, "reject", actor, now, why);
+      });
+      if (result.ok) await tell({ kind: "rejected", announcement: result.value });
+      return result;
+    },
+
+    async withdraw(actor: string, id: AnnouncementId, reason: string): Promise<Result<Announcement>> {
+      const why = reason.trim();
+      const result = await mutate(id, (a, now) => {
+        if (!canChange(policy, actor, a)) return fail("NOT_ALLOWED_TO_CHANGE", { id });
+        if (!nextState(a.state, "withdraw")) return fail("INVALID_STATE", { id, state: a.state });
+        if (!why) return fail("MISSING_REASON", { id, action: "withdraw" });
+        a.decision = { by: actor, at: now.toISOString(), reason: why };
+        a.deliveries = [];
+        return step(a, "withdraw", actor, now, why);
+      });
+      if (result.ok) await tell({ kind: "withdrawn", announcement: result.value });
+      return result;
+    },
+
+    /** A person says the hand-off copy is now live on the outlet. */
+    async confirmHandoff(actor: string, id: AnnouncementId): Promise<Result<Announcement>> {
+      const result = await mutate(id, (a, now) => {
+        if (!isStaff(policy, actor) && !policy.admins.has(actor)) return fail("NOT_ALLOWED_TO_CONFIRM", { id });
+        const waiting = a.deliveries.find((d) => d.state === "awaiting_confirmation");
+        if (a.state !== "publishing" || !waiting) return fail("NOTHING_TO_CONFIRM", { id, state: a.state });
+        const receipt = { outlet: waiting.outlet, at: now.toISOString(), confirmedBy: actor };
+        waiting.state = "sent";
+        waiting.receipt = receipt;
+        applyEvent(a, "delivery_sent", actor, now, { outlet: waiting.outlet, receipt });
+        if (a.deliveries.every((d) => d.state === "sent")) applyEvent(a, "published", actor, now);
+        return ok(undefined);
+      });
+      if (result.ok && result.value.state === "published") {
+        await tell({ kind: "published", announcement: result.value });
+      }
+      return result;
+    },
+
+    get: (id: AnnouncementId): Promise<Announcement | undefined> => store.get(id),
+
+    async listOpen(): Promise<Announcement[]> {
+      const ids = await store.openIds();
+      const all = await Promise.all(ids.map((id) => store.get(id)));
+      return all
+        .filter((a): a is Announcement => a !== undefined && !FINAL_STATES.has(a.state))
+        .sort((x, y) => x.id.localeCompare(y.id));
+    },
+
+    /** The newest `count` announcements, newest first. */
+    async recent(count: number): Promise<Announcement[]> {
+      const last = await store.currentSequence("announcement");
+      const ids = Array.from({ length: Math.min(count, last) }, (_, i) => formatAnnouncementId(last - i));
+      const all = await Promise.all(ids.map((id) => store.get(id)));
+      return all.filter((a): a is Announcement => a !== undefined);
+    },
+
+    async expireDue(): Promise<number> {
+      const now = clock.now();
+      let expired = 0;
+      for (const id of await store.openIds()) {
+        const a = await store.get(id);
+        if (a?.state !== "pending" || !a.deadline || Date.parse(a.deadline) > now.getTime()) continue;
+        const result = await mutate(id, (fresh, at) => {
+          if (fresh.state !== "pending" || !fresh.deadline || Date.parse(fresh.deadline) > at.getTime()) {
+            return fail("INVALID_STATE", { id, state: fresh.state });
+          }
+          return step(fresh, "expire", "system", at, "deadline passed");
+        });
+        if (result.ok) {
+          expired += 1;
+          await tell({ kind: "expired", announcement: result.value });
+        }
+      }
+      return expired;
+    },
+  };
+}

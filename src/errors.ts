@@ -1,0 +1,60 @@
+/** Stable codes for everything a person can get wrong; commands/ turns them into words. */
+export const ERROR_CODES = [
+  "EMPTY_TEXT",
+  "TEXT_TOO_LONG",
+  "CAPTION_TOO_LONG",
+  "INSECURE_LINK",
+  "POLL_QUESTION_MISSING",
+  "POLL_QUESTION_TOO_LONG",
+  "POLL_TOO_FEW_OPTIONS",
+  "POLL_TOO_MANY_OPTIONS",
+  "POLL_OPTION_TOO_LONG",
+  "POLL_DUPLICATE_OPTION",
+  "MEDIA_TYPE_NOT_ALLOWED",
+  "MEDIA_TOO_LARGE",
+  "UNKNOWN_CATEGORY",
+  "UNKNOWN_TEMPLATE",
+  "UNKNOWN_FLAG",
+  "FLAG_NEEDS_VALUE",
+  "FLAG_REPEATED",
+  "FLAG_NOT_ALLOWED_HERE",
+  "UNPARSABLE_DATE",
+  "DATE_IN_PAST",
+  "DATE_DOES_NOT_EXIST",
+  "DATE_TOO_FAR",
+  "MISSING_ID",
+  "INVALID_ID",
+  "UNEXPECTED_ARGUMENTS",
+  "UNKNOWN_COMMAND",
+  "NOT_AVAILABLE_YET",
+  "UNKNOWN_REACTION",
+  "MISSING_REASON",
+  "NOT_FOUND",
+  "UNKNOWN_PERSON",
+  "NOT_ALLOWED_TO_DRAFT",
+  "NOT_AN_APPROVER",
+  "NOT_ALLOWED_TO_CHANGE",
+  "NOT_ALLOWED_TO_CONFIRM",
+  "SELF_APPROVAL",
+  "SELF_REJECTION",
+  "ALREADY_APPROVED_BY_YOU",
+  "NO_APPROVAL_TO_REVOKE",
+  "STALE_VERSION",
+  "INVALID_STATE",
+  "UNCHANGED_CONTENT",
+  "NOTHING_TO_CONFIRM",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type ErrorParams = Record<string, string | number>;
+
+export interface DomainError {
+  code: ErrorCode;
+  params?: ErrorParams;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(code: ErrorCode, params?: ErrorParams): Result<T> =>
+  params ? { ok: false, error: { code, params } } : { ok: false, error: { code } };

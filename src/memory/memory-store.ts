@@ -1,0 +1,50 @@
+import type { Announcement, AnnouncementId } from "../announcement/announcement.ts";
+import type { Store } from "../ports/store.ts";
+import { KeyedMutex } from "../util/keyed-mutex.ts";
+
+/** Reference implementation of the store port for one process; used by tests. */
+export class MemoryStore implements Store {
+  readonly #records = new Map<AnnouncementId, string>();
+  readonly #open = new Set<AnnouncementId>();
+  readonly #sequences = new Map<string, number>();
+  readonly #mutex = new KeyedMutex();
+
+  async nextSequence(name: string): Promise<number> {
+    const next = (this.#sequences.get(name) ?? 0) + 1;
+    this.#sequences.set(name, next);
+    return next;
+  }
+
+  async currentSequence(name: string): Promise<number> {
+    return this.#sequences.get(name) ?? 0;
+  }
+
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.#mutex.run(key, fn);
+  }
+
+  async get(id: AnnouncementId): Promise<Announcement | undefined> {
+    const raw = this.#records.get(id);
+    return raw === undefined ? undefined : (JSON.parse(raw) as Announcement);
+  }
+
+  async put(announcement: Announcement): Promise<void> {
+    this.#records.set(announcement.id, JSON.stringify(announcement));
+  }
+
+  async openIds(): Promise<AnnouncementId[]> {
+    return [...this.#open];
+  }
+
+  async markOpen(id: AnnouncementId): Promise<void> {
+    this.#open.add(id);
+  }
+
+  async markClosed(id: AnnouncementId): Promise<void> {
+    this.#open.delete(id);
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,272 @@
+import {
+  currentVersion,
+  FINAL_STATES,
+  type Announcement,
+  type AnnouncementId,
+  type Delivery,
+  type DeliveryAttempt,
+} from "../announcement/announcement.ts";
+import { applyEvent, SYSTEM_ACTOR } from "../announcement/audit.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { Notice, NoticeSink } from "../ports/notices.ts";
+import type { OutboundPost, Outlet, PublishOutcome } from "../ports/outlet.ts";
+import { announcementLockKey, type Store } from "../ports/store.ts";
+
+export interface OutboxOptions {
+  store: Store;
+  outlets: ReadonlyMap<string, Outlet>;
+  clock: Clock;
+  notices: NoticeSink;
+  log: Logger;
+  /** Attempts per outlet before it counts as failed. */
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt. */
+  retryBaseMs?: number;
+  /** How long one process may hold a delivery before another may take it over. */
+  deliveryLeaseMs?: number;
+}
+
+export const toOutboundPost = (a: Announcement): OutboundPost => {
+  const v = currentVersion(a);
+  return {
+    announcementId: a.id,
+    version: v.number,
+    category: a.category,
+    text: v.content.text,
+    ...(v.content.poll ? { poll: v.content.poll } : {}),
+    media: v.content.media,
+    fingerprint: v.hash,
+  };
+};
+
+type Step =
+  | { kind: "publish"; attempt: DeliveryAttempt; post: OutboundPost }
+  | { kind: "reconcile"; attempt: DeliveryAttempt; post: OutboundPost }
+  | { kind: "none" };
+
+/**
+ * Delivers approved announcements to their outlets, at most once per outlet:
+ * the attempt is written before the outlet is called, and an attempt whose outcome is
+ * unknown (an unclear answer, or a crash mid-call) is read back before anything is re-sent.
+ */
+export class Outbox {
+  readonly #o: Required<OutboxOptions>;
+  #running: Promise<void> | undefined;
+  #again = false;
+
+  constructor(options: OutboxOptions) {
+    this.#o = { maxAttempts: 5, retryBaseMs: 5_000, deliveryLeaseMs: 120_000, ...options };
+  }
+
+  /** Runs one pass now, or right after the pass in progress. Never runs two passes at once. */
+  async runOnce(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        await this.#pass();
+      } while (this.#again);
+    })().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #pass(): Promise<void> {
+    const now = this.#o.clock.now().getTime();
+    for (const id of await this.#o.store.openIds()) {
+      const a = await this.#o.store.get(id);
+      if (!a) continue;
+      if (FINAL_STATES.has(a.state)) {
+        await this.#o.store.markClosed(id);
+        continue;
+      }
+      if (a.state === "scheduled" && a.publishAt && Date.parse(a.publishAt) <= now) {
+        await this.#startScheduled(id);
+      } else if (a.state !== "publishing") {
+        continue;
+      }
+      const fresh = await this.#o.store.get(id);
+      for (const d of fresh?.deliveries ?? []) {
+        if (isDue(d, now)) {
+          try {
+            await this.#deliver(id, d.outlet);
+          } catch (error) {
+            this.#o.log.error({ err: error, id, outlet: d.outlet }, "delivery pass failed; will retry");
+          }
+        }
+      }
+    }
+  }
+
+  async #startScheduled(id: AnnouncementId): Promise<void> {
+    await this.#o.store.withLock(announcementLockKey(id), async () => {
+      const a = await this.#o.store.get(id);
+      if (a?.state !== "scheduled") return;
+      const now = this.#o.clock.now();
+      applyEvent(a, "start_publishing", SYSTEM_ACTOR, now);
+      await this.#o.store.put(a);
+    });
+  }
+
+  async #deliver(id: AnnouncementId, outletId: string): Promise<void> {
+    const outlet = this.#o.outlets.get(outletId);
+    if (!outlet) {
+      await this.#record(id, outletId, { state: "failed", reason: `outlet ${outletId} is not configured`, retryable: false });
+      return;
+    }
+    await this.#o.store.withLock(
+      `delivery:${id}:${outletId}`,
+      async () => {
+        const next = await this.#claim(id, outletId);
+        if (next.kind === "none") return;
+        if (next.kind === "reconcile") {
+          const found = await outlet.readBack(next.post, next.attempt).catch((error: unknown) => ({
+            state: "unavailable" as const,
+            reason: errorText(error),
+          }));
+          if (found.state === "found") {
+            await this.#record(id, outletId, { state: "sent", ...(found.remoteId ? { remoteId: found.remoteId } : {}) });
+            return;
+          }
+          if (found.state === "unavailable") {
+            await this.#needsManualCheck(id, outletId, found.reason);
+            return;
+          }
+          const waited = this.#o.clock.now().getTime() - Date.parse(next.attempt.startedAt);
+          if (waited < outlet.readBackGraceMs) return;
+          const retry = await this.#claim(id, outletId, true);
+          if (retry.kind !== "publish") return;
+          await this.#publish(id, outlet, retry);
+          return;
+        }
+        await this.#publish(id, outlet, next);
+      },
+      this.#o.deliveryLeaseMs,
+    );
+  }
+
+  async #publish(id: AnnouncementId, outlet: Outlet, step: { attempt: DeliveryAttempt; post: OutboundPost }) {
+    let outcome: PublishOutcome;
+    try {
+      outcome = await outlet.publish(step.post, step.attempt);
+    } catch (error) {
+      outcome = { state: "unknown", reason: errorText(error) };
+    }
+    await this.#record(id, outlet.id, outcome);
+  }
+
+  /** Writes the attempt before the outlet is called; returns what to do next. */
+  async #claim(id: AnnouncementId, outletId: string, afterNotFound = false): Promise<Step> {
+    return this.#o.store.withLock(announcementLockKey(id), async () => {
+      const a = await this.#o.store.get(id);
+      const d = a?.deliveries.find((x) => x.outlet === outletId);
+      if (!a || !d || a.state !== "publishing") return { kind: "none" };
+      const now = this.#o.clock.now();
+      const post = toOutboundPost(a);
+      if (d.state === "sending" && d.attempt && !afterNotFound) {
+        return { kind: "reconcile", attempt: d.attempt, post };
+      }
+      if (d.state !== "queued" && !(afterNotFound && d.state === "sending")) return { kind: "none" };
+      if (d.notBefore && Date.parse(d.notBefore) > now.getTime()) return { kind: "none" };
+      d.attempts += 1;
+      d.state = "sending";
+      d.attempt = { id: `${id}:${outletId}:${d.attempts}`, startedAt: now.toISOString(), fingerprint: post.fingerprint };
+      delete d.notBefore;
+      applyEvent(a, afterNotFound ? "delivery_retry" : "delivery_started", SYSTEM_ACTOR, now, { outlet: outletId });
+      await this.#o.store.put(a);
+      return { kind: "publish", attempt: d.attempt, post };
+    });
+  }
+
+  async #record(id: AnnouncementId, outletId: string, outcome: PublishOutcome): Promise<void> {
+    const notices: Notice[] = [];
+    await this.#o.store.withLock(announcementLockKey(id), async () => {
+      const a = await this.#o.store.get(id);
+      const d = a?.deliveries.find((x) => x.outlet === outletId);
+      if (!a || !d || a.state !== "publishing") return;
+      const now = this.#o.clock.now();
+      const at = now.toISOString();
+      switch (outcome.state) {
+        case "sent": {
+          d.state = "sent";
+          d.receipt = { outlet: outletId, at, ...(outcome.remoteId ? { remoteId: outcome.remoteId } : {}) };
+          delete d.lastError;
+          applyEvent(a, "delivery_sent", SYSTEM_ACTOR, now, { outlet: outletId, receipt: d.receipt });
+          break;
+        }
+        case "awaiting_confirmation": {
+          d.state = "awaiting_confirmation";
+          applyEvent(a, "handoff_requested", SYSTEM_ACTOR, now, { outlet: outletId });
+          break;
+        }
+        case "unknown": {
+          d.state = "sending";
+          d.lastError = outcome.reason;
+          applyEvent(a, "delivery_unknown", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
+          break;
+        }
+        case "failed": {
+          d.lastError = outcome.reason;
+          if (outcome.retryable && d.attempts < this.#o.maxAttempts) {
+            d.state = "queued";
+            d.notBefore = new Date(now.getTime() + this.#o.retryBaseMs * 2 ** (d.attempts - 1)).toISOString();
+            applyEvent(a, "delivery_retry", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
+          } else {
+            d.state = "failed";
+            applyEvent(a, "delivery_failed", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
+            notices.push({ kind: "delivery_failed", announcement: a, outlet: outletId, reason: outcome.reason });
+          }
+          break;
+        }
+      }
+      settle(a, now, notices);
+      await this.#o.store.put(a);
+      if (FINAL_STATES.has(a.state)) await this.#o.store.markClosed(id);
+    });
+    for (const notice of notices) await this.#tell(notice);
+  }
+
+  async #needsManualCheck(id: AnnouncementId, outletId: string, reason: string): Promise<void> {
+    let notice: Notice | undefined;
+    await this.#o.store.withLock(announcementLockKey(id), async () => {
+      const a = await this.#o.store.get(id);
+      const d = a?.deliveries.find((x) => x.outlet === outletId);
+      if (!a || !d || d.state !== "sending") return;
+      d.state = "needs_manual_check";
+      d.lastError = reason;
+      applyEvent(a, "delivery_needs_manual_check", SYSTEM_ACTOR, this.#o.clock.now(), { outlet: outletId, reason });
+      await this.#o.store.put(a);
+      notice = { kind: "needs_manual_check", announcement: a, outlet: outletId, reason };
+    });
+    if (notice) await this.#tell(notice);
+  }
+
+  async #tell(notice: Notice): Promise<void> {
+    try {
+      await this.#o.notices.emit(notice);
+    } catch (error) {
+      this.#o.log.error({ err: error, notice: notice.kind }, "could not deliver notice");
+    }
+  }
+}
+
+const isDue = (d: Delivery, now: number): boolean =>
+  (d.state === "queued" && (!d.notBefore || Date.parse(d.notBefore) <= now)) || d.state === "sending";
+
+/** Once no outlet is still in progress: published if all are out, failed if any gave up. */
+function settle(a: Announcement, now: Date, notices: Notice[]): void {
+  if (a.deliveries.every((d) => d.state === "sent")) {
+    applyEvent(a, "published", SYSTEM_ACTOR, now);
+    notices.push({ kind: "published", announcement: a });
+    return;
+  }
+  const open = a.deliveries.some((d) => d.state !== "sent" && d.state !== "failed");
+  if (!open) applyEvent(a, "failed", SYSTEM_ACTOR, now);
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

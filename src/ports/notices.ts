@@ -1,0 +1,16 @@
+import type { Announcement } from "../announcement/announcement.ts";
+
+/** Things people must hear about, routed by the chat adapter to the approval room or the author. */
+export type Notice =
+  | { kind: "approval_requested"; announcement: Announcement }
+  | { kind: "approved"; announcement: Announcement; by: string }
+  | { kind: "rejected"; announcement: Announcement }
+  | { kind: "withdrawn"; announcement: Announcement }
+  | { kind: "expired"; announcement: Announcement }
+  | { kind: "published"; announcement: Announcement }
+  | { kind: "delivery_failed"; announcement: Announcement; outlet: string; reason: string }
+  | { kind: "needs_manual_check"; announcement: Announcement; outlet: string; reason: string };
+
+export interface NoticeSink {
+  emit(notice: Notice): Promise<void>;
+}

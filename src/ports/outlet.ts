@@ -1,0 +1,48 @@
+import type { AnnouncementId, DeliveryAttempt, MediaItem, Poll } from "../announcement/announcement.ts";
+
+export interface OutletCapabilities {
+  text: boolean;
+  image: boolean;
+  video: boolean;
+  poll: boolean;
+  edit: boolean;
+  delete: boolean;
+  maxTextLength: number;
+}
+
+/** What an outlet is asked to publish: the rendered, approved version. */
+export interface OutboundPost {
+  announcementId: AnnouncementId;
+  version: number;
+  category: string;
+  text: string;
+  poll?: Poll;
+  media: MediaItem[];
+  /** Content hash of the version; lets read-back recognise the post. */
+  fingerprint: string;
+}
+
+export type PublishOutcome =
+  | { state: "sent"; remoteId?: string }
+  /** Handed to a person, who confirms when it is out. */
+  | { state: "awaiting_confirmation" }
+  /** May or may not have gone out: reconcile by read-back, never re-send blindly. */
+  | { state: "unknown"; reason: string }
+  | { state: "failed"; reason: string; retryable: boolean };
+
+export type ReadBackOutcome =
+  | { state: "found"; remoteId?: string }
+  | { state: "not_found" }
+  | { state: "unavailable"; reason: string };
+
+export type OutletHealth = { state: "ok" } | { state: "degraded" | "down"; reason: string };
+
+export interface Outlet {
+  readonly id: string;
+  readonly capabilities: OutletCapabilities;
+  /** How long after an unknown outcome a "not found" read-back still may be a post in transit. */
+  readonly readBackGraceMs: number;
+  publish(post: OutboundPost, attempt: DeliveryAttempt): Promise<PublishOutcome>;
+  readBack(post: OutboundPost, attempt: DeliveryAttempt): Promise<ReadBackOutcome>;
+  health(): Promise<OutletHealth>;
+}

@@ -1,0 +1,29 @@
+import type { Announcement, AnnouncementId } from "../announcement/announcement.ts";
+
+/**
+ * Durable state. One announcement is one record, written in one `set`:
+ * its versions, approvals, audit events and outbox deliveries change together or not at all.
+ */
+export interface Store {
+  /** Atomic across every process sharing the store. */
+  nextSequence(name: string): Promise<number>;
+  /** The last number `nextSequence` gave out, 0 if none. */
+  currentSequence(name: string): Promise<number>;
+  /**
+   * Runs `fn` while holding an exclusive lease on `key`, across processes sharing the store.
+   * The lease expires after `leaseMs` if its holder dies.
+   */
+  withLock<T>(key: string, fn: () => Promise<T>, leaseMs?: number): Promise<T>;
+  get(id: AnnouncementId): Promise<Announcement | undefined>;
+  /** Writes the record; call only inside `withLock(announcementKey(id))`. */
+  put(announcement: Announcement): Promise<void>;
+  /** Ids of announcements that are not yet in a final state. */
+  openIds(): Promise<AnnouncementId[]>;
+  markOpen(id: AnnouncementId): Promise<void>;
+  markClosed(id: AnnouncementId): Promise<void>;
+  /** Reachability probe for readiness. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const announcementLockKey = (id: AnnouncementId): string => `announcement:${id}`;
