@@ -29,13 +29,7 @@ function readWall(text: string, now: Date, timeZone: string): WallTime | undefin
   if (m) {
     const plusDays = /^(morgen|tomorrow)$/i.test(m[1] ?? "") ? 1 : 0;
     const day = new Date(Date.UTC(today.year, today.month - 1, today.day + plusDays));
-    return wallOf(
-      String(day.getUTCFullYear()),
-      String(day.getUTCMonth() + 1),
-      String(day.getUTCDate()),
-      m[2],
-      m[3],
-    );
+    return wallOf(String(day.getUTCFullYear()), String(day.getUTCMonth() + 1), String(day.getUTCDate()), m[2], m[3]);
   }
   m = TIME_ONLY.exec(text);
   if (m) return { ...today, hour: Number(m[1]), minute: Number(m[2]) };

@@ -9,7 +9,8 @@ type ReactionMeaning = "approve" | "reject";
 /** ✅ and ❌, as emoji or as Slack short names; skin tones and U+FE0F ignored. */
 export function reactionMeaning(reaction: string): ReactionMeaning | undefined {
   const key = reaction
-    .replace(/[\uFE0F\u{1F3FB}-\u{1F3FF}]/gu, "")
+    .replace(/\uFE0F/g, "")
+    .replace(/\p{Emoji_Modifier}/gu, "")
     .replace(/::skin-tone-\d$/, "")
     .replace(/^:|:$/g, "")
     .trim()

@@ -52,7 +52,13 @@ export function takeFlags(raw: string, spec: Readonly<Record<string, FlagSpec>>)
     const start = m.index + (m[1]?.length ?? 0);
     if (start < cursor) continue;
     const known = spec[name];
-    if (!known) return fail("UNKNOWN_FLAG", { flag: `--${name}`, known: Object.keys(spec).map((f) => `--${f}`).join(", ") });
+    if (!known)
+      return fail("UNKNOWN_FLAG", {
+        flag: `--${name}`,
+        known: Object.keys(spec)
+          .map((f) => `--${f}`)
+          .join(", "),
+      });
     if (values.has(name)) return fail("FLAG_REPEATED", { flag: `--${name}` });
     keep.push(raw.slice(cursor, start));
     let end = start + 2 + name.length;

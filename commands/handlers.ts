@@ -9,7 +9,11 @@ import { errorText, joinLocalized, L, type Localized } from "./messages.ts";
 import type { CommandContext } from "./registry.ts";
 import { historyText, listText, recentHistoryText, statusText, whatsappBlock } from "./render.ts";
 
-export const failed = (error: DomainError): CommandOutcome => ({ kind: "error", code: error.code, message: errorText(error) });
+export const failed = (error: DomainError): CommandOutcome => ({
+  kind: "error",
+  code: error.code,
+  message: errorText(error),
+});
 
 const reply = (message: Localized, announcement?: Announcement): CommandOutcome =>
   announcement ? { kind: "reply", message, announcement } : { kind: "reply", message };
@@ -50,7 +54,10 @@ async function submitDraft(ctx: CommandContext, content: Content, options: Draft
   const a = result.value;
   return reply(
     joinLocalized([
-      L(`${a.id} ist angelegt und wartet auf Freigabe. So wird es aussehen:`, `${a.id} is drafted and awaits approval. This is how it will look:`),
+      L(
+        `${a.id} ist angelegt und wartet auf Freigabe. So wird es aussehen:`,
+        `${a.id} is drafted and awaits approval. This is how it will look:`,
+      ),
       whatsappBlock(a),
     ]),
     a,
@@ -73,7 +80,11 @@ export async function poll(ctx: CommandContext): Promise<CommandOutcome> {
   const [question = "", ...answers] = words(flags.value.rest);
   const content: Content = {
     text: "",
-    poll: { question: question.trim(), options: answers.map((o) => o.trim()), multipleChoice: flags.value.values.get("multiple") === true },
+    poll: {
+      question: question.trim(),
+      options: answers.map((o) => o.trim()),
+      multipleChoice: flags.value.values.get("multiple") === true,
+    },
     media: ctx.input.attachments ?? [],
   };
   return submitDraft(ctx, content, options.value);
@@ -117,7 +128,8 @@ export async function status(ctx: CommandContext): Promise<CommandOutcome> {
 }
 
 export async function list(ctx: CommandContext): Promise<CommandOutcome> {
-  if (ctx.rest.trim()) return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: ctx.rest.trim(), usage: "list" } });
+  if (ctx.rest.trim())
+    return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: ctx.rest.trim(), usage: "list" } });
   return reply(listText(ctx.policy, await ctx.service.listOpen()));
 }
 
@@ -145,7 +157,10 @@ export async function edit(ctx: CommandContext): Promise<CommandOutcome> {
   const v = a.versions.length;
   return reply(
     joinLocalized([
-      L(`${a.id} ist jetzt Fassung ${v}; frühere Freigaben gelten nicht mehr.`, `${a.id} is now version ${v}; earlier approvals no longer count.`),
+      L(
+        `${a.id} ist jetzt Fassung ${v}; frühere Freigaben gelten nicht mehr.`,
+        `${a.id} is now version ${v}; earlier approvals no longer count.`,
+      ),
       whatsappBlock(a),
     ]),
     a,
@@ -165,16 +180,23 @@ export async function approve(ctx: CommandContext): Promise<CommandOutcome> {
   const checked = target.ok ? noMore(target.value, "approve A-0042 [v2]") : target;
   if (!checked.ok) return failed(checked.error);
   const { id, version } = checked.value;
-  const result = await ctx.service.approve(ctx.person.id, id, { via: "command", ...(version === undefined ? {} : { version }) });
+  const result = await ctx.service.approve(ctx.person.id, id, {
+    via: "command",
+    ...(version === undefined ? {} : { version }),
+  });
   if (!result.ok) return failed(result.error);
   return reply(approvedText(result.value), result.value);
 }
 
 export function approvedText(a: Announcement): Localized {
   if (a.state === "pending") {
-    return L(`Ihre Freigabe für ${a.id} ist vermerkt; es fehlen noch weitere.`, `Your approval of ${a.id} is recorded; more are needed.`);
+    return L(
+      `Ihre Freigabe für ${a.id} ist vermerkt; es fehlen noch weitere.`,
+      `Your approval of ${a.id} is recorded; more are needed.`,
+    );
   }
-  if (a.state === "scheduled") return L(`${a.id} ist freigegeben und eingeplant.`, `${a.id} is approved and scheduled.`);
+  if (a.state === "scheduled")
+    return L(`${a.id} ist freigegeben und eingeplant.`, `${a.id} is approved and scheduled.`);
   return L(`${a.id} ist freigegeben und wird veröffentlicht.`, `${a.id} is approved and being published.`);
 }
 
@@ -184,7 +206,13 @@ export async function reject(ctx: CommandContext): Promise<CommandOutcome> {
   const { id, version, rest } = target.value;
   const result = await ctx.service.reject(ctx.person.id, id, rest, version === undefined ? {} : { version });
   if (!result.ok) return failed(result.error);
-  return reply(L(`${id} ist abgelehnt. Die Autorin oder der Autor erfährt den Grund.`, `${id} is rejected. The author is told the reason.`), result.value);
+  return reply(
+    L(
+      `${id} ist abgelehnt. Die Autorin oder der Autor erfährt den Grund.`,
+      `${id} is rejected. The author is told the reason.`,
+    ),
+    result.value,
+  );
 }
 
 export async function posted(ctx: CommandContext): Promise<CommandOutcome> {
@@ -194,7 +222,10 @@ export async function posted(ctx: CommandContext): Promise<CommandOutcome> {
   const result = await ctx.service.confirmHandoff(ctx.person.id, checked.value.id);
   if (!result.ok) return failed(result.error);
   return reply(
-    L(`Danke – die Veröffentlichung von ${result.value.id} ist vermerkt.`, `Thanks – the publication of ${result.value.id} is recorded.`),
+    L(
+      `Danke – die Veröffentlichung von ${result.value.id} ist vermerkt.`,
+      `Thanks – the publication of ${result.value.id} is recorded.`,
+    ),
     result.value,
   );
 }

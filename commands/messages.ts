@@ -79,7 +79,10 @@ const ERROR_TEXTS = {
       `The option "${s(p, "option")}" is too long (at most ${s(p, "max")} characters).`,
     ),
   POLL_DUPLICATE_OPTION: (p) =>
-    L(`Die Antwort „${s(p, "option")}“ steht doppelt in der Umfrage.`, `The option "${s(p, "option")}" appears twice in the poll.`),
+    L(
+      `Die Antwort „${s(p, "option")}“ steht doppelt in der Umfrage.`,
+      `The option "${s(p, "option")}" appears twice in the poll.`,
+    ),
   MEDIA_TYPE_NOT_ALLOWED: (p) =>
     L(
       `Die Datei „${s(p, "name")}“ (${s(p, "type")}) kann nicht veröffentlicht werden. Erlaubt: ${s(p, "allowed")}.`,
@@ -106,11 +109,17 @@ const ERROR_TEXTS = {
       `Unknown option ${s(p, "flag")}. Available: ${s(p, "known")}.`,
     ),
   FLAG_NEEDS_VALUE: (p) =>
-    L(`Die Option ${s(p, "flag")} braucht einen Wert, z. B. ${s(p, "flag")} baustelle.`, `The option ${s(p, "flag")} needs a value.`),
+    L(
+      `Die Option ${s(p, "flag")} braucht einen Wert, z. B. ${s(p, "flag")} baustelle.`,
+      `The option ${s(p, "flag")} needs a value.`,
+    ),
   FLAG_REPEATED: (p) =>
     L(`Die Option ${s(p, "flag")} steht mehrfach da.`, `The option ${s(p, "flag")} is given more than once.`),
   FLAG_NOT_ALLOWED_HERE: (p) =>
-    L(`Die Option ${s(p, "flag")} passt nicht zu diesem Befehl.`, `The option ${s(p, "flag")} does not fit this command.`),
+    L(
+      `Die Option ${s(p, "flag")} passt nicht zu diesem Befehl.`,
+      `The option ${s(p, "flag")} does not fit this command.`,
+    ),
   UNPARSABLE_DATE: (p) =>
     L(
       `„${s(p, "value")}“ verstehe ich nicht als Zeitpunkt. Beispiele: "2026-06-12 08:00", "12.06.2026 08:00", "morgen 07:30".`,
@@ -124,7 +133,10 @@ const ERROR_TEXTS = {
       `"${s(p, "value")}" does not exist because of the daylight-saving change. Please choose another time.`,
     ),
   DATE_TOO_FAR: (p) =>
-    L(`Der Zeitpunkt ${s(p, "at")} liegt mehr als ein Jahr in der Zukunft.`, `The time ${s(p, "at")} is more than a year ahead.`),
+    L(
+      `Der Zeitpunkt ${s(p, "at")} liegt mehr als ein Jahr in der Zukunft.`,
+      `The time ${s(p, "at")} is more than a year ahead.`,
+    ),
   MISSING_ID: (p) =>
     L(`Welche Meldung? Beispiel: \`${s(p, "usage")}\``, `Which announcement? Example: \`${s(p, "usage")}\``),
   INVALID_ID: (p) =>
@@ -133,9 +145,15 @@ const ERROR_TEXTS = {
       `"${s(p, "value")}" is not an announcement number. Numbers look like A-0042.`,
     ),
   UNEXPECTED_ARGUMENTS: (p) =>
-    L(`Zu viele Angaben: „${s(p, "extra") || s(p, "flag")}“. ${s(p, "usage")}`, `Unexpected input: "${s(p, "extra") || s(p, "flag")}". ${s(p, "usage")}`),
+    L(
+      `Zu viele Angaben: „${s(p, "extra") || s(p, "flag")}“. ${s(p, "usage")}`,
+      `Unexpected input: "${s(p, "extra") || s(p, "flag")}". ${s(p, "usage")}`,
+    ),
   UNKNOWN_COMMAND: (p) =>
-    L(`Den Befehl „${s(p, "command")}“ kenne ich nicht. \`help\` zeigt alle Befehle.`, `Unknown command "${s(p, "command")}". \`help\` lists all commands.`),
+    L(
+      `Den Befehl „${s(p, "command")}“ kenne ich nicht. \`help\` zeigt alle Befehle.`,
+      `Unknown command "${s(p, "command")}". \`help\` lists all commands.`,
+    ),
   NOT_AVAILABLE_YET: (p) =>
     L(
       `„${s(p, "command")}“ ist in dieser Version noch nicht verfügbar.`,
@@ -158,8 +176,7 @@ const ERROR_TEXTS = {
       "Sie sind in der Richtlinie (policy) nicht eingetragen. Bitte wenden Sie sich an die IT.",
       "You are not listed in the policy. Please ask IT to add you.",
     ),
-  NOT_ALLOWED_TO_DRAFT: () =>
-    L("Sie dürfen keine Meldungen anlegen.", "You are not allowed to draft announcements."),
+  NOT_ALLOWED_TO_DRAFT: () => L("Sie dürfen keine Meldungen anlegen.", "You are not allowed to draft announcements."),
   NOT_AN_APPROVER: (p) =>
     L(
       `Sie dürfen Meldungen der Kategorie „${s(p, "category")}“ nicht freigeben oder ablehnen.`,
@@ -183,9 +200,15 @@ const ERROR_TEXTS = {
       `You do not reject your own announcement, you withdraw it: \`withdraw ${s(p, "id")} <reason>\``,
     ),
   ALREADY_APPROVED_BY_YOU: (p) =>
-    L(`Sie haben ${s(p, "id")} in dieser Fassung schon freigegeben.`, `You have already approved this version of ${s(p, "id")}.`),
+    L(
+      `Sie haben ${s(p, "id")} in dieser Fassung schon freigegeben.`,
+      `You have already approved this version of ${s(p, "id")}.`,
+    ),
   NO_APPROVAL_TO_REVOKE: (p) =>
-    L(`Sie haben ${s(p, "id")} in dieser Fassung nicht freigegeben.`, `You have not approved this version of ${s(p, "id")}.`),
+    L(
+      `Sie haben ${s(p, "id")} in dieser Fassung nicht freigegeben.`,
+      `You have not approved this version of ${s(p, "id")}.`,
+    ),
   STALE_VERSION: (p) =>
     L(
       `${s(p, "id")} wurde inzwischen geändert: Sie haben Fassung ${s(p, "given")} gesehen, aktuell ist Fassung ${s(p, "current")}. Bitte die neue Vorschau prüfen.`,
@@ -193,7 +216,10 @@ const ERROR_TEXTS = {
     ),
   INVALID_STATE: (p) => {
     const state = STATE_LABELS[s(p, "state") as AnnouncementState] ?? L(s(p, "state"), s(p, "state"));
-    return L(`Das geht nicht: ${s(p, "id")} ist ${state.de}.`, `Not possible: ${s(p, "id")} is ${state.en}.`);
+    return L(
+      `Das geht nicht: ${s(p, "id")} hat den Stand „${state.de}“.`,
+      `Not possible: ${s(p, "id")} is in state "${state.en}".`,
+    );
   },
   UNCHANGED_CONTENT: (p) =>
     L(`Der neue Text von ${s(p, "id")} ist unverändert.`, `The new text of ${s(p, "id")} is unchanged.`),

@@ -100,7 +100,15 @@ export const COMMANDS = {
 export type CommandName = keyof typeof COMMANDS;
 
 /** Words reserved for capabilities of later versions, so they never become announcement text by accident. */
-export const LATER_COMMANDS: readonly string[] = ["correct", "retract", "update", "allclear", "template", "crisis", "whatsapp"];
+export const LATER_COMMANDS: readonly string[] = [
+  "correct",
+  "retract",
+  "update",
+  "allclear",
+  "template",
+  "crisis",
+  "whatsapp",
+];
 
 export function lookup(word: string): { name: CommandName; spec: CommandSpec } | undefined {
   const w = word.toLowerCase();

@@ -1,9 +1,4 @@
-import {
-  approvalsOfCurrentVersion,
-  currentVersion,
-  type Announcement,
-  type AuditEvent,
-} from "../src/announcement/announcement.ts";
+import { currentVersion, type Announcement, type AuditEvent } from "../src/announcement/announcement.ts";
 import { toOutboundPost } from "../src/outbox/outbox.ts";
 import { approvalProgress, displayName, quorumOf, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
@@ -21,7 +16,9 @@ export function whatsappBlock(a: Announcement): Localized {
   const lines: Localized[] = [L("─── WhatsApp ───", "─── WhatsApp ───")];
   if (r.text) lines.push(L(r.text, r.text));
   if (r.poll) {
-    const head = r.poll.multipleChoice ? L("📊 Umfrage (mehrere Antworten)", "📊 Poll (multiple answers)") : L("📊 Umfrage", "📊 Poll");
+    const head = r.poll.multipleChoice
+      ? L("📊 Umfrage (mehrere Antworten)", "📊 Poll (multiple answers)")
+      : L("📊 Umfrage", "📊 Poll");
     lines.push(joinLocalized([head, L(r.poll.question, r.poll.question)], ": "));
     r.poll.options.forEach((o) => lines.push(L(`  ○ ${o}`, `  ○ ${o}`)));
   }
@@ -76,10 +73,14 @@ export function approvalRequest(policy: Policy, a: Announcement): Localized {
 }
 
 export function statusText(policy: Policy, a: Announcement): Localized {
-  const parts: Localized[] = [headline(policy, a), L(`Von ${displayName(policy, a.author)}`, `By ${displayName(policy, a.author)}`)];
+  const parts: Localized[] = [
+    headline(policy, a),
+    L(`Von ${displayName(policy, a.author)}`, `By ${displayName(policy, a.author)}`),
+  ];
   if (a.state === "pending") parts.push(approvalLine(policy, a));
   if (a.publishAt) parts.push(joinLocalized([L("Geplant für", "Scheduled for"), when(policy, a.publishAt)], " "));
-  if (a.state === "pending" && a.deadline) parts.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));
+  if (a.state === "pending" && a.deadline)
+    parts.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));
   if (a.decision) {
     parts.push(
       L(
@@ -103,7 +104,9 @@ function deliveryLine(policy: Policy, outlet: string, state: string, confirmedBy
     needs_manual_check: L("unklar – bitte im Kanal prüfen", "unclear – please check the channel"),
   };
   const label = labels[state] ?? L(state, state);
-  const by = confirmedBy ? L(` (bestätigt von ${displayName(policy, confirmedBy)})`, ` (confirmed by ${displayName(policy, confirmedBy)})`) : L("", "");
+  const by = confirmedBy
+    ? L(` (bestätigt von ${displayName(policy, confirmedBy)})`, ` (confirmed by ${displayName(policy, confirmedBy)})`)
+    : L("", "");
   return L(`→ ${outlet}: ${label.de}${by.de}`, `→ ${outlet}: ${label.en}${by.en}`);
 }
 
@@ -143,7 +146,8 @@ const EVENT_LABELS: Record<string, Localized> = {
 function eventLine(policy: Policy, a: Announcement, e: AuditEvent): Localized {
   const label = EVENT_LABELS[e.event] ?? L(e.event, e.event);
   const at = when(policy, e.at);
-  const actor = e.actor === "system" ? L("System", "system") : L(displayName(policy, e.actor), displayName(policy, e.actor));
+  const actor =
+    e.actor === "system" ? L("System", "system") : L(displayName(policy, e.actor), displayName(policy, e.actor));
   const extras: Localized[] = [];
   if (e.outlet) extras.push(L(e.outlet, e.outlet));
   if (e.receipt?.confirmedBy) {
@@ -173,13 +177,5 @@ export function recentHistoryText(policy: Policy, recent: readonly Announcement[
     .slice(0, limit)
     .reverse();
   if (all.length === 0) return L("Noch keine Meldungen.", "No announcements yet.");
-  return joinLocalized([
-    L("Letzte Schritte:", "Latest steps:"),
-    ...all.map(({ a, e }) => eventLine(policy, a, e)),
-  ]);
+  return joinLocalized([L("Letzte Schritte:", "Latest steps:"), ...all.map(({ a, e }) => eventLine(policy, a, e))]);
 }
-
-export const approvalsSummary = (policy: Policy, a: Announcement): Localized => {
-  const have = approvalsOfCurrentVersion(a).length;
-  return L(`${have}/${quorumOf(policy, a.category)} Freigaben`, `${have}/${quorumOf(policy, a.category)} approvals`);
-};

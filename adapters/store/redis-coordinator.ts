@@ -4,7 +4,11 @@ import type { Coordinator } from "./coordinator.ts";
 export interface RedisCommands {
   incr(key: string): Promise<number>;
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, options: { condition: "NX"; expiration: { type: "PX"; value: number } }): Promise<string | null>;
+  set(
+    key: string,
+    value: string,
+    options: { condition: "NX"; expiration: { type: "PX"; value: number } },
+  ): Promise<string | null>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   sAdd(key: string, member: string): Promise<number>;
   sRem(key: string, member: string): Promise<number>;

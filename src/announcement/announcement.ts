@@ -75,13 +75,7 @@ export interface Approval {
   via: ApprovalChannel;
 }
 
-export type DeliveryState =
-  | "queued"
-  | "sending"
-  | "awaiting_confirmation"
-  | "sent"
-  | "failed"
-  | "needs_manual_check";
+export type DeliveryState = "queued" | "sending" | "awaiting_confirmation" | "sent" | "failed" | "needs_manual_check";
 
 export interface Receipt {
   outlet: string;

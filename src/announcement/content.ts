@@ -81,7 +81,11 @@ function validatePoll(poll: Poll): Result<Poll> {
 function validateMedia(item: MediaItem): Result<MediaItem> {
   const maxBytes = MEDIA_RULES[item.mimeType];
   if (maxBytes === undefined) {
-    return fail("MEDIA_TYPE_NOT_ALLOWED", { name: item.name, type: item.mimeType, allowed: Object.keys(MEDIA_RULES).join(", ") });
+    return fail("MEDIA_TYPE_NOT_ALLOWED", {
+      name: item.name,
+      type: item.mimeType,
+      allowed: Object.keys(MEDIA_RULES).join(", "),
+    });
   }
   if (item.bytes > maxBytes) {
     return fail("MEDIA_TOO_LARGE", { name: item.name, mb: toMb(item.bytes), maxMb: toMb(maxBytes) });

@@ -125,7 +125,13 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
 
       const id = formatAnnouncementId(await store.nextSequence("announcement"));
       const at = now.toISOString();
-      const version = { number: 1, hash: contentHash(content.value), content: content.value, createdAt: at, createdBy: actor };
+      const version = {
+        number: 1,
+        hash: contentHash(content.value),
+        content: content.value,
+        createdAt: at,
+        createdBy: actor,
+      };
       const deadlines = [
         category.deadlineMs === undefined ? undefined : now.getTime() + category.deadlineMs,
         request.publishAt?.getTime(),

@@ -116,7 +116,11 @@ export class Outbox {
   async #deliver(id: AnnouncementId, outletId: string): Promise<void> {
     const outlet = this.#o.outlets.get(outletId);
     if (!outlet) {
-      await this.#record(id, outletId, { state: "failed", reason: `outlet ${outletId} is not configured`, retryable: false });
+      await this.#record(id, outletId, {
+        state: "failed",
+        reason: `outlet ${outletId} is not configured`,
+        retryable: false,
+      });
       return;
     }
     await this.#o.store.withLock(
@@ -130,7 +134,10 @@ export class Outbox {
             reason: errorText(error),
           }));
           if (found.state === "found") {
-            await this.#record(id, outletId, { state: "sent", ...(found.remoteId ? { remoteId: found.remoteId } : {}) });
+            await this.#record(id, outletId, {
+              state: "sent",
+              ...(found.remoteId ? { remoteId: found.remoteId } : {}),
+            });
             return;
           }
           if (found.state === "unavailable") {
@@ -175,7 +182,11 @@ export class Outbox {
       if (d.notBefore && Date.parse(d.notBefore) > now.getTime()) return { kind: "none" };
       d.attempts += 1;
       d.state = "sending";
-      d.attempt = { id: `${id}:${outletId}:${d.attempts}`, startedAt: now.toISOString(), fingerprint: post.fingerprint };
+      d.attempt = {
+        id: `${id}:${outletId}:${d.attempts}`,
+        startedAt: now.toISOString(),
+        fingerprint: post.fingerprint,
+      };
       delete d.notBefore;
       applyEvent(a, afterNotFound ? "delivery_retry" : "delivery_started", SYSTEM_ACTOR, now, { outlet: outletId });
       await this.#o.store.put(a);

@@ -44,8 +44,7 @@ export const isApproverFor = (policy: Policy, personId: string, categoryId: stri
   policy.categories.get(categoryId)?.approvers.includes(personId) ?? false;
 
 export const isStaff = (policy: Policy, personId: string): boolean =>
-  canDraft(policy, personId) ||
-  [...policy.categories.values()].some((c) => c.approvers.includes(personId));
+  canDraft(policy, personId) || [...policy.categories.values()].some((c) => c.approvers.includes(personId));
 
 /** The author, the category's approvers and admins may edit or withdraw. */
 export const canChange = (policy: Policy, personId: string, a: Announcement): boolean =>
@@ -61,5 +60,4 @@ export function approvalProgress(policy: Policy, a: Announcement): { have: strin
   return { have, needed: Math.max(0, quorumOf(policy, a.category) - have.length) };
 }
 
-export const displayName = (policy: Policy, personId: string): string =>
-  policy.people.get(personId)?.name ?? personId;
+export const displayName = (policy: Policy, personId: string): string => policy.people.get(personId)?.name ?? personId;

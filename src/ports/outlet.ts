@@ -31,9 +31,7 @@ export type PublishOutcome =
   | { state: "failed"; reason: string; retryable: boolean };
 
 export type ReadBackOutcome =
-  | { state: "found"; remoteId?: string }
-  | { state: "not_found" }
-  | { state: "unavailable"; reason: string };
+  { state: "found"; remoteId?: string } | { state: "not_found" } | { state: "unavailable"; reason: string };
 
 export type OutletHealth = { state: "ok" } | { state: "degraded" | "down"; reason: string };
 

@@ -29,7 +29,11 @@ export interface WallTime {
 }
 
 export function wallTimeOf(instant: Date, timeZone: string): WallTime {
-  const parts = Object.fromEntries(formatter(timeZone).formatToParts(instant).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
   return {
     year: Number(parts.year),
     month: Number(parts.month),
@@ -53,7 +57,9 @@ export function instantOf(wall: WallTime, timeZone: string): Date | undefined {
     const offset = asUtc(wallTimeOf(probe, timeZone)) - probe.getTime();
     candidates.add(target - offset);
   }
-  const matches = [...candidates].filter((t) => asUtc(wallTimeOf(new Date(t), timeZone)) === target).sort((a, b) => a - b);
+  const matches = [...candidates]
+    .filter((t) => asUtc(wallTimeOf(new Date(t), timeZone)) === target)
+    .sort((a, b) => a - b);
   const first = matches[0];
   return first === undefined ? undefined : new Date(first);
 }

@@ -1,0 +1,169 @@
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import type { Category, Person, Policy } from "../../src/policy/policy.ts";
+import { ConfigError } from "./config-error.ts";
+
+const identity = z.union([z.string().min(1), z.array(z.string().min(1))]).optional();
+
+const PersonSchema = z.strictObject({
+  name: z.string().min(1),
+  language: z.enum(["de", "en"]).optional(),
+  console: identity,
+  slack: identity,
+  matrix: identity,
+});
+
+const DURATION = /^(\d+)\s*(m|h|d)$/;
+
+const CategorySchema = z.strictObject({
+  label: z.string().min(1),
+  approvers: z.array(z.string().min(1)).min(1),
+  quorum: z.number().int().min(1).default(1),
+  deadline: z.string().regex(DURATION, 'a duration such as "30m", "48h" or "3d"').optional(),
+});
+
+const PolicySchema = z.strictObject({
+  language: z.enum(["de", "en"]).default("de"),
+  timezone: z
+    .string()
+    .default("Europe/Berlin")
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "not a known IANA time zone"),
+  people: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, . _ -"), PersonSchema),
+  groups: z.record(z.string(), z.array(z.string().min(1))).default({}),
+  editors: z.array(z.string().min(1)).default([]),
+  admins: z.array(z.string().min(1)).default([]),
+  defaultCategory: z.string().min(1),
+  categories: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, _ -"), CategorySchema),
+});
+
+type Path = (string | number)[];
+
+const toList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+const MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Reads and checks the YAML policy; every problem names the file, line and key. */
+export function loadPolicy(file: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(`Cannot read policy file ${file}: ${(error as Error).message}`);
+  }
+  return parsePolicy(text, file);
+}
+
+export function parsePolicy(text: string, file: string): Policy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e?.linePos?.[0]?.line ?? 0;
+    throw new ConfigError(`${file}:${line}: not valid YAML: ${e?.message.split("\n")[0] ?? ""}`);
+  }
+  const lineAt = (path: Path): number => {
+    for (let p = path; p.length >= 0; p = p.slice(0, -1)) {
+      const node = p.length === 0 ? doc.contents : doc.getIn(p, true);
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      if (range) return lineCounter.linePos(range[0]).line;
+      if (p.length === 0) break;
+    }
+    return 1;
+  };
+  const problem = (path: Path, message: string) =>
+    `${file}:${lineAt(path)}: ${path.length ? path.join(".") : "(top level)"}: ${message}`;
+
+  const parsed = PolicySchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => problem(i.path as Path, i.message));
+    throw new ConfigError(`Invalid policy:\n  ${lines.join("\n  ")}`);
+  }
+  const raw = parsed.data;
+  const problems: string[] = [];
+
+  const expand = (refs: string[], path: Path): string[] =>
+    refs.flatMap((ref, i) => {
+      if (ref.startsWith("@")) {
+        const group = raw.groups[ref.slice(1)];
+        if (!group) {
+          problems.push(problem([...path, i], `unknown group "${ref}"`));
+          return [];
+        }
+        return group;
+      }
+      if (!raw.people[ref]) {
+        problems.push(problem([...path, i], `unknown person "${ref}"`));
+        return [];
+      }
+      return [ref];
+    });
+
+  for (const [name, members] of Object.entries(raw.groups)) {
+    members.forEach((m, i) => {
+      if (!raw.people[m]) problems.push(problem(["groups", name, i], `unknown person "${m}"`));
+    });
+  }
+
+  const people = new Map<string, Person>();
+  const seen = new Map<string, string>();
+  for (const [id, p] of Object.entries(raw.people)) {
+    const identities: Record<string, string[]> = {};
+    for (const platform of ["console", "slack", "matrix"] as const) {
+      const list = toList(p[platform]);
+      if (list.length) identities[platform] = list;
+      for (const userId of list) {
+        const key = `${platform}:${userId}`;
+        const other = seen.get(key);
+        if (other)
+          problems.push(problem(["people", id, platform], `${platform} id "${userId}" also belongs to ${other}`));
+        seen.set(key, id);
+      }
+    }
+    people.set(id, { id, name: p.name, language: p.language ?? raw.language, identities });
+  }
+
+  const categories = new Map<string, Category>();
+  for (const [id, c] of Object.entries(raw.categories)) {
+    const approvers = [...new Set(expand(c.approvers, ["categories", id, "approvers"]))];
+    if (c.quorum > approvers.length) {
+      problems.push(
+        problem(
+          ["categories", id, "quorum"],
+          `quorum ${c.quorum} needs at least ${c.quorum} approvers, there are ${approvers.length}`,
+        ),
+      );
+    }
+    const d = c.deadline ? DURATION.exec(c.deadline) : null;
+    categories.set(id, {
+      id,
+      label: c.label,
+      quorum: c.quorum,
+      approvers,
+      ...(d?.[1] && d[2] ? { deadlineMs: Number(d[1]) * MS[d[2] as keyof typeof MS] } : {}),
+    });
+  }
+  if (!categories.has(raw.defaultCategory)) {
+    problems.push(problem(["defaultCategory"], `no category "${raw.defaultCategory}" is defined`));
+  }
+  const editors = new Set(expand(raw.editors, ["editors"]));
+  const admins = new Set(expand(raw.admins, ["admins"]));
+  if (problems.length > 0) throw new ConfigError(`Invalid policy:\n  ${problems.join("\n  ")}`);
+
+  return {
+    language: raw.language,
+    timezone: raw.timezone,
+    people,
+    editors,
+    admins,
+    categories,
+    defaultCategory: raw.defaultCategory,
+  };
+}

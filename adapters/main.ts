@@ -1,0 +1,94 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createAnnouncementService } from "../src/announcement/service.ts";
+import { Outbox } from "../src/outbox/outbox.ts";
+import { systemClock } from "../src/ports/clock.ts";
+import type { Outlet } from "../src/ports/outlet.ts";
+import { dispatch } from "../commands/dispatch.ts";
+import { ConfigError } from "./config/config-error.ts";
+import { loadEnv, type Env } from "./config/env.ts";
+import { loadPolicy } from "./config/policy-file.ts";
+import { ConsoleChat } from "./console/console-chat.ts";
+import { createLogger } from "./log.ts";
+import { chatNoticeSink } from "./staff-chat.ts";
+import { openStore } from "./store/open-store.ts";
+import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
+import { startWorker } from "./worker.ts";
+import type { Policy } from "../src/policy/policy.ts";
+
+const EXAMPLE_POLICY = fileURLToPath(new URL("../config/policy.example.yaml", import.meta.url));
+const DEFAULT_POLICY = "./policy.yaml";
+
+function policyPath(env: Env): { path: string; example: boolean } {
+  if (env.POLICY_FILE === DEFAULT_POLICY && !existsSync(DEFAULT_POLICY)) return { path: EXAMPLE_POLICY, example: true };
+  return { path: env.POLICY_FILE, example: false };
+}
+
+function consoleUser(env: Env, policy: Policy): string {
+  if (env.CONSOLE_USER) return env.CONSOLE_USER;
+  for (const person of policy.people.values()) {
+    const id = person.identities.console?.[0];
+    if (id) return id;
+  }
+  throw new ConfigError("CONSOLE_USER is empty and no person in the policy has a console identity");
+}
+
+/** Masks the password in a store URL for logs. */
+const safeUrl = (url: string): string => url.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
+
+export async function main(): Promise<void> {
+  const { env } = loadEnv(process.env);
+  const log = createLogger(env.LOG_LEVEL);
+  const { path, example } = policyPath(env);
+  const policy = loadPolicy(path);
+  if (example) log.warn({ policy: path }, "no ./policy.yaml: using the example policy; copy and adapt it");
+
+  const store = await openStore(env.STORE_URL);
+  await store.ping();
+  log.info({ store: safeUrl(env.STORE_URL), policy: path }, "store opened");
+
+  const chat = new ConsoleChat({
+    input: process.stdin,
+    output: process.stdout,
+    policy,
+    user: consoleUser(env, policy),
+  });
+  const notices = chatNoticeSink(chat, policy, log);
+  const manual = new ManualHandoffOutlet(chat, policy);
+  const outlets = new Map<string, Outlet>([[manual.id, manual]]);
+  const outbox = new Outbox({ store, outlets, clock: systemClock, notices, log: log.child({ module: "outbox" }) });
+  const worker = env.DELIVERY_WORKER === "on" ? startWorker(outbox, env.OUTBOX_POLL_MS, log) : undefined;
+  const service = createAnnouncementService({
+    store,
+    policy,
+    clock: systemClock,
+    outletIds: [...outlets.keys()],
+    notices,
+    log: log.child({ module: "announcements" }),
+    ...(worker ? { onDue: worker.wake } : {}),
+  });
+  worker?.alsoRun(() => service.expireDue());
+
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) =>
+    (stopping ??= (async () => {
+      log.info({ signal }, "shutting down");
+      await worker?.stop();
+      await store.close();
+    })());
+  process.once("SIGTERM", () => void stop("SIGTERM").then(() => process.exit(0)));
+  process.once("SIGINT", () => void stop("SIGINT").then(() => process.exit(0)));
+
+  process.stdout.write(`amtsbote bereit – Konsole als ${chat.user}. \`help\` zeigt die Befehle.\n`);
+  await chat.run((input) => dispatch(input, { service, policy, clock: systemClock }));
+  await stop("end of input");
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`amtsbote: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`amtsbote: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+import type { DeliveryAttempt } from "../../src/announcement/announcement.ts";
+import type { OutboundPost, Outlet, OutletHealth, PublishOutcome, ReadBackOutcome } from "../../src/ports/outlet.ts";
+import { LIMITS } from "../../src/announcement/content.ts";
+import type { Policy } from "../../src/policy/policy.ts";
+import { handoffText } from "../../commands/notices.ts";
+import type { StaffChat } from "../staff-chat.ts";
+
+export const MANUAL_HANDOFF_ID = "whatsapp-manual";
+
+/**
+ * Manual hand-off: the bot puts the copy-ready post into the approval room, a person posts it
+ * from the WhatsApp app and confirms with `posted A-0042`. Always available, no account needed.
+ */
+export class ManualHandoffOutlet implements Outlet {
+  readonly id = MANUAL_HANDOFF_ID;
+  readonly capabilities = {
+    text: true,
+    image: true,
+    video: true,
+    poll: true,
+    edit: true,
+    delete: true,
+    maxTextLength: LIMITS.text,
+  };
+  /** Nothing reaches citizens without a person, so showing the hand-off again is safe. */
+  readonly readBackGraceMs = 0;
+  readonly #chat: StaffChat;
+  readonly #policy: Policy;
+
+  constructor(chat: StaffChat, policy: Policy) {
+    this.#chat = chat;
+    this.#policy = policy;
+  }
+
+  async publish(post: OutboundPost, _attempt: DeliveryAttempt): Promise<PublishOutcome> {
+    await this.#chat.toApprovers(handoffText(this.#policy, post));
+    return { state: "awaiting_confirmation" };
+  }
+
+  /** Whether the hand-off message itself was shown cannot be read back; the confirmation is what counts. */
+  async readBack(_post: OutboundPost, _attempt: DeliveryAttempt): Promise<ReadBackOutcome> {
+    return { state: "not_found" };
+  }
+
+  async health(): Promise<OutletHealth> {
+    return { state: "ok" };
+  }
+}

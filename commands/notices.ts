@@ -1,0 +1,123 @@
+import type { Announcement } from "../src/announcement/announcement.ts";
+import type { Notice } from "../src/ports/notices.ts";
+import type { OutboundPost } from "../src/ports/outlet.ts";
+import { displayName, type Policy } from "../src/policy/policy.ts";
+import { renderForWhatsApp } from "../src/render/whatsapp.ts";
+import { joinLocalized, L, type Localized } from "./messages.ts";
+import { approvalRequest } from "./render.ts";
+
+export type Audience = "approvers" | "author";
+
+export interface RenderedNotice {
+  audience: Audience;
+  message: Localized;
+}
+
+/** Words for each notice and who should read them. */
+export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
+  const a = notice.announcement;
+  switch (notice.kind) {
+    case "approval_requested":
+      return [{ audience: "approvers", message: approvalRequest(policy, a) }];
+    case "approved": {
+      const by = displayName(policy, notice.by);
+      const message = L(`✅ ${a.id} wurde von ${by} freigegeben.`, `✅ ${a.id} was approved by ${by}.`);
+      return [
+        { audience: "approvers", message },
+        { audience: "author", message },
+      ];
+    }
+    case "rejected": {
+      const by = displayName(policy, a.decision?.by ?? "");
+      const reason = a.decision?.reason ?? "";
+      return [
+        {
+          audience: "author",
+          message: L(
+            `❌ ${a.id} wurde von ${by} abgelehnt. Grund: ${reason}`,
+            `❌ ${a.id} was rejected by ${by}. Reason: ${reason}`,
+          ),
+        },
+        { audience: "approvers", message: L(`❌ ${a.id} ist abgelehnt (${by}).`, `❌ ${a.id} is rejected (${by}).`) },
+      ];
+    }
+    case "withdrawn":
+      return [
+        {
+          audience: "approvers",
+          message: L(
+            `↩️ ${a.id} wurde zurückgezogen: ${a.decision?.reason ?? ""}`,
+            `↩️ ${a.id} was withdrawn: ${a.decision?.reason ?? ""}`,
+          ),
+        },
+      ];
+    case "expired": {
+      const message = L(
+        `⌛ ${a.id} wurde nicht rechtzeitig freigegeben und ist abgelaufen.`,
+        `⌛ ${a.id} was not approved in time and has expired.`,
+      );
+      return [
+        { audience: "author", message },
+        { audience: "approvers", message },
+      ];
+    }
+    case "published": {
+      const message = L(`📣 ${a.id} ist veröffentlicht.`, `📣 ${a.id} is published.`);
+      return [
+        { audience: "author", message },
+        { audience: "approvers", message },
+      ];
+    }
+    case "delivery_failed": {
+      const message = L(
+        `⚠️ ${a.id} konnte nicht an ${notice.outlet} gehen: ${notice.reason}. Bitte von Hand veröffentlichen.`,
+        `⚠️ ${a.id} could not go to ${notice.outlet}: ${notice.reason}. Please publish it by hand.`,
+      );
+      return [
+        { audience: "approvers", message },
+        { audience: "author", message },
+      ];
+    }
+    case "needs_manual_check":
+      return [
+        {
+          audience: "approvers",
+          message: L(
+            `⚠️ Unklar, ob ${a.id} bei ${notice.outlet} erschienen ist (${notice.reason}). Bitte im Kanal nachsehen; ist sie da: \`posted ${a.id}\`.`,
+            `⚠️ Unclear whether ${a.id} appeared on ${notice.outlet} (${notice.reason}). Please check the channel; if it is there: \`posted ${a.id}\`.`,
+          ),
+        },
+      ];
+  }
+}
+
+/** The copy-ready hand-off: exactly the text to paste into the WhatsApp app, then how to confirm. */
+export function handoffText(policy: Policy, post: OutboundPost, a?: Announcement): Localized {
+  const r = renderForWhatsApp(post);
+  const author = a ? displayName(policy, a.author) : "";
+  const parts: Localized[] = [
+    L(
+      `📋 ${post.announcementId} (Fassung ${post.version}) ist freigegeben. Bitte im WhatsApp-Kanal veröffentlichen – den Text zwischen den Zeilen unverändert kopieren:`,
+      `📋 ${post.announcementId} (version ${post.version}) is approved. Please post it on the WhatsApp channel – copy the text between the lines unchanged:`,
+    ),
+  ];
+  if (r.text) parts.push(L(`\`\`\`\n${r.text}\n\`\`\``, `\`\`\`\n${r.text}\n\`\`\``));
+  if (r.poll) {
+    const kind = r.poll.multipleChoice
+      ? L("Umfrage anlegen (mehrere Antworten erlauben):", "Create a poll (allow multiple answers):")
+      : L("Umfrage anlegen (eine Antwort):", "Create a poll (single answer):");
+    const body = [r.poll.question, ...r.poll.options.map((o, i) => `${i + 1}. ${o}`)].join("\n");
+    parts.push(kind, L(body, body));
+  }
+  if (r.media.length) {
+    const files = r.media.join(", ");
+    parts.push(L(`Anhänge: ${files}`, `Attachments: ${files}`));
+  }
+  parts.push(
+    L(
+      `Danach bestätigen: \`posted ${post.announcementId}\`${author ? ` (Autor/in: ${author})` : ""}`,
+      `Then confirm: \`posted ${post.announcementId}\`${author ? ` (author: ${author})` : ""}`,
+    ),
+  );
+  return joinLocalized(parts);
+}
