@@ -9,8 +9,6 @@ export interface KeyvStoreOptions {
   /** Give up waiting for a lease after this long. */
   lockWaitMs?: number;
   defaultLeaseMs?: number;
-  /** Extra clean-up when the store closes (connections of the back-end). */
-  onClose?: () => Promise<void>;
 }
 
 /**
@@ -25,12 +23,10 @@ export class KeyvStore implements Store {
 
   readonly #records: Keyv<Announcement>;
   readonly #coordinator: Coordinator;
-  readonly #onClose: (() => Promise<void>) | undefined;
 
   constructor(records: Keyv<Announcement>, coordinator: Coordinator, options: KeyvStoreOptions = {}) {
     this.#records = records;
     this.#coordinator = coordinator;
-    this.#onClose = options.onClose;
     this.#lockWaitMs = options.lockWaitMs ?? 30_000;
     this.#defaultLeaseMs = options.defaultLeaseMs ?? 15_000;
   }
@@ -88,6 +84,5 @@ export class KeyvStore implements Store {
   async close(): Promise<void> {
     await this.#coordinator.close();
     await this.#records.disconnect();
-    await this.#onClose?.();
   }
 }

@@ -16,14 +16,18 @@ export function storeKind(url: string): StoreKind {
   throw new Error(`unsupported store URL scheme: ${url.split(":")[0] ?? ""}`);
 }
 
-const NAMESPACE = "amtsbote";
+export interface OpenStoreOptions {
+  /** Separates installations sharing one server: key prefix in Redis, schema in PostgreSQL. */
+  namespace?: string;
+}
 
-function keyvFor(store: KeyvStoreAdapter): Keyv<Announcement> {
-  return new Keyv<Announcement>({ store, namespace: NAMESPACE, throwOnErrors: true });
+function keyvFor(store: KeyvStoreAdapter, namespace: string): Keyv<Announcement> {
+  return new Keyv<Announcement>({ store, namespace, throwOnErrors: true });
 }
 
 /** Opens the store `STORE_URL` names: `sqlite://path`, `redis://…` or `postgres://…`. */
-export async function openStore(url: string): Promise<KeyvStore> {
+export async function openStore(url: string, { namespace = "amtsbote" }: OpenStoreOptions = {}): Promise<KeyvStore> {
+  if (!/^[a-z][a-z0-9_]*$/.test(namespace)) throw new Error(`invalid store namespace: ${namespace}`);
   switch (storeKind(url)) {
     case "sqlite": {
       const { default: KeyvSqlite } = await import("@keyv/sqlite");
@@ -31,22 +35,22 @@ export async function openStore(url: string): Promise<KeyvStore> {
       mkdirSync(dirname(path), { recursive: true });
       const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
       const coordinator = new SqliteCoordinator((sql, ...params) => adapter.query(sql, ...params));
-      return new KeyvStore(keyvFor(adapter), coordinator);
+      return new KeyvStore(keyvFor(adapter, namespace), coordinator);
     }
     case "redis": {
       const { default: KeyvRedis } = await import("@keyv/redis");
       const adapter = new KeyvRedis(url, { throwOnConnectError: true });
       const coordinator = new RedisCoordinator(
         async () => (await adapter.getClient()) as unknown as RedisCommands,
-        `${NAMESPACE}:`,
+        `${namespace}:`,
       );
-      return new KeyvStore(keyvFor(adapter), coordinator);
+      return new KeyvStore(keyvFor(adapter, namespace), coordinator);
     }
     case "postgres": {
       const { default: KeyvPostgres } = await import("@keyv/postgres");
-      const adapter = new KeyvPostgres({ uri: url, max: 5 });
-      const coordinator = new PostgresCoordinator((sql, values) => adapter.query(sql, values));
-      return new KeyvStore(keyvFor(adapter), coordinator);
+      const adapter = new KeyvPostgres({ uri: url, schema: namespace, max: 5 });
+      const coordinator = new PostgresCoordinator((sql, values) => adapter.query(sql, values), namespace);
+      return new KeyvStore(keyvFor(adapter, namespace), coordinator);
     }
   }
 }

@@ -1,27 +1,33 @@
 import type { Coordinator } from "./coordinator.ts";
 
-const SCHEMA = [
-  "CREATE TABLE IF NOT EXISTS amtsbote_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
-  "CREATE TABLE IF NOT EXISTS amtsbote_leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL)",
-  "CREATE TABLE IF NOT EXISTS amtsbote_open (id TEXT PRIMARY KEY)",
-];
-
 type Query = (sql: string, values?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 /** PostgreSQL: lease expiry uses the server's clock, so processes on several machines agree. */
 export class PostgresCoordinator implements Coordinator {
-  readonly #ready: Promise<void>;
-
   readonly #query: Query;
+  readonly #ready: Promise<void>;
+  readonly #counters: string;
+  readonly #leases: string;
+  readonly #open: string;
 
-  constructor(query: Query) {
+  /** `schema` must be a plain identifier (openStore checks it). */
+  constructor(query: Query, schema: string) {
     this.#query = query;
+    this.#counters = `${schema}.amtsbote_counters`;
+    this.#leases = `${schema}.amtsbote_leases`;
+    this.#open = `${schema}.amtsbote_open`;
+    const statements = [
+      `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+      `CREATE TABLE IF NOT EXISTS ${this.#counters} (name TEXT PRIMARY KEY, value BIGINT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${this.#leases} (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${this.#open} (id TEXT PRIMARY KEY)`,
+    ];
     this.#ready = (async () => {
-      for (const statement of SCHEMA) {
+      for (const statement of statements) {
         try {
           await query(statement);
         } catch (error) {
-          // Two processes creating a table at once: the loser's CREATE fails, and the table is there.
+          // Two processes creating the same object at once: the loser fails, and the object is there.
           if (!String(error).includes("duplicate key")) throw error;
         }
       }
@@ -35,41 +41,42 @@ export class PostgresCoordinator implements Coordinator {
 
   async increment(name: string): Promise<number> {
     const rows = await this.#q(
-      "INSERT INTO amtsbote_counters (name, value) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET value = amtsbote_counters.value + 1 RETURNING value",
+      `INSERT INTO ${this.#counters} AS c (name, value) VALUES ($1, 1)
+       ON CONFLICT (name) DO UPDATE SET value = c.value + 1 RETURNING value`,
       [name],
     );
     return Number(rows[0]?.value);
   }
 
   async counter(name: string): Promise<number> {
-    const rows = await this.#q("SELECT value FROM amtsbote_counters WHERE name = $1", [name]);
+    const rows = await this.#q(`SELECT value FROM ${this.#counters} WHERE name = $1`, [name]);
     return Number(rows[0]?.value ?? 0);
   }
 
   async tryAcquire(key: string, owner: string, leaseMs: number): Promise<boolean> {
     const rows = await this.#q(
-      `INSERT INTO amtsbote_leases (key, owner, expires) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+      `INSERT INTO ${this.#leases} AS l (key, owner, expires) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
        ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, expires = EXCLUDED.expires
-       WHERE amtsbote_leases.expires < now() RETURNING owner`,
+       WHERE l.expires < now() RETURNING owner`,
       [key, owner, leaseMs],
     );
     return rows[0]?.owner === owner;
   }
 
   async release(key: string, owner: string): Promise<void> {
-    await this.#q("DELETE FROM amtsbote_leases WHERE key = $1 AND owner = $2", [key, owner]);
+    await this.#q(`DELETE FROM ${this.#leases} WHERE key = $1 AND owner = $2`, [key, owner]);
   }
 
   async addOpen(id: string): Promise<void> {
-    await this.#q("INSERT INTO amtsbote_open (id) VALUES ($1) ON CONFLICT (id) DO NOTHING", [id]);
+    await this.#q(`INSERT INTO ${this.#open} (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [id]);
   }
 
   async removeOpen(id: string): Promise<void> {
-    await this.#q("DELETE FROM amtsbote_open WHERE id = $1", [id]);
+    await this.#q(`DELETE FROM ${this.#open} WHERE id = $1`, [id]);
   }
 
   async listOpen(): Promise<string[]> {
-    const rows = await this.#q("SELECT id FROM amtsbote_open ORDER BY id");
+    const rows = await this.#q(`SELECT id FROM ${this.#open} ORDER BY id`);
     return rows.map((r) => String(r.id));
   }
 

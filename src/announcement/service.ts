@@ -9,6 +9,7 @@ import {
   type Origin,
 } from "./announcement.ts";
 import { applyEvent } from "./audit.ts";
+import { settleDeliveries } from "./delivery.ts";
 import { contentHash, normaliseText, validateContent } from "./content.ts";
 import { nextState, type LifecycleEvent } from "./lifecycle.ts";
 import { fail, ok, type Result } from "../errors.ts";
@@ -262,13 +263,13 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     async confirmHandoff(actor: string, id: AnnouncementId): Promise<Result<Announcement>> {
       const result = await mutate(id, (a, now) => {
         if (!isStaff(policy, actor) && !policy.admins.has(actor)) return fail("NOT_ALLOWED_TO_CONFIRM", { id });
-        const waiting = a.deliveries.find((d) => d.state === "awaiting_confirmation");
+        const waiting = a.deliveries.find((d) => d.state === "awaiting_confirmation" || d.state === "needs_manual_check");
         if (a.state !== "publishing" || !waiting) return fail("NOTHING_TO_CONFIRM", { id, state: a.state });
         const receipt = { outlet: waiting.outlet, at: now.toISOString(), confirmedBy: actor };
         waiting.state = "sent";
         waiting.receipt = receipt;
         applyEvent(a, "delivery_sent", actor, now, { outlet: waiting.outlet, receipt });
-        if (a.deliveries.every((d) => d.state === "sent")) applyEvent(a, "published", actor, now);
+        settleDeliveries(a, actor, now);
         return ok(undefined);
       });
       if (result.ok && result.value.state === "published") {

@@ -33,7 +33,7 @@ export class MemoryStore implements Store {
   }
 
   async openIds(): Promise<AnnouncementId[]> {
-    return [...this.#open];
+    return [...this.#open].sort();
   }
 
   async markOpen(id: AnnouncementId): Promise<void> {

@@ -7,6 +7,7 @@ import {
   type DeliveryAttempt,
 } from "../announcement/announcement.ts";
 import { applyEvent, SYSTEM_ACTOR } from "../announcement/audit.ts";
+import { settleDeliveries } from "../announcement/delivery.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Notice, NoticeSink } from "../ports/notices.ts";
@@ -235,7 +236,7 @@ export class Outbox {
           break;
         }
       }
-      settle(a, now, notices);
+      if (settleDeliveries(a, SYSTEM_ACTOR, now) === "published") notices.push({ kind: "published", announcement: a });
       await this.#o.store.put(a);
       if (FINAL_STATES.has(a.state)) await this.#o.store.markClosed(id);
     });
@@ -268,16 +269,5 @@ export class Outbox {
 
 const isDue = (d: Delivery, now: number): boolean =>
   (d.state === "queued" && (!d.notBefore || Date.parse(d.notBefore) <= now)) || d.state === "sending";
-
-/** Once no outlet is still in progress: published if all are out, failed if any gave up. */
-function settle(a: Announcement, now: Date, notices: Notice[]): void {
-  if (a.deliveries.every((d) => d.state === "sent")) {
-    applyEvent(a, "published", SYSTEM_ACTOR, now);
-    notices.push({ kind: "published", announcement: a });
-    return;
-  }
-  const open = a.deliveries.some((d) => d.state !== "sent" && d.state !== "failed");
-  if (!open) applyEvent(a, "failed", SYSTEM_ACTOR, now);
-}
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

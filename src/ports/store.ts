@@ -17,7 +17,7 @@ export interface Store {
   get(id: AnnouncementId): Promise<Announcement | undefined>;
   /** Writes the record; call only inside `withLock(announcementKey(id))`. */
   put(announcement: Announcement): Promise<void>;
-  /** Ids of announcements that are not yet in a final state. */
+  /** Ids of announcements that are not yet in a final state, sorted. */
   openIds(): Promise<AnnouncementId[]>;
   markOpen(id: AnnouncementId): Promise<void>;
   markClosed(id: AnnouncementId): Promise<void>;

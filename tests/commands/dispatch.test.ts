@@ -1,0 +1,192 @@
+import { describe, expect, it } from "vitest";
+import { dispatch, reactionMeaning } from "../../commands/dispatch.ts";
+import { COMMANDS } from "../../commands/registry.ts";
+import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
+import type { MediaItem } from "../../src/announcement/announcement.ts";
+import { aWorld, origin, type World } from "../fakes/world.ts";
+
+const say = (w: World, user: string, text: string, attachments?: MediaItem[]): Promise<CommandOutcome> =>
+  dispatch(
+    { kind: "text", actor: { platform: "console", userId: user }, origin, text, ...(attachments ? { attachments } : {}) },
+    { service: w.service, policy: w.policy, clock: w.clock },
+  );
+
+const react = (w: World, user: string, id: string, reaction: string, extra: Partial<CommandInput> = {}) =>
+  dispatch(
+    {
+      kind: "reaction",
+      actor: { platform: "console", userId: user },
+      origin,
+      target: { id: id as `A-${string}` },
+      reaction,
+      ...extra,
+    } as CommandInput,
+    { service: w.service, policy: w.policy, clock: w.clock },
+  );
+
+const code = (o: CommandOutcome) => (o.kind === "error" ? o.code : o.kind);
+
+describe("command grammar and handlers", () => {
+  it("drafts from free text with flags and shows the WhatsApp preview", async () => {
+    const w = aWorld();
+    const o = await say(w, "anna", "Hauptstraße ab Montag **gesperrt**.\nUmleitung über Bergstraße. --category baustelle --urgent");
+    expect(o.kind).toBe("reply");
+    if (o.kind !== "reply") return;
+    expect(o.announcement).toMatchObject({ id: "A-0001", category: "baustelle", urgent: true, state: "pending" });
+    expect(o.announcement?.versions[0]?.content.text).toBe("Hauptstraße ab Montag *gesperrt*.\nUmleitung über Bergstraße.");
+    expect(o.message.de).toContain("Hauptstraße ab Montag *gesperrt*.");
+    expect(o.message.en).toContain("awaits approval");
+  });
+
+  it("schedules with --at in the town's time zone", async () => {
+    const w = aWorld();
+    const o = await say(w, "anna", 'Sommerfest! --at "2026-12-12 08:00"');
+    expect(o.kind === "reply" && o.announcement?.publishAt).toBe("2026-12-12T07:00:00.000Z");
+  });
+
+  it.each([
+    ["", "EMPTY_TEXT"],
+    ["--category baustelle", "EMPTY_TEXT"],
+    ["Text --foo", "UNKNOWN_FLAG"],
+    ["Text --category", "FLAG_NEEDS_VALUE"],
+    ["Text --category a --category b", "FLAG_REPEATED"],
+    ["Text --category nirgends", "UNKNOWN_CATEGORY"],
+    ["--template wasserrohrbruch street=Obernstraße", "UNKNOWN_TEMPLATE"],
+    [`${"x".repeat(4097)}`, "TEXT_TOO_LONG"],
+    ["Text --at gestern", "UNPARSABLE_DATE"],
+    ['Text --at "2026-02-30 10:00"', "UNPARSABLE_DATE"],
+    ['Text --at "2026-11-01 10:00"', "DATE_IN_PAST"],
+    ['Text --at "2027-03-28 02:30"', "DATE_DOES_NOT_EXIST"],
+    ['Text --at "2029-01-01 10:00"', "DATE_TOO_FAR"],
+    ["Info unter http://achim.de", "INSECURE_LINK"],
+    ['poll "Welcher Termin?" "Dienstag"', "POLL_TOO_FEW_OPTIONS"],
+    [`poll "Frage?" ${Array.from({ length: 13 }, (_, i) => `"O${i}"`).join(" ")}`, "POLL_TOO_MANY_OPTIONS"],
+    ['poll "Frage?" "Ja" "ja"', "POLL_DUPLICATE_OPTION"],
+    ["poll", "POLL_QUESTION_MISSING"],
+    ["status", "MISSING_ID"],
+    ["status 42x", "INVALID_ID"],
+    ["status A-0042", "NOT_FOUND"],
+    ["status A-0042 extra", "UNEXPECTED_ARGUMENTS"],
+    ["list all", "UNEXPECTED_ARGUMENTS"],
+    ["edit", "MISSING_ID"],
+    ["edit A-0001", "NOT_FOUND"],
+    ["withdraw A-9", "NOT_FOUND"],
+    ["approve", "MISSING_ID"],
+    ["approve A-0001 v1 now", "UNEXPECTED_ARGUMENTS"],
+    ["reject A-0001", "NOT_FOUND"],
+    ["posted A-0001", "NOT_FOUND"],
+    ["correct A-0001 neuer Text", "NOT_AVAILABLE_YET"],
+    ["retract A-0001", "NOT_AVAILABLE_YET"],
+  ])("answers %j with %s and stores nothing", async (input, expected) => {
+    const w = aWorld();
+    const o = await say(w, "anna", input);
+    expect(code(o)).toBe(expected);
+    if (o.kind === "error") {
+      expect(o.message.de.length).toBeGreaterThan(10);
+      expect(o.message.en.length).toBeGreaterThan(10);
+      expect(o.message.de).not.toBe(o.message.en);
+    }
+    expect(await w.store.currentSequence("announcement")).toBe(0);
+    expect(await w.store.openIds()).toEqual([]);
+  });
+
+  it("refuses pictures of the wrong type or size before anything is stored", async () => {
+    const w = aWorld();
+    const gif: MediaItem = { name: "plan.gif", mimeType: "image/gif", bytes: 1000, sha256: "a" };
+    const huge: MediaItem = { name: "foto.jpg", mimeType: "image/jpeg", bytes: 6 * 1024 * 1024, sha256: "b" };
+    expect(code(await say(w, "anna", "Bild", [gif]))).toBe("MEDIA_TYPE_NOT_ALLOWED");
+    const tooLarge = await say(w, "anna", "Bild", [huge]);
+    expect(code(tooLarge)).toBe("MEDIA_TOO_LARGE");
+    expect(tooLarge.kind === "error" && tooLarge.message.de).toContain("6.0 MB");
+    expect(await w.store.currentSequence("announcement")).toBe(0);
+  });
+
+  it("refuses people the policy does not know", async () => {
+    const w = aWorld();
+    expect(code(await say(w, "mallory", "Hallo"))).toBe("UNKNOWN_PERSON");
+    expect(await w.store.currentSequence("announcement")).toBe(0);
+  });
+
+  it("approves by ✅ reaction (skin tone and U+FE0F ignored) and by command, refuses stale versions", async () => {
+    const w = aWorld();
+    await say(w, "anna", "Erster Text --category baustelle");
+    expect(code(await react(w, "carla", "A-0001", "✅\uFE0F", { target: { id: "A-0001", version: 1 } }))).toBe("reply");
+    expect(code(await say(w, "anna", "edit A-0001 Zweiter Text"))).toBe("reply");
+    expect(code(await react(w, "dieter", "A-0001", "white_check_mark::skin-tone-3", { target: { id: "A-0001", version: 1 } }))).toBe(
+      "STALE_VERSION",
+    );
+    expect(code(await say(w, "dieter", "approve A-0001 v1"))).toBe("STALE_VERSION");
+    expect(code(await say(w, "dieter", "freigeben a-1 v2"))).toBe("reply");
+    const done = await say(w, "erik", "approve A-0001");
+    expect(done.kind === "reply" && done.announcement?.state).toBe("publishing");
+  });
+
+  it("a removed ✅ revokes the approval; ❌ asks for a reason; other emoji are ignored", async () => {
+    const w = aWorld();
+    await say(w, "anna", "Text --category baustelle");
+    await react(w, "carla", "A-0001", "✅");
+    expect(code(await react(w, "carla", "A-0001", "✅", { removed: true }))).toBe("reply");
+    expect((await w.store.get("A-0001"))?.approvals).toEqual([]);
+    const x = await react(w, "carla", "A-0001", "❌");
+    expect(x.kind === "reply" && x.message.de).toContain("reject A-0001");
+    expect((await w.store.get("A-0001"))?.state).toBe("pending");
+    expect(code(await react(w, "carla", "A-0001", "🎉"))).toBe("ignored");
+  });
+
+  it("self-approval and non-approvers are refused with a reason", async () => {
+    const w = aWorld();
+    await say(w, "carla", "Text");
+    expect(code(await say(w, "carla", "approve A-0001"))).toBe("SELF_APPROVAL");
+    expect(code(await react(w, "ben", "A-0001", "✅"))).toBe("NOT_AN_APPROVER");
+    expect((await w.store.get("A-0001"))?.approvals).toEqual([]);
+  });
+
+  it("reject needs a reason and tells the author", async () => {
+    const w = aWorld();
+    await say(w, "anna", "Text");
+    expect(code(await say(w, "carla", "reject A-0001"))).toBe("MISSING_REASON");
+    expect(code(await say(w, "carla", "ablehnen A-0001 v1 Datum fehlt"))).toBe("reply");
+    expect((await w.store.get("A-0001"))?.decision?.reason).toBe("Datum fehlt");
+  });
+
+  it("`--` drafts text that begins with a command word", async () => {
+    const w = aWorld();
+    const o = await say(w, "anna", "-- Status der Baustelle: fertig");
+    expect(o.kind === "reply" && o.announcement?.versions[0]?.content.text).toBe("Status der Baustelle: fertig");
+  });
+
+  it("list, status and history show the announcement", async () => {
+    const w = aWorld();
+    await say(w, "anna", "Eins");
+    await say(w, "anna", "Zwei");
+    await say(w, "carla", "reject A-0002 Doppelt");
+    const list = await say(w, "anna", "list");
+    expect(list.kind === "reply" && list.message.de).toContain("A-0001");
+    expect(list.kind === "reply" && list.message.de).not.toContain("A-0002");
+    const status = await say(w, "anna", "status A-0002");
+    expect(status.kind === "reply" && status.message.de).toContain("Doppelt");
+    const history = await say(w, "anna", "history A-0002");
+    expect(history.kind === "reply" && history.message.de.split("\n")).toHaveLength(4);
+    const recent = await say(w, "anna", "history");
+    expect(recent.kind === "reply" && recent.message.en).toContain("A-0001");
+  });
+
+  it("help lists every command of the table in both languages", async () => {
+    const w = aWorld();
+    const o = await say(w, "anna", "hilfe");
+    if (o.kind !== "reply") throw new Error("no help");
+    for (const spec of Object.values(COMMANDS)) {
+      expect(o.message.de).toContain(spec.usage);
+      expect(o.message.de).toContain(spec.summary.de);
+      expect(o.message.en).toContain(spec.summary.en);
+    }
+  });
+
+  it("reads reactions", () => {
+    expect(reactionMeaning("✅")).toBe("approve");
+    expect(reactionMeaning(":heavy_check_mark:")).toBe("approve");
+    expect(reactionMeaning("x")).toBe("reject");
+    expect(reactionMeaning("❌")).toBe("reject");
+    expect(reactionMeaning("👍🏽")).toBeUndefined();
+  });
+});

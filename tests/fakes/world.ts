@@ -1,0 +1,47 @@
+import { createAnnouncementService, type AnnouncementService } from "../../src/announcement/service.ts";
+import { MemoryStore } from "../../src/memory/memory-store.ts";
+import { Outbox } from "../../src/outbox/outbox.ts";
+import { silentLogger } from "../../src/ports/logger.ts";
+import type { Store } from "../../src/ports/store.ts";
+import type { Policy } from "../../src/policy/policy.ts";
+import { FakeOutlet, FixedClock, RecordingNotices, testPolicy } from "./fixtures.ts";
+
+export interface World {
+  store: Store;
+  clock: FixedClock;
+  policy: Policy;
+  notices: RecordingNotices;
+  outlet: FakeOutlet;
+  service: AnnouncementService;
+  outbox: Outbox;
+}
+
+/** Service, outbox and fakes wired like the composition root does, on the in-memory store. */
+export function aWorld(store: Store = new MemoryStore()): World {
+  const clock = new FixedClock();
+  const policy = testPolicy();
+  const notices = new RecordingNotices();
+  const outlet = new FakeOutlet();
+  const outbox = new Outbox({
+    store,
+    outlets: new Map([[outlet.id, outlet]]),
+    clock,
+    notices,
+    log: silentLogger,
+    retryBaseMs: 1000,
+    maxAttempts: 3,
+  });
+  const service = createAnnouncementService({
+    store,
+    policy,
+    clock,
+    outletIds: [outlet.id],
+    notices,
+    log: silentLogger,
+  });
+  return { store, clock, policy, notices, outlet, service, outbox };
+}
+
+export const origin = { platform: "console", room: "terminal" };
+
+export const text = (t: string) => ({ text: t, media: [] });
