@@ -100,6 +100,6 @@ function readValue(raw: string, from: number): { value: string; end: number } | 
   let j = i;
   while (j < raw.length && !/\s/.test(raw[j] ?? "")) j += 1;
   const value = raw.slice(i, j);
-  if (value.startsWith("--")) return undefined;
+  if (!value || value.startsWith("--")) return undefined;
   return { value, end: j };
 }

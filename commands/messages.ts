@@ -83,6 +83,7 @@ const ERROR_TEXTS = {
       `Die Antwort „${s(p, "option")}“ steht doppelt in der Umfrage.`,
       `The option "${s(p, "option")}" appears twice in the poll.`,
     ),
+  POLL_EMPTY_OPTION: () => L("Eine Antwort der Umfrage ist leer.", "One of the poll options is empty."),
   MEDIA_TYPE_NOT_ALLOWED: (p) =>
     L(
       `Die Datei „${s(p, "name")}“ (${s(p, "type")}) kann nicht veröffentlicht werden. Erlaubt: ${s(p, "allowed")}.`,

@@ -38,7 +38,7 @@ export function normaliseText(raw: string): string {
 
 export function validateContent(content: Content): Result<Content> {
   const text = content.text;
-  if (!text && !content.poll) return fail("EMPTY_TEXT");
+  if (!text && !content.poll && content.media.length === 0) return fail("EMPTY_TEXT");
   const max = content.media.length > 0 ? LIMITS.caption : LIMITS.text;
   const length = codePoints(text);
   if (length > max) {
@@ -72,6 +72,7 @@ function validatePoll(poll: Poll): Result<Poll> {
       return fail("POLL_OPTION_TOO_LONG", { option, max: LIMITS.pollOption });
     }
     const key = option.trim().toLocaleLowerCase("de");
+    if (!key) return fail("POLL_EMPTY_OPTION");
     if (seen.has(key)) return fail("POLL_DUPLICATE_OPTION", { option });
     seen.add(key);
   }
@@ -93,7 +94,7 @@ function validateMedia(item: MediaItem): Result<MediaItem> {
   return ok(item);
 }
 
-const toMb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1);
+const toMb = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(2);
 
 /** Content hash: equal for equal published content, different otherwise. */
 export function contentHash(content: Content): string {

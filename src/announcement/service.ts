@@ -263,7 +263,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     async confirmHandoff(actor: string, id: AnnouncementId): Promise<Result<Announcement>> {
       const result = await mutate(id, (a, now) => {
         if (!isStaff(policy, actor) && !policy.admins.has(actor)) return fail("NOT_ALLOWED_TO_CONFIRM", { id });
-        const waiting = a.deliveries.find((d) => d.state === "awaiting_confirmation" || d.state === "needs_manual_check");
+        const waiting = a.deliveries.find(
+          (d) => d.state === "awaiting_confirmation" || d.state === "needs_manual_check",
+        );
         if (a.state !== "publishing" || !waiting) return fail("NOTHING_TO_CONFIRM", { id, state: a.state });
         const receipt = { outlet: waiting.outlet, at: now.toISOString(), confirmedBy: actor };
         waiting.state = "sent";

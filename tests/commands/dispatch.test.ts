@@ -7,7 +7,13 @@ import { aWorld, origin, type World } from "../fakes/world.ts";
 
 const say = (w: World, user: string, text: string, attachments?: MediaItem[]): Promise<CommandOutcome> =>
   dispatch(
-    { kind: "text", actor: { platform: "console", userId: user }, origin, text, ...(attachments ? { attachments } : {}) },
+    {
+      kind: "text",
+      actor: { platform: "console", userId: user },
+      origin,
+      text,
+      ...(attachments ? { attachments } : {}),
+    },
     { service: w.service, policy: w.policy, clock: w.clock },
   );
 
@@ -29,11 +35,17 @@ const code = (o: CommandOutcome) => (o.kind === "error" ? o.code : o.kind);
 describe("command grammar and handlers", () => {
   it("drafts from free text with flags and shows the WhatsApp preview", async () => {
     const w = aWorld();
-    const o = await say(w, "anna", "Hauptstraße ab Montag **gesperrt**.\nUmleitung über Bergstraße. --category baustelle --urgent");
+    const o = await say(
+      w,
+      "anna",
+      "Hauptstraße ab Montag **gesperrt**.\nUmleitung über Bergstraße. --category baustelle --urgent",
+    );
     expect(o.kind).toBe("reply");
     if (o.kind !== "reply") return;
     expect(o.announcement).toMatchObject({ id: "A-0001", category: "baustelle", urgent: true, state: "pending" });
-    expect(o.announcement?.versions[0]?.content.text).toBe("Hauptstraße ab Montag *gesperrt*.\nUmleitung über Bergstraße.");
+    expect(o.announcement?.versions[0]?.content.text).toBe(
+      "Hauptstraße ab Montag *gesperrt*.\nUmleitung über Bergstraße.",
+    );
     expect(o.message.de).toContain("Hauptstraße ab Montag *gesperrt*.");
     expect(o.message.en).toContain("awaits approval");
   });
@@ -97,7 +109,7 @@ describe("command grammar and handlers", () => {
     expect(code(await say(w, "anna", "Bild", [gif]))).toBe("MEDIA_TYPE_NOT_ALLOWED");
     const tooLarge = await say(w, "anna", "Bild", [huge]);
     expect(code(tooLarge)).toBe("MEDIA_TOO_LARGE");
-    expect(tooLarge.kind === "error" && tooLarge.message.de).toContain("6.0 MB");
+    expect(tooLarge.kind === "error" && tooLarge.message.de).toContain("6.00 MB");
     expect(await w.store.currentSequence("announcement")).toBe(0);
   });
 
@@ -112,9 +124,11 @@ describe("command grammar and handlers", () => {
     await say(w, "anna", "Erster Text --category baustelle");
     expect(code(await react(w, "carla", "A-0001", "✅\uFE0F", { target: { id: "A-0001", version: 1 } }))).toBe("reply");
     expect(code(await say(w, "anna", "edit A-0001 Zweiter Text"))).toBe("reply");
-    expect(code(await react(w, "dieter", "A-0001", "white_check_mark::skin-tone-3", { target: { id: "A-0001", version: 1 } }))).toBe(
-      "STALE_VERSION",
-    );
+    expect(
+      code(
+        await react(w, "dieter", "A-0001", "white_check_mark::skin-tone-3", { target: { id: "A-0001", version: 1 } }),
+      ),
+    ).toBe("STALE_VERSION");
     expect(code(await say(w, "dieter", "approve A-0001 v1"))).toBe("STALE_VERSION");
     expect(code(await say(w, "dieter", "freigeben a-1 v2"))).toBe("reply");
     const done = await say(w, "erik", "approve A-0001");

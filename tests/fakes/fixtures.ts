@@ -31,7 +31,15 @@ export class RecordingNotices implements NoticeSink {
 /** An outlet whose answers a test scripts; records every call. */
 export class FakeOutlet implements Outlet {
   readonly id: string;
-  readonly capabilities = { text: true, image: true, video: true, poll: true, edit: false, delete: false, maxTextLength: 4096 };
+  readonly capabilities = {
+    text: true,
+    image: true,
+    video: true,
+    poll: true,
+    edit: false,
+    delete: false,
+    maxTextLength: 4096,
+  };
   readBackGraceMs = 0;
   readonly published: { post: OutboundPost; attempt: DeliveryAttempt }[] = [];
   readonly readBacks: DeliveryAttempt[] = [];
@@ -50,7 +58,8 @@ export class FakeOutlet implements Outlet {
     this.published.push({ post, attempt });
     const answer = this.publishAnswers.shift() ?? { state: "sent", remoteId: `remote-${this.published.length}` };
     if (answer instanceof Error) throw answer;
-    if (answer.state === "sent" || (answer.state === "unknown" && this.unknownButLive)) this.live.push(post.fingerprint);
+    if (answer.state === "sent" || (answer.state === "unknown" && this.unknownButLive))
+      this.live.push(post.fingerprint);
     return answer;
   }
 
@@ -85,3 +94,17 @@ categories:
 `;
 
 export const testPolicy = (): Policy => parsePolicy(TEST_POLICY_YAML, "test-policy.yaml");
+
+/** Ten approvers, quorum 3: parallel approvals must decide exactly once. */
+export const CROWD_POLICY: Policy = parsePolicy(
+  `
+people:
+  author: { name: Author }
+${Array.from({ length: 10 }, (_, i) => `  p${i}: { name: P${i} }`).join("\n")}
+editors: [author]
+defaultCategory: general
+categories:
+  general: { label: General, approvers: [${Array.from({ length: 10 }, (_, i) => `p${i}`).join(", ")}], quorum: 3 }
+`,
+  "crowd.yaml",
+);

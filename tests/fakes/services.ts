@@ -4,6 +4,7 @@
  */
 export function serviceUrl(name: "TEST_REDIS_URL" | "TEST_POSTGRES_URL"): string | undefined {
   const url = process.env[name];
-  if (!url && process.env.CI) throw new Error(`${name} is not set: run the tests through .ci/run or scripts/test-services.sh`);
+  if (!url && process.env.CI)
+    throw new Error(`${name} is not set: run the tests through .ci/run or scripts/test-services.sh`);
   return url;
 }

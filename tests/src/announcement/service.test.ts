@@ -63,7 +63,12 @@ describe("announcement lifecycle", () => {
     expect(errorCode(await w.service.approve("carla", a.id, { via: "command" }))).toBe("ALREADY_APPROVED_BY_YOU");
     const done = value(await w.service.approve("erik", a.id, { via: "button" }));
     expect(done.state).toBe("publishing");
-    expect(done.events.map((e) => e.event).slice(-4)).toEqual(["approve", "approve", "quorum_reached", "start_publishing"]);
+    expect(done.events.map((e) => e.event).slice(-4)).toEqual([
+      "approve",
+      "approve",
+      "quorum_reached",
+      "start_publishing",
+    ]);
   });
 
   it("revoking an approval before the decision takes it back", async () => {
@@ -83,7 +88,13 @@ describe("announcement lifecycle", () => {
     const r = value(await w.service.reject("carla", a.id, "Datum fehlt", {}));
     expect(r.state).toBe("rejected");
     expect(r.decision).toMatchObject({ by: "carla", reason: "Datum fehlt" });
-    expect(r.events.at(-1)).toMatchObject({ event: "reject", actor: "carla", reason: "Datum fehlt", from: "pending", to: "rejected" });
+    expect(r.events.at(-1)).toMatchObject({
+      event: "reject",
+      actor: "carla",
+      reason: "Datum fehlt",
+      from: "pending",
+      to: "rejected",
+    });
     expect(await w.store.openIds()).toEqual([]);
     expect(errorCode(await w.service.approve("dieter", a.id, { via: "command" }))).toBe("INVALID_STATE");
   });
