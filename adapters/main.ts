@@ -62,7 +62,7 @@ export async function main(): Promise<void> {
     store,
     policy,
     clock: systemClock,
-    outletIds: [...outlets.keys()],
+    outlets: [...outlets.values()],
     notices,
     log: log.child({ module: "announcements" }),
     ...(worker ? { onDue: worker.wake } : {}),

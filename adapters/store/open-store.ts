@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import Keyv, { type KeyvStoreAdapter } from "keyv";
 import type { Announcement } from "../../src/announcement/announcement.ts";
 import { KeyvStore } from "./keyv-store.ts";
-import { PostgresCoordinator } from "./postgres-coordinator.ts";
+import { PostgresCoordinator, preparePostgres } from "./postgres-coordinator.ts";
 import { RedisCoordinator, type RedisCommands } from "./redis-coordinator.ts";
 import { SqliteCoordinator } from "./sqlite-coordinator.ts";
 
@@ -48,6 +48,7 @@ export async function openStore(url: string, { namespace = "amtsbote" }: OpenSto
     }
     case "postgres": {
       const { default: KeyvPostgres } = await import("@keyv/postgres");
+      await preparePostgres(url, namespace);
       const adapter = new KeyvPostgres({ uri: url, schema: namespace, max: 5 });
       const coordinator = new PostgresCoordinator((sql, values) => adapter.query(sql, values), namespace);
       return new KeyvStore(keyvFor(adapter, namespace), coordinator);

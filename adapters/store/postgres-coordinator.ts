@@ -1,46 +1,46 @@
+import pg from "pg";
 import type { Coordinator } from "./coordinator.ts";
+
+/**
+ * Creates the schema and tables once, under an advisory lock: concurrent `CREATE … IF NOT EXISTS`
+ * from processes starting together can otherwise fail. Includes the table @keyv/postgres would create.
+ */
+export async function preparePostgres(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`BEGIN;
+      SELECT pg_advisory_xact_lock(hashtext('amtsbote:schema'));
+      CREATE SCHEMA IF NOT EXISTS ${schema};
+      CREATE TABLE IF NOT EXISTS ${schema}.keyv (key VARCHAR(255) PRIMARY KEY, value TEXT);
+      CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_open (id TEXT PRIMARY KEY);
+      COMMIT;`);
+  } finally {
+    await client.end();
+  }
+}
 
 type Query = (sql: string, values?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 /** PostgreSQL: lease expiry uses the server's clock, so processes on several machines agree. */
 export class PostgresCoordinator implements Coordinator {
   readonly #query: Query;
-  readonly #ready: Promise<void>;
   readonly #counters: string;
   readonly #leases: string;
   readonly #open: string;
 
-  /** `schema` must be a plain identifier (openStore checks it). */
+  /** `schema` must be a plain identifier, and `preparePostgres` must have run for it. */
   constructor(query: Query, schema: string) {
     this.#query = query;
     this.#counters = `${schema}.amtsbote_counters`;
     this.#leases = `${schema}.amtsbote_leases`;
     this.#open = `${schema}.amtsbote_open`;
-    const statements = [
-      `CREATE SCHEMA IF NOT EXISTS ${schema}`,
-      `CREATE TABLE IF NOT EXISTS ${this.#counters} (name TEXT PRIMARY KEY, value BIGINT NOT NULL)`,
-      `CREATE TABLE IF NOT EXISTS ${this.#leases} (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL)`,
-      `CREATE TABLE IF NOT EXISTS ${this.#open} (id TEXT PRIMARY KEY)`,
-    ];
-    this.#ready = (async () => {
-      for (const statement of statements) {
-        try {
-          await query(statement);
-        } catch (error) {
-          // Two processes creating the same object at once: the loser fails, and the object is there.
-          if (!String(error).includes("duplicate key")) throw error;
-        }
-      }
-    })();
-  }
-
-  async #q(sql: string, values?: unknown[]) {
-    await this.#ready;
-    return this.#query(sql, values);
   }
 
   async increment(name: string): Promise<number> {
-    const rows = await this.#q(
+    const rows = await this.#query(
       `INSERT INTO ${this.#counters} AS c (name, value) VALUES ($1, 1)
        ON CONFLICT (name) DO UPDATE SET value = c.value + 1 RETURNING value`,
       [name],
@@ -49,12 +49,12 @@ export class PostgresCoordinator implements Coordinator {
   }
 
   async counter(name: string): Promise<number> {
-    const rows = await this.#q(`SELECT value FROM ${this.#counters} WHERE name = $1`, [name]);
+    const rows = await this.#query(`SELECT value FROM ${this.#counters} WHERE name = $1`, [name]);
     return Number(rows[0]?.value ?? 0);
   }
 
   async tryAcquire(key: string, owner: string, leaseMs: number): Promise<boolean> {
-    const rows = await this.#q(
+    const rows = await this.#query(
       `INSERT INTO ${this.#leases} AS l (key, owner, expires) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
        ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, expires = EXCLUDED.expires
        WHERE l.expires < now() RETURNING owner`,
@@ -64,19 +64,19 @@ export class PostgresCoordinator implements Coordinator {
   }
 
   async release(key: string, owner: string): Promise<void> {
-    await this.#q(`DELETE FROM ${this.#leases} WHERE key = $1 AND owner = $2`, [key, owner]);
+    await this.#query(`DELETE FROM ${this.#leases} WHERE key = $1 AND owner = $2`, [key, owner]);
   }
 
   async addOpen(id: string): Promise<void> {
-    await this.#q(`INSERT INTO ${this.#open} (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [id]);
+    await this.#query(`INSERT INTO ${this.#open} (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [id]);
   }
 
   async removeOpen(id: string): Promise<void> {
-    await this.#q(`DELETE FROM ${this.#open} WHERE id = $1`, [id]);
+    await this.#query(`DELETE FROM ${this.#open} WHERE id = $1`, [id]);
   }
 
   async listOpen(): Promise<string[]> {
-    const rows = await this.#q(`SELECT id FROM ${this.#open} ORDER BY id`);
+    const rows = await this.#query(`SELECT id FROM ${this.#open} ORDER BY id`);
     return rows.map((r) => String(r.id));
   }
 

@@ -22,6 +22,7 @@ export class ManualHandoffOutlet implements Outlet {
     delete: true,
     maxTextLength: LIMITS.text,
   };
+  readonly handoff = true;
   /** Nothing reaches citizens without a person, so showing the hand-off again is safe. */
   readonly readBackGraceMs = 0;
   readonly #chat: StaffChat;

@@ -92,6 +92,8 @@ export interface DeliveryAttempt {
 
 export interface Delivery {
   outlet: string;
+  /** A person publishes and confirms; they may confirm as soon as they have the copy. */
+  handoff?: true;
   state: DeliveryState;
   attempts: number;
   attempt?: DeliveryAttempt;

@@ -16,6 +16,7 @@ import { fail, ok, type Result } from "../errors.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Notice, NoticeSink } from "../ports/notices.ts";
+import type { Outlet } from "../ports/outlet.ts";
 import { announcementLockKey, type Store } from "../ports/store.ts";
 import { approvalProgress, canChange, canDraft, isApproverFor, isStaff, type Policy } from "../policy/policy.ts";
 
@@ -24,7 +25,7 @@ export interface AnnouncementServiceDeps {
   policy: Policy;
   clock: Clock;
   /** Outlets every approved announcement goes to. */
-  outletIds: readonly string[];
+  outlets: readonly Pick<Outlet, "id" | "handoff">[];
   notices: NoticeSink;
   log: Logger;
   /** Called when a delivery became due, so the outbox need not wait for its next poll. */
@@ -105,7 +106,12 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
   /** Quorum met: approved, and the outbox entries are written in this same record write. */
   function approveAndQueue(a: Announcement, actor: string, now: Date): void {
     applyEvent(a, "quorum_reached", actor, now);
-    a.deliveries = deps.outletIds.map((outlet) => ({ outlet, state: "queued", attempts: 0 }));
+    a.deliveries = deps.outlets.map((o) => ({
+      outlet: o.id,
+      ...(o.handoff ? { handoff: true as const } : {}),
+      state: "queued" as const,
+      attempts: 0,
+    }));
     const later = a.publishAt !== undefined && Date.parse(a.publishAt) > now.getTime();
     applyEvent(a, later ? "schedule" : "start_publishing", actor, now);
   }
@@ -264,7 +270,10 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       const result = await mutate(id, (a, now) => {
         if (!isStaff(policy, actor) && !policy.admins.has(actor)) return fail("NOT_ALLOWED_TO_CONFIRM", { id });
         const waiting = a.deliveries.find(
-          (d) => d.state === "awaiting_confirmation" || d.state === "needs_manual_check",
+          (d) =>
+            d.state === "awaiting_confirmation" ||
+            d.state === "needs_manual_check" ||
+            (d.handoff === true && d.state === "sending"),
         );
         if (a.state !== "publishing" || !waiting) return fail("NOTHING_TO_CONFIRM", { id, state: a.state });
         const receipt = { outlet: waiting.outlet, at: now.toISOString(), confirmedBy: actor };

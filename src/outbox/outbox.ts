@@ -200,7 +200,8 @@ export class Outbox {
     await this.#o.store.withLock(announcementLockKey(id), async () => {
       const a = await this.#o.store.get(id);
       const d = a?.deliveries.find((x) => x.outlet === outletId);
-      if (!a || !d || a.state !== "publishing") return;
+      // Already settled: e.g. a person confirmed the hand-off before the outlet call returned.
+      if (!a || !d || a.state !== "publishing" || (d.state !== "sending" && d.state !== "queued")) return;
       const now = this.#o.clock.now();
       const at = now.toISOString();
       switch (outcome.state) {

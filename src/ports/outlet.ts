@@ -38,6 +38,8 @@ export type OutletHealth = { state: "ok" } | { state: "degraded" | "down"; reaso
 export interface Outlet {
   readonly id: string;
   readonly capabilities: OutletCapabilities;
+  /** A person completes the publication and confirms it (manual hand-off). */
+  readonly handoff: boolean;
   /** How long after an unknown outcome a "not found" read-back still may be a post in transit. */
   readonly readBackGraceMs: number;
   publish(post: OutboundPost, attempt: DeliveryAttempt): Promise<PublishOutcome>;

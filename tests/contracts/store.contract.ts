@@ -130,7 +130,7 @@ export function storeContract(name: string, options: StoreContractOptions): void
         const deps = { store, policy: CROWD_POLICY, clock, notices, log: silentLogger };
         return {
           outlet,
-          service: createAnnouncementService({ ...deps, outletIds: [outlet.id] }),
+          service: createAnnouncementService({ ...deps, outlets: [outlet] }),
           outbox: new Outbox({ ...deps, outlets: new Map([[outlet.id, outlet]]) }),
         };
       });

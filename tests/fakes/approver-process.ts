@@ -13,7 +13,7 @@ const [url = "", namespace = "", id = "", people = ""] = process.argv.slice(2);
 const store = await openStore(url, { namespace });
 const outlet = new FakeOutlet();
 const deps = { store, policy: CROWD_POLICY, clock: systemClock, notices: new RecordingNotices(), log: silentLogger };
-const service = createAnnouncementService({ ...deps, outletIds: [outlet.id] });
+const service = createAnnouncementService({ ...deps, outlets: [outlet] });
 const outbox = new Outbox({ ...deps, outlets: new Map([[outlet.id, outlet]]) });
 
 process.stdout.write("ready\n");

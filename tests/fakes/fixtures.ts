@@ -41,6 +41,7 @@ export class FakeOutlet implements Outlet {
     maxTextLength: 4096,
   };
   readBackGraceMs = 0;
+  handoff = false;
   readonly published: { post: OutboundPost; attempt: DeliveryAttempt }[] = [];
   readonly readBacks: DeliveryAttempt[] = [];
   /** Answers for the next publish calls, in order; then "sent". */

@@ -35,7 +35,7 @@ export function aWorld(store: Store = new MemoryStore()): World {
     store,
     policy,
     clock,
-    outletIds: [outlet.id],
+    outlets: [outlet],
     notices,
     log: silentLogger,
   });

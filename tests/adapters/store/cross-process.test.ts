@@ -51,7 +51,7 @@ describe("two processes sharing one store", () => {
           clock: systemClock,
           notices: new RecordingNotices(),
           log: silentLogger,
-          outletIds: ["fake"],
+          outlets: [{ id: "fake", handoff: false }],
         });
         const draft = await service.draft("author", {
           content: { text: "Achtung", media: [] },

@@ -1,0 +1,101 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BotProcess, count } from "../fakes/bot-process.ts";
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "amtsbote-main-"));
+
+const HANDOFF = /📋 A-0001 \(Fassung 1\) ist freigegeben/;
+
+describe("amtsbote as a process (console chat, SQLite, manual hand-off)", () => {
+  it("starts with no .env: draft → approval by a second person → hand-off confirmation, and history shows every step", async () => {
+    const bot = new BotProcess(tempDir());
+    await bot.waitFor(/amtsbote bereit – Konsole als anna/);
+    bot.say("announce Hauptstraße ab Montag **voll gesperrt**. Umleitung über die Bergstraße. --category baustelle");
+    await bot.waitFor(/A-0001 ist angelegt und wartet auf Freigabe/);
+    bot.say("approve A-0001");
+    await bot.waitFor(/Vier-Augen-Prinzip/);
+    bot.say("as carla approve A-0001");
+    await bot.waitFor(HANDOFF);
+    expect(bot.output).toContain("Hauptstraße ab Montag *voll gesperrt*. Umleitung über die Bergstraße.");
+    bot.say("status A-0001");
+    await bot.waitFor(/→ whatsapp-manual: (wird gesendet|wartet auf manuelle Veröffentlichung)/);
+    bot.say("as ines posted A-0001");
+    await bot.waitFor(/Thanks – the publication of A-0001 is recorded/);
+    bot.say("history A-0001");
+    const history = await bot.waitFor(/Verlauf von A-0001:[\s\S]*überall veröffentlicht[^\n]*\n/);
+    for (const step of [
+      "angelegt – Anna Schmidt",
+      "zur Freigabe eingereicht – Anna Schmidt",
+      "freigegeben – Carla Meyer",
+      "alle nötigen Freigaben erteilt",
+      "Zustellung begonnen – System (whatsapp-manual)",
+      "zur manuellen Veröffentlichung übergeben",
+      "veröffentlicht – Ines Wolf (IT) (whatsapp-manual, bestätigt von Ines Wolf (IT))",
+      "überall veröffentlicht",
+    ]) {
+      expect(history).toContain(step);
+    }
+    expect(await bot.end()).toBe(0);
+  });
+
+  it("killed with SIGKILL after approval and before delivery, delivers the job exactly once after restart", async () => {
+    const dir = tempDir();
+    const first = new BotProcess(dir, { DELIVERY_WORKER: "off" });
+    await first.waitFor(/amtsbote bereit/);
+    first.say("announce Sperrung Bahnhofstraße --category baustelle");
+    await first.waitFor(/A-0001 ist angelegt/);
+    first.say("as carla approve A-0001");
+    await first.waitFor(/A-0001 ist freigegeben und wird veröffentlicht/);
+    await first.kill9();
+    expect(count(first.output, HANDOFF)).toBe(0);
+
+    const second = new BotProcess(dir);
+    await second.waitFor(HANDOFF);
+    second.say("as carla posted A-0001");
+    await second.waitFor(/Veröffentlichung von A-0001 ist vermerkt/);
+    second.say("history A-0001");
+    const history = await second.waitFor(/Verlauf von A-0001:[\s\S]*überall veröffentlicht[^\n]*\n/);
+    expect(count(history, /Zustellung begonnen/)).toBe(1);
+    expect(count(history, /zur manuellen Veröffentlichung übergeben/)).toBe(1);
+    expect(count(history, / überall veröffentlicht/)).toBe(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(count(second.output, HANDOFF)).toBe(1);
+    expect(await second.end()).toBe(0);
+  });
+
+  it("killed right after the approval with delivery running, still publishes exactly once", async () => {
+    const dir = tempDir();
+    for (let round = 0; round < 3; round++) {
+      const id = `A-000${round + 1}`;
+      const first = new BotProcess(dir);
+      await first.waitFor(/amtsbote bereit/);
+      first.say(`announce Runde ${round} --category baustelle`);
+      await first.waitFor(new RegExp(`${id} ist angelegt`));
+      first.say(`as carla approve ${id}`);
+      await first.waitFor(new RegExp(`${id} ist freigegeben`));
+      await first.kill9();
+
+      const second = new BotProcess(dir);
+      await second.waitFor(/amtsbote bereit/);
+      const handoff = new RegExp(`📋 ${id} \\(Fassung 1\\)`);
+      if (!handoff.test(first.output)) await second.waitFor(handoff);
+      second.say(`as carla posted ${id}`);
+      await second.waitFor(new RegExp(`Veröffentlichung von ${id} ist vermerkt`));
+      second.say(`history ${id}`);
+      const history = await second.waitFor(new RegExp(`Verlauf von ${id}:[\\s\\S]*überall veröffentlicht[^\\n]*\\n`));
+      expect(count(history, / überall veröffentlicht/)).toBe(1);
+      expect(count(history, / #[0-9a-f]{8} veröffentlicht – Carla/)).toBe(1);
+      expect(await second.end()).toBe(0);
+    }
+  });
+
+  it("stops at a bad configuration with a message naming the key and line", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, ".env"), "# comment\nSTORE_URL=mysql://nope\n");
+    const bot = new BotProcess(dir);
+    expect(await bot.exited).toBe(2);
+    expect(bot.errors).toContain(".env:2: STORE_URL: must start with sqlite://, redis:// or postgres://");
+  });
+});
