@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Installs (if needed) and starts redis-server and PostgreSQL on loopback for the store contract tests.
-# Prints the export lines for TEST_REDIS_URL and TEST_POSTGRES_URL; `eval "$(scripts/test-services.sh)"`.
+# Installs (if needed) and starts redis-server and PostgreSQL on loopback for the store tests.
+#   eval "$(scripts/test-services.sh start)"   prints the export lines for TEST_REDIS_URL and TEST_POSTGRES_URL
+#   scripts/test-services.sh stop
 set -euo pipefail
 REDIS_PORT="${AMTSBOTE_TEST_REDIS_PORT:-6390}"
 PG_PORT="${AMTSBOTE_TEST_PG_PORT:-5440}"
 RUN_DIR="${AMTSBOTE_TEST_RUN_DIR:-/tmp/amtsbote-test-services}"
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+if [ "${1:-start}" = "stop" ]; then
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  if [ -n "$(pg_bin)" ] && [ -f "$RUN_DIR/pg/PG_VERSION" ]; then
+    runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$RUN_DIR/pg" -m fast stop >/dev/null 2>&1 || true
+  fi
+  exit 0
+fi
 
 if ! command -v redis-server >/dev/null || [ -z "$(pg_bin)" ]; then
   echo "test-services: installing redis-server and postgresql from Debian packages" >&2

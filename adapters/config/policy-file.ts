@@ -83,7 +83,10 @@ export function parsePolicy(text: string, file: string): Policy {
 
   const parsed = PolicySchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => problem(i.path as Path, i.message));
+    const lines = parsed.error.issues.map((i) => {
+      const path = i.path as Path;
+      return i.code === "unrecognized_keys" ? problem([...path, i.keys[0] ?? ""], i.message) : problem(path, i.message);
+    });
     throw new ConfigError(`Invalid policy:\n  ${lines.join("\n  ")}`);
   }
   const raw = parsed.data;

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { loadPolicy, parsePolicy } from "../../../adapters/config/policy-file.ts";
+import { TEST_POLICY_YAML } from "../../fakes/fixtures.ts";
+
+const EXAMPLE = new URL("../../../config/policy.example.yaml", import.meta.url).pathname;
+
+describe("policy file", () => {
+  it("loads the shipped example with groups resolved", () => {
+    const policy = loadPolicy(EXAMPLE);
+    expect(policy.timezone).toBe("Europe/Berlin");
+    expect(policy.categories.get("baustelle")?.approvers).toEqual(["carla", "erik"]);
+    expect(policy.categories.get("allgemein")?.approvers).toEqual(["carla", "dieter", "erik"]);
+    expect(policy.categories.get("krise")?.deadlineMs).toBe(2 * 3_600_000);
+    expect([...policy.editors]).toEqual(["anna", "ben", "carla", "dieter"]);
+    expect(policy.people.get("ines")?.language).toBe("en");
+    expect(policy.people.get("anna")?.identities).toEqual({
+      console: ["anna"],
+      slack: ["U0ANNA0001"],
+      matrix: ["@anna.schmidt:achim.de"],
+    });
+  });
+
+  const broken = (from: string, to: string) => TEST_POLICY_YAML.replace(from, to);
+
+  // Lines of TEST_POLICY_YAML: 3 timezone, 9 erik, 15 defaultCategory, 17 allgemein, 18 baustelle.
+  it.each([
+    [
+      "an unknown approver",
+      "approvers: [carla, dieter, erik]",
+      "approvers: [carla, dieter, nobody]",
+      18,
+      'unknown person "nobody"',
+    ],
+    ["an unknown group", 'approvers: ["@leitung"]', 'approvers: ["@chefs"]', 17, 'unknown group "@chefs"'],
+    [
+      "a quorum larger than the approvers",
+      "quorum: 2",
+      "quorum: 4",
+      18,
+      "baustelle.quorum: quorum 4 needs at least 4 approvers",
+    ],
+    ["a quorum that is not a number", "quorum: 2", "quorum: zwei", 18, "categories.baustelle.quorum"],
+    ["a bad deadline", "deadline: 1h", "deadline: soon", 18, 'a duration such as "30m", "48h" or "3d"'],
+    ["an unknown key", "defaultCategory: allgemein", "defaultCategory: allgemein\nquorm: 3", 16, "quorm"],
+    ["a bad time zone", "timezone: Europe/Berlin", "timezone: Europe/Achim", 3, "not a known IANA time zone"],
+    ["a missing default category", "defaultCategory: allgemein", "defaultCategory: sport", 15, 'no category "sport"'],
+    [
+      "an identity used twice",
+      "erik: { name: Erik, console: erik }",
+      "erik: { name: Erik, console: anna }",
+      9,
+      'console id "anna" also belongs to',
+    ],
+  ])("refuses %s, naming file, line and key", (_what, from, to, line, message) => {
+    const text = broken(from, to);
+    expect(text).not.toBe(TEST_POLICY_YAML);
+    expect(() => parsePolicy(text, "policy.yaml")).toThrow(message);
+    expect(() => parsePolicy(text, "policy.yaml")).toThrow(new RegExp(`policy\\.yaml:${line}: `));
+  });
+
+  it("refuses YAML that does not parse, with its line", () => {
+    expect(() => parsePolicy("language: de\npeople: [\n", "p.yaml")).toThrow(/p\.yaml:\d+: not valid YAML/);
+  });
+
+  it("refuses a missing file clearly", () => {
+    expect(() => loadPolicy("/nonexistent/policy.yaml")).toThrow("Cannot read policy file /nonexistent/policy.yaml");
+  });
+});
