@@ -80,7 +80,8 @@ export async function main(): Promise<void> {
   process.once("SIGINT", () => void stop("SIGINT").then(() => process.exit(0)));
 
   process.stdout.write(`amtsbote bereit – Konsole als ${chat.user}. \`help\` zeigt die Befehle.\n`);
-  await chat.run((input) => dispatch(input, { service, policy, clock: systemClock }));
+  const commandLog = log.child({ module: "commands" });
+  await chat.run((input) => dispatch(input, { service, policy, clock: systemClock, log: commandLog }));
   await stop("end of input");
 }
 

@@ -20,8 +20,23 @@ export function reactionMeaning(reaction: string): ReactionMeaning | undefined {
   return undefined;
 }
 
-/** The one entry point every chat uses: text commands and reactions in, an outcome out. */
+/**
+ * The one entry point every chat uses: text commands and reactions in, an outcome out.
+ * An infrastructure failure (store unreachable) becomes a friendly error, logged with its cause.
+ */
 export async function dispatch(input: CommandInput, deps: CommandDeps): Promise<CommandOutcome> {
+  try {
+    return await route(input, deps);
+  } catch (error) {
+    deps.log.error({ err: error, platform: input.actor.platform, kind: input.kind }, "command failed");
+    return failed({ code: "TEMPORARILY_UNAVAILABLE" });
+  }
+}
+
+/** `statuss A-0042`: a mistyped command word, not announcement text. */
+const LOOKS_LIKE_COMMAND = /^\S+\s+A-\d{4,}(?:\s|$)/i;
+
+async function route(input: CommandInput, deps: CommandDeps): Promise<CommandOutcome> {
   const person = resolvePerson(deps.policy, input.actor.platform, input.actor.userId);
   if (!person) return failed({ code: "UNKNOWN_PERSON" });
 
@@ -59,5 +74,6 @@ export async function dispatch(input: CommandInput, deps: CommandDeps): Promise<
   if (LATER_COMMANDS.includes(first.toLowerCase())) {
     return failed({ code: "NOT_AVAILABLE_YET", params: { command: first.toLowerCase() } });
   }
+  if (LOOKS_LIKE_COMMAND.test(text)) return failed({ code: "UNKNOWN_COMMAND", params: { command: first } });
   return COMMANDS.announce.run({ ...deps, person, input, rest: text });
 }

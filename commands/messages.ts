@@ -116,11 +116,6 @@ const ERROR_TEXTS = {
     ),
   FLAG_REPEATED: (p) =>
     L(`Die Option ${s(p, "flag")} steht mehrfach da.`, `The option ${s(p, "flag")} is given more than once.`),
-  FLAG_NOT_ALLOWED_HERE: (p) =>
-    L(
-      `Die Option ${s(p, "flag")} passt nicht zu diesem Befehl.`,
-      `The option ${s(p, "flag")} does not fit this command.`,
-    ),
   UNPARSABLE_DATE: (p) =>
     L(
       `„${s(p, "value")}“ verstehe ich nicht als Zeitpunkt. Beispiele: "2026-06-12 08:00", "12.06.2026 08:00", "morgen 07:30".`,
@@ -160,7 +155,6 @@ const ERROR_TEXTS = {
       `„${s(p, "command")}“ ist in dieser Version noch nicht verfügbar.`,
       `"${s(p, "command")}" is not available in this version yet.`,
     ),
-  UNKNOWN_REACTION: () => L("Diese Reaktion hat keine Bedeutung.", "This reaction has no meaning."),
   MISSING_REASON: (p) =>
     s(p, "action") === "withdraw"
       ? L(
@@ -228,6 +222,11 @@ const ERROR_TEXTS = {
     L(
       `Bei ${s(p, "id")} wartet keine Veröffentlichung auf Bestätigung.`,
       `${s(p, "id")} has no publication waiting for confirmation.`,
+    ),
+  TEMPORARILY_UNAVAILABLE: () =>
+    L(
+      "Das hat gerade nicht geklappt: Speicher oder Dienst nicht erreichbar. Bitte mit `status` prüfen, ob der Schritt angekommen ist, und sonst gleich noch einmal versuchen.",
+      "That did not work just now: store or service unreachable. Please check with `status` whether the step got through, and otherwise try again in a moment.",
     ),
 } as const satisfies Record<ErrorCode, (p: ErrorParams | undefined) => Localized>;
 

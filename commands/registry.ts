@@ -1,6 +1,7 @@
 import type { Person, Policy } from "../src/policy/policy.ts";
 import type { AnnouncementService } from "../src/announcement/service.ts";
 import type { Clock } from "../src/ports/clock.ts";
+import type { Logger } from "../src/ports/logger.ts";
 import type { CommandInput, CommandOutcome } from "./input.ts";
 import { L, type Localized } from "./messages.ts";
 import * as handlers from "./handlers.ts";
@@ -9,6 +10,7 @@ export interface CommandDeps {
   service: AnnouncementService;
   policy: Policy;
   clock: Clock;
+  log: Logger;
 }
 
 export interface CommandContext extends CommandDeps {

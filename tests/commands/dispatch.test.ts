@@ -3,6 +3,7 @@ import { dispatch, reactionMeaning } from "../../commands/dispatch.ts";
 import { COMMANDS } from "../../commands/registry.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import type { MediaItem } from "../../src/announcement/announcement.ts";
+import { silentLogger } from "../../src/ports/logger.ts";
 import { aWorld, origin, type World } from "../fakes/world.ts";
 
 const say = (w: World, user: string, text: string, attachments?: MediaItem[]): Promise<CommandOutcome> =>
@@ -14,7 +15,7 @@ const say = (w: World, user: string, text: string, attachments?: MediaItem[]): P
       text,
       ...(attachments ? { attachments } : {}),
     },
-    { service: w.service, policy: w.policy, clock: w.clock },
+    { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
   );
 
 const react = (w: World, user: string, id: string, reaction: string, extra: Partial<CommandInput> = {}) =>
@@ -27,7 +28,7 @@ const react = (w: World, user: string, id: string, reaction: string, extra: Part
       reaction,
       ...extra,
     } as CommandInput,
-    { service: w.service, policy: w.policy, clock: w.clock },
+    { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
   );
 
 const code = (o: CommandOutcome) => (o.kind === "error" ? o.code : o.kind);
@@ -89,6 +90,8 @@ describe("command grammar and handlers", () => {
     ["posted A-0001", "NOT_FOUND"],
     ["correct A-0001 neuer Text", "NOT_AVAILABLE_YET"],
     ["retract A-0001", "NOT_AVAILABLE_YET"],
+    ["statuss A-0001", "UNKNOWN_COMMAND"],
+    ["zeige A-0042 bitte", "UNKNOWN_COMMAND"],
   ])("answers %j with %s and stores nothing", async (input, expected) => {
     const w = aWorld();
     const o = await say(w, "anna", input);
@@ -111,6 +114,24 @@ describe("command grammar and handlers", () => {
     expect(code(tooLarge)).toBe("MEDIA_TOO_LARGE");
     expect(tooLarge.kind === "error" && tooLarge.message.de).toContain("6.00 MB");
     expect(await w.store.currentSequence("announcement")).toBe(0);
+  });
+
+  it("drafts text that merely mentions a motorway like A1", async () => {
+    const w = aWorld();
+    expect(code(await say(w, "anna", "Sperrung A1 zwischen Achim und Bremen"))).toBe("reply");
+  });
+
+  it("answers a store failure with a friendly error and logs it", async () => {
+    const w = aWorld();
+    w.store.get = () => Promise.reject(new Error("connection refused"));
+    const logged: unknown[] = [];
+    const log = { ...silentLogger, error: (obj: object) => void logged.push(obj) };
+    const o = await dispatch(
+      { kind: "text", actor: { platform: "console", userId: "anna" }, origin, text: "status A-0001" },
+      { service: w.service, policy: w.policy, clock: w.clock, log },
+    );
+    expect(code(o)).toBe("TEMPORARILY_UNAVAILABLE");
+    expect(logged).toHaveLength(1);
   });
 
   it("refuses people the policy does not know", async () => {
