@@ -114,17 +114,24 @@ function takeTarget(rest: string, usage: string, withVersion: boolean): Result<T
   return ok(target);
 }
 
-function noMore(target: Target, usage: string): Result<Target> {
-  return target.rest ? fail("UNEXPECTED_ARGUMENTS", { extra: target.rest, usage }) : ok(target);
+/** Reads `A-0042 [v2]` and nothing after it. */
+function takeOnlyTarget(rest: string, usage: string, withVersion: boolean): Result<Target> {
+  const target = takeTarget(rest, usage, withVersion);
+  if (target.ok && target.value.rest) return fail("UNEXPECTED_ARGUMENTS", { extra: target.value.rest, usage });
+  return target;
+}
+
+/** The one announcement `A-0042` names, for commands that only read it. */
+async function loadOne(ctx: CommandContext, usage: string): Promise<Result<Announcement>> {
+  const target = takeOnlyTarget(ctx.rest, usage, false);
+  if (!target.ok) return target;
+  const a = await ctx.service.get(target.value.id);
+  return a ? ok(a) : fail("NOT_FOUND", { id: target.value.id });
 }
 
 export async function status(ctx: CommandContext): Promise<CommandOutcome> {
-  const target = takeTarget(ctx.rest, "status A-0042", false);
-  const checked = target.ok ? noMore(target.value, "status A-0042") : target;
-  if (!checked.ok) return failed(checked.error);
-  const a = await ctx.service.get(checked.value.id);
-  if (!a) return failed({ code: "NOT_FOUND", params: { id: checked.value.id } });
-  return reply(statusText(ctx.policy, a), a);
+  const a = await loadOne(ctx, "status A-0042");
+  return a.ok ? reply(statusText(ctx.policy, a.value), a.value) : failed(a.error);
 }
 
 export async function list(ctx: CommandContext): Promise<CommandOutcome> {
@@ -135,12 +142,8 @@ export async function list(ctx: CommandContext): Promise<CommandOutcome> {
 
 export async function history(ctx: CommandContext): Promise<CommandOutcome> {
   if (!ctx.rest.trim()) return reply(recentHistoryText(ctx.policy, await ctx.service.recent(10), 30));
-  const target = takeTarget(ctx.rest, "history A-0042", false);
-  const checked = target.ok ? noMore(target.value, "history A-0042") : target;
-  if (!checked.ok) return failed(checked.error);
-  const a = await ctx.service.get(checked.value.id);
-  if (!a) return failed({ code: "NOT_FOUND", params: { id: checked.value.id } });
-  return reply(historyText(ctx.policy, a), a);
+  const a = await loadOne(ctx, "history A-0042");
+  return a.ok ? reply(historyText(ctx.policy, a.value), a.value) : failed(a.error);
 }
 
 export async function edit(ctx: CommandContext): Promise<CommandOutcome> {
@@ -176,8 +179,7 @@ export async function withdraw(ctx: CommandContext): Promise<CommandOutcome> {
 }
 
 export async function approve(ctx: CommandContext): Promise<CommandOutcome> {
-  const target = takeTarget(ctx.rest, "approve A-0042", true);
-  const checked = target.ok ? noMore(target.value, "approve A-0042 [v2]") : target;
+  const checked = takeOnlyTarget(ctx.rest, "approve A-0042 [v2]", true);
   if (!checked.ok) return failed(checked.error);
   const { id, version } = checked.value;
   const result = await ctx.service.approve(ctx.person.id, id, {
@@ -216,8 +218,7 @@ export async function reject(ctx: CommandContext): Promise<CommandOutcome> {
 }
 
 export async function posted(ctx: CommandContext): Promise<CommandOutcome> {
-  const target = takeTarget(ctx.rest, "posted A-0042", false);
-  const checked = target.ok ? noMore(target.value, "posted A-0042") : target;
+  const checked = takeOnlyTarget(ctx.rest, "posted A-0042", false);
   if (!checked.ok) return failed(checked.error);
   const result = await ctx.service.confirmHandoff(ctx.person.id, checked.value.id);
   if (!result.ok) return failed(result.error);

@@ -90,6 +90,19 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     return ok(undefined);
   }
 
+  /** Who may approve or reject this version now: a category approver other than the author (four-eyes). */
+  function checkDecider(
+    a: Announcement,
+    actor: string,
+    ref: VersionRef,
+    selfCode: "SELF_APPROVAL" | "SELF_REJECTION",
+  ): Result<void> {
+    if (a.state !== "pending") return fail("INVALID_STATE", { id: a.id, state: a.state });
+    if (a.author === actor) return fail(selfCode, { id: a.id });
+    if (!isApproverFor(policy, actor, a.category)) return fail("NOT_AN_APPROVER", { id: a.id, category: a.category });
+    return checkVersion(a, ref);
+  }
+
   function prepareContent(content: Content): Result<Content> {
     return validateContent({ ...content, text: normaliseText(content.text) });
   }
@@ -201,11 +214,8 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     ): Promise<Result<Announcement>> {
       let decided = false;
       const result = await mutate(id, (a, now) => {
-        if (a.state !== "pending") return fail("INVALID_STATE", { id, state: a.state });
-        if (a.author === actor) return fail("SELF_APPROVAL", { id });
-        if (!isApproverFor(policy, actor, a.category)) return fail("NOT_AN_APPROVER", { id, category: a.category });
-        const versionCheck = checkVersion(a, ref);
-        if (!versionCheck.ok) return versionCheck;
+        const allowed = checkDecider(a, actor, ref, "SELF_APPROVAL");
+        if (!allowed.ok) return allowed;
         if (approvalProgress(policy, a).have.includes(actor)) return fail("ALREADY_APPROVED_BY_YOU", { id });
         a.approvals.push({ by: actor, versionHash: currentVersion(a).hash, at: now.toISOString(), via: ref.via });
         applyEvent(a, "approve", actor, now);
@@ -238,11 +248,8 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     async reject(actor: string, id: AnnouncementId, reason: string, ref: VersionRef): Promise<Result<Announcement>> {
       const why = reason.trim();
       const result = await mutate(id, (a, now) => {
-        if (a.state !== "pending") return fail("INVALID_STATE", { id, state: a.state });
-        if (a.author === actor) return fail("SELF_REJECTION", { id });
-        if (!isApproverFor(policy, actor, a.category)) return fail("NOT_AN_APPROVER", { id, category: a.category });
-        const versionCheck = checkVersion(a, ref);
-        if (!versionCheck.ok) return versionCheck;
+        const allowed = checkDecider(a, actor, ref, "SELF_REJECTION");
+        if (!allowed.ok) return allowed;
         if (!why) return fail("MISSING_REASON", { id, action: "reject" });
         a.decision = { by: actor, at: now.toISOString(), reason: why };
         return step(a, "reject", actor, now, why);
