@@ -43,6 +43,7 @@ function draftOptions(ctx: CommandContext, values: Map<string, string | true>): 
   if (typeof at === "string") {
     const when = parseWhen(at, ctx.clock.now(), ctx.policy.timezone);
     if (!when.ok) return when;
+    if (when.value.getTime() <= ctx.clock.now().getTime()) return fail("DATE_IN_PAST", { at });
     options.publishAt = when.value;
   }
   return ok(options);

@@ -45,6 +45,8 @@ export interface VersionRef {
   version?: number;
 }
 
+const optionalDeadline = (deadline: string | undefined) => (deadline ? { deadline } : {});
+
 const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
 
 export type AnnouncementService = ReturnType<typeof createAnnouncementService>;
@@ -103,6 +105,16 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     return checkVersion(a, ref);
   }
 
+  /** Approval is due within the category's deadline, and in any case before the scheduled time. */
+  function deadlineFor(categoryId: string, publishAt: string | undefined, now: Date): string | undefined {
+    const deadlineMs = policy.categories.get(categoryId)?.deadlineMs;
+    const limits = [
+      deadlineMs === undefined ? undefined : now.getTime() + deadlineMs,
+      publishAt === undefined ? undefined : Date.parse(publishAt),
+    ].filter((t): t is number => t !== undefined);
+    return limits.length > 0 ? new Date(Math.min(...limits)).toISOString() : undefined;
+  }
+
   function prepareContent(content: Content): Result<Content> {
     return validateContent({ ...content, text: normaliseText(content.text) });
   }
@@ -152,10 +164,6 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         createdAt: at,
         createdBy: actor,
       };
-      const deadlines = [
-        category.deadlineMs === undefined ? undefined : now.getTime() + category.deadlineMs,
-        request.publishAt?.getTime(),
-      ].filter((t): t is number => t !== undefined);
       const a: Announcement = {
         id,
         category: categoryId,
@@ -166,7 +174,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         createdAt: at,
         updatedAt: at,
         ...(request.publishAt ? { publishAt: request.publishAt.toISOString() } : {}),
-        ...(deadlines.length > 0 ? { deadline: new Date(Math.min(...deadlines)).toISOString() } : {}),
+        ...optionalDeadline(deadlineFor(categoryId, request.publishAt?.toISOString(), now)),
         versions: [version],
         approvals: [],
         deliveries: [],
@@ -201,6 +209,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
           createdBy: actor,
         });
         a.deliveries = [];
+        const deadline = deadlineFor(a.category, a.publishAt, now);
+        if (deadline) a.deadline = deadline;
+        else delete a.deadline;
         return step(a, "edit", actor, now);
       });
       if (result.ok) await tell({ kind: "approval_requested", announcement: result.value });

@@ -105,6 +105,12 @@ describe("command grammar and handlers", () => {
     expect(await w.store.openIds()).toEqual([]);
   });
 
+  it("names a past time as the person wrote it", async () => {
+    const w = aWorld();
+    const o = await say(w, "anna", 'Text --at "01.11.2026 10:00"');
+    expect(o.kind === "error" && o.message.de).toContain("01.11.2026 10:00 liegt in der Vergangenheit");
+  });
+
   it("refuses pictures of the wrong type or size before anything is stored", async () => {
     const w = aWorld();
     const gif: MediaItem = { name: "plan.gif", mimeType: "image/gif", bytes: 1000, sha256: "a" };

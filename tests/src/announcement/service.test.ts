@@ -120,6 +120,16 @@ describe("announcement lifecycle", () => {
     expect(expired?.events.at(-1)).toMatchObject({ event: "expire", actor: "system" });
   });
 
+  it("an edit gives approvers a fresh deadline", async () => {
+    const w = aWorld();
+    const a = value(await w.service.draft("anna", { content: text("Eins"), category: "baustelle", origin }));
+    w.clock.advance(50 * 60_000);
+    const edited = value(await w.service.edit("anna", a.id, text("Zwei")));
+    expect(edited.deadline).toBe(new Date(w.clock.now().getTime() + 3_600_000).toISOString());
+    w.clock.advance(20 * 60_000);
+    expect(await w.service.expireDue()).toBe(0);
+  });
+
   it("schedules an approved announcement for --at and does not expire it after approval", async () => {
     const w = aWorld();
     const at = new Date(w.clock.now().getTime() + 30 * 60_000);
