@@ -9,7 +9,7 @@ import { ConfigError } from "./config/config-error.ts";
 import { loadEnv, type Env } from "./config/env.ts";
 import { loadPolicy } from "./config/policy-file.ts";
 import { ConsoleChat } from "./console/console-chat.ts";
-import { createLogger } from "./log.ts";
+import { createLogger, logDestination, maskUrlPassword } from "./log.ts";
 import { chatNoticeSink } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
 import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
@@ -33,19 +33,18 @@ function consoleUser(env: Env, policy: Policy): string {
   throw new ConfigError("CONSOLE_USER is empty and no person in the policy has a console identity");
 }
 
-/** Masks the password in a store URL for logs. */
-const safeUrl = (url: string): string => url.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
-
 export async function main(): Promise<void> {
   const { env } = loadEnv(process.env);
-  const log = createLogger(env.LOG_LEVEL);
+  const interactive = process.stdin.isTTY && process.stdout.isTTY;
+  const logFile = env.LOG_FILE ?? (interactive ? "./data/amtsbote.log" : undefined);
+  const log = createLogger(env.LOG_LEVEL, logDestination(logFile));
   const { path, example } = policyPath(env);
   const policy = loadPolicy(path);
   if (example) log.warn({ policy: path }, "no ./policy.yaml: using the example policy; copy and adapt it");
 
   const store = await openStore(env.STORE_URL);
   await store.ping();
-  log.info({ store: safeUrl(env.STORE_URL), policy: path }, "store opened");
+  log.info({ store: maskUrlPassword(env.STORE_URL), policy: path }, "store opened");
 
   const chat = new ConsoleChat({
     input: process.stdin,
@@ -79,6 +78,8 @@ export async function main(): Promise<void> {
   process.once("SIGTERM", () => void stop("SIGTERM").then(() => process.exit(0)));
   process.once("SIGINT", () => void stop("SIGINT").then(() => process.exit(0)));
 
+  if (example) process.stdout.write(`Hinweis: keine ./policy.yaml – die Beispiel-Richtlinie ${path} gilt.\n`);
+  if (logFile) process.stdout.write(`Protokoll: ${logFile}\n`);
   process.stdout.write(`amtsbote bereit – Konsole als ${chat.user}. \`help\` zeigt die Befehle.\n`);
   const commandLog = log.child({ module: "commands" });
   await chat.run((input) => dispatch(input, { service, policy, clock: systemClock, log: commandLog }));

@@ -16,6 +16,7 @@ export const ENV_SCHEMA = z.object({
     .default("sqlite://./data/amtsbote.sqlite"),
   POLICY_FILE: z.string().min(1).default("./policy.yaml"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FILE: z.string().min(1).optional(),
   CONSOLE_USER: z.string().min(1).optional(),
   DELIVERY_WORKER: onOff.default("on"),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
