@@ -8,13 +8,13 @@ import { dispatch } from "../commands/dispatch.ts";
 import { ConfigError } from "./config/config-error.ts";
 import { loadEnv, type Env } from "./config/env.ts";
 import { loadPolicy } from "./config/policy-file.ts";
-import { ConsoleChat } from "./console/console-chat.ts";
+import { CONSOLE_PLATFORM, ConsoleChat } from "./console/console-chat.ts";
 import { createLogger, logDestination, maskUrlPassword } from "./log.ts";
 import { chatNoticeSink } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
 import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
 import { startWorker } from "./worker.ts";
-import type { Policy } from "../src/policy/policy.ts";
+import { resolvePerson, type Policy } from "../src/policy/policy.ts";
 
 const EXAMPLE_POLICY = fileURLToPath(new URL("../config/policy.example.yaml", import.meta.url));
 const DEFAULT_POLICY = "./policy.yaml";
@@ -25,7 +25,12 @@ function policyPath(env: Env): { path: string; example: boolean } {
 }
 
 function consoleUser(env: Env, policy: Policy): string {
-  if (env.CONSOLE_USER) return env.CONSOLE_USER;
+  if (env.CONSOLE_USER) {
+    if (!resolvePerson(policy, CONSOLE_PLATFORM, env.CONSOLE_USER)) {
+      throw new ConfigError(`CONSOLE_USER: no person in the policy has the console identity "${env.CONSOLE_USER}"`);
+    }
+    return env.CONSOLE_USER;
+  }
   for (const person of policy.people.values()) {
     const id = person.identities.console?.[0];
     if (id) return id;
@@ -42,8 +47,16 @@ export async function main(): Promise<void> {
   const policy = loadPolicy(path);
   if (example) log.warn({ policy: path }, "no ./policy.yaml: using the example policy; copy and adapt it");
 
-  const store = await openStore(env.STORE_URL);
-  await store.ping();
+  const store = await openStore(env.STORE_URL)
+    .then(async (opened) => {
+      await opened.ping();
+      return opened;
+    })
+    .catch((error: unknown) => {
+      throw new ConfigError(
+        `STORE_URL: cannot open the store at ${maskUrlPassword(env.STORE_URL)}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
   log.info({ store: maskUrlPassword(env.STORE_URL), policy: path }, "store opened");
 
   const chat = new ConsoleChat({

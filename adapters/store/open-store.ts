@@ -7,6 +7,8 @@ import { PostgresCoordinator, preparePostgres } from "./postgres-coordinator.ts"
 import { RedisCoordinator, type RedisCommands } from "./redis-coordinator.ts";
 import { SqliteCoordinator } from "./sqlite-coordinator.ts";
 
+const CONNECT_TIMEOUT_MS = 5_000;
+
 export type StoreKind = "sqlite" | "redis" | "postgres";
 
 export function storeKind(url: string): StoreKind {
@@ -39,7 +41,7 @@ export async function openStore(url: string, { namespace = "amtsbote" }: OpenSto
     }
     case "redis": {
       const { default: KeyvRedis } = await import("@keyv/redis");
-      const adapter = new KeyvRedis(url, { throwOnConnectError: true });
+      const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: CONNECT_TIMEOUT_MS });
       const coordinator = new RedisCoordinator(
         async () => (await adapter.getClient()) as unknown as RedisCommands,
         `${namespace}:`,
@@ -49,7 +51,12 @@ export async function openStore(url: string, { namespace = "amtsbote" }: OpenSto
     case "postgres": {
       const { default: KeyvPostgres } = await import("@keyv/postgres");
       await preparePostgres(url, namespace);
-      const adapter = new KeyvPostgres({ uri: url, schema: namespace, max: 5 });
+      const adapter = new KeyvPostgres({
+        uri: url,
+        schema: namespace,
+        max: 5,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      });
       const coordinator = new PostgresCoordinator((sql, values) => adapter.query(sql, values), namespace);
       return new KeyvStore(keyvFor(adapter, namespace), coordinator);
     }

@@ -6,7 +6,7 @@ import type { Coordinator } from "./coordinator.ts";
  * from processes starting together can otherwise fail. Includes the table @keyv/postgres would create.
  */
 export async function preparePostgres(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
     await client.query(`BEGIN;

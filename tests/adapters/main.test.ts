@@ -98,4 +98,17 @@ describe("amtsbote as a process (console chat, SQLite, manual hand-off)", () => 
     expect(await bot.exited).toBe(2);
     expect(bot.errors).toContain(".env:2: STORE_URL: must start with sqlite://, redis:// or postgres://");
   });
+
+  it("stops with a clear message when the store cannot be reached, without showing its password", async () => {
+    const bot = new BotProcess(tempDir(), { STORE_URL: "postgres://amtsbote:geheim@127.0.0.1:1/amtsbote" });
+    expect(await bot.exited).toBe(2);
+    expect(bot.errors).toContain("STORE_URL: cannot open the store at postgres://amtsbote:***@127.0.0.1:1/amtsbote");
+    expect(bot.errors).not.toContain("geheim");
+  });
+
+  it("stops when CONSOLE_USER is nobody in the policy", async () => {
+    const bot = new BotProcess(tempDir(), { CONSOLE_USER: "mallory" });
+    expect(await bot.exited).toBe(2);
+    expect(bot.errors).toContain('CONSOLE_USER: no person in the policy has the console identity "mallory"');
+  });
 });
