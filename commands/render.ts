@@ -29,7 +29,10 @@ export function whatsappBlock(a: Announcement): Localized {
 
 export function headline(policy: Policy, a: Announcement): Localized {
   const v = currentVersion(a);
-  const state = STATE_LABELS[a.state];
+  const awaitingHandoff = a.state === "publishing" && a.deliveries.some((d) => d.state === "awaiting_confirmation");
+  const state = awaitingHandoff
+    ? L("wartet auf Übergabe (von Hand posten)", "awaiting hand-off (post by hand)")
+    : STATE_LABELS[a.state];
   const cat = categoryLabel(policy, a.category);
   const urgent = a.urgent ? L(" · DRINGEND", " · URGENT") : L("", "");
   return L(

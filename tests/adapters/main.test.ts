@@ -19,8 +19,7 @@ describe("amtsbote as a process (console chat, SQLite, manual hand-off)", () => 
     bot.say("as carla approve A-0001");
     await bot.waitFor(HANDOFF);
     expect(bot.output).toContain("Hauptstraße ab Montag *voll gesperrt*. Umleitung über die Bergstraße.");
-    bot.say("status A-0001");
-    await bot.waitFor(/→ whatsapp-manual: (wird gesendet|wartet auf manuelle Veröffentlichung)/);
+    await bot.askUntil("list", /A-0001 · Baustelle \/ Sperrung \/ Umleitung · Fassung 1 · wartet auf Übergabe/);
     bot.say("as ines posted A-0001");
     await bot.waitFor(/Thanks – the publication of A-0001 is recorded/);
     bot.say("history A-0001");

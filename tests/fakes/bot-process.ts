@@ -54,6 +54,19 @@ export class BotProcess {
     }
   }
 
+  /** Says `line` until its answer matches: for state that another task of the bot settles a moment later. */
+  async askUntil(line: string, pattern: RegExp, tries = 20): Promise<string> {
+    for (let i = 1; ; i++) {
+      const from = this.#out.length;
+      this.say(line);
+      try {
+        return await this.waitFor(pattern, 500, from);
+      } catch (error) {
+        if (i >= tries) throw error;
+      }
+    }
+  }
+
   async kill9(): Promise<void> {
     this.child.kill("SIGKILL");
     await this.exited;
