@@ -48,12 +48,28 @@ export class KeyvStore implements Store {
         await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
         pause = Math.min(pause * 2, 100);
       }
-      try {
-        return await fn();
-      } finally {
-        await this.#coordinator.release(key, this.#owner);
-      }
+      return this.#holding(key, fn);
     });
+  }
+
+  async tryLock<T>(
+    key: string,
+    fn: () => Promise<T>,
+    leaseMs = this.#defaultLeaseMs,
+  ): Promise<{ acquired: true; value: T } | { acquired: false }> {
+    if (this.#mutex.isBusy(key)) return { acquired: false };
+    return this.#mutex.run(key, async () => {
+      if (!(await this.#coordinator.tryAcquire(key, this.#owner, leaseMs))) return { acquired: false as const };
+      return { acquired: true as const, value: await this.#holding(key, fn) };
+    });
+  }
+
+  async #holding<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      await this.#coordinator.release(key, this.#owner);
+    }
   }
 
   async get(id: AnnouncementId): Promise<Announcement | undefined> {

@@ -23,6 +23,11 @@ export class MemoryStore implements Store {
     return this.#mutex.run(key, fn);
   }
 
+  async tryLock<T>(key: string, fn: () => Promise<T>) {
+    if (this.#mutex.isBusy(key)) return { acquired: false as const };
+    return { acquired: true as const, value: await this.#mutex.run(key, fn) };
+  }
+
   async get(id: AnnouncementId): Promise<Announcement | undefined> {
     const raw = this.#records.get(id);
     return raw === undefined ? undefined : (JSON.parse(raw) as Announcement);

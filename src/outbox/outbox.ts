@@ -124,7 +124,8 @@ export class Outbox {
       });
       return;
     }
-    await this.#o.store.withLock(
+    // Another worker holding this delivery is on it; this pass moves on.
+    await this.#o.store.tryLock(
       `delivery:${id}:${outletId}`,
       async () => {
         const next = await this.#claim(id, outletId);

@@ -14,6 +14,12 @@ export interface Store {
    * The lease expires after `leaseMs` if its holder dies.
    */
   withLock<T>(key: string, fn: () => Promise<T>, leaseMs?: number): Promise<T>;
+  /** Like `withLock`, but gives up at once when someone holds the lease. */
+  tryLock<T>(
+    key: string,
+    fn: () => Promise<T>,
+    leaseMs?: number,
+  ): Promise<{ acquired: true; value: T } | { acquired: false }>;
   get(id: AnnouncementId): Promise<Announcement | undefined>;
   /** Writes the record; call only inside `withLock(announcementKey(id))`. */
   put(announcement: Announcement): Promise<void>;

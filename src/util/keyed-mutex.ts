@@ -2,6 +2,10 @@
 export class KeyedMutex {
   readonly #tails = new Map<string, Promise<unknown>>();
 
+  isBusy(key: string): boolean {
+    return this.#tails.has(key);
+  }
+
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#tails.get(key) ?? Promise.resolve();
     const result = previous.then(fn, fn);

@@ -105,6 +105,21 @@ export function storeContract(name: string, options: StoreContractOptions): void
       expect(await store.withLock("k", async () => "again")).toBe("again");
     });
 
+    it("tryLock gives up at once while the lock is held, and works when it is free", async () => {
+      const shared = fresh();
+      const stores = options.crossInstance ? [await open(shared), await open(shared)] : [await open(shared)];
+      const [first, other = first] = stores as [Store, Store?];
+      let release!: () => void;
+      const held = first.withLock("d", () => new Promise<void>((r) => (release = r)));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await first.tryLock("d", async () => "in-process")).toEqual({ acquired: false });
+      expect(await other.tryLock("d", async () => "other")).toEqual({ acquired: false });
+      release();
+      await held;
+      expect(await other.tryLock("d", async () => "free")).toEqual({ acquired: true, value: "free" });
+      expect(await first.withLock("d", async () => "released again")).toBe("released again");
+    });
+
     if (options.crossInstance) {
       it("frees a lease whose holder vanished once it expires", async () => {
         const shared = fresh();
