@@ -97,6 +97,8 @@ export interface Delivery {
   state: DeliveryState;
   attempts: number;
   attempt?: DeliveryAttempt;
+  /** Read-backs of the current attempt that did not find the post. */
+  notFound?: number;
   notBefore?: string;
   receipt?: Receipt;
   lastError?: string;

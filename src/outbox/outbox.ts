@@ -41,6 +41,9 @@ export const toOutboundPost = (a: Announcement): OutboundPost => {
   };
 };
 
+/** Read-backs that must miss the post (the last after the outlet's grace period) before it is sent again. */
+const REQUIRED_NOT_FOUND = 2;
+
 type Step =
   | { kind: "publish"; attempt: DeliveryAttempt; post: OutboundPost }
   | { kind: "reconcile"; attempt: DeliveryAttempt; post: OutboundPost }
@@ -146,8 +149,9 @@ export class Outbox {
             await this.#needsManualCheck(id, outletId, found.reason);
             return;
           }
+          const checks = await this.#countNotFound(id, outletId);
           const waited = this.#o.clock.now().getTime() - Date.parse(next.attempt.startedAt);
-          if (waited < outlet.readBackGraceMs) return;
+          if (waited < outlet.readBackGraceMs || checks < REQUIRED_NOT_FOUND) return;
           const retry = await this.#claim(id, outletId, true);
           if (retry.kind !== "publish") return;
           await this.#publish(id, outlet, retry);
@@ -184,6 +188,7 @@ export class Outbox {
       if (d.notBefore && Date.parse(d.notBefore) > now.getTime()) return { kind: "none" };
       d.attempts += 1;
       d.state = "sending";
+      delete d.notFound;
       d.attempt = {
         id: `${id}:${outletId}:${d.attempts}`,
         startedAt: now.toISOString(),
@@ -243,6 +248,18 @@ export class Outbox {
       if (FINAL_STATES.has(a.state)) await this.#o.store.markClosed(id);
     });
     for (const notice of notices) await this.#tell(notice);
+  }
+
+  /** Notes one more read-back that did not find the post; returns how many there have been. */
+  async #countNotFound(id: AnnouncementId, outletId: string): Promise<number> {
+    return this.#o.store.withLock(announcementLockKey(id), async () => {
+      const a = await this.#o.store.get(id);
+      const d = a?.deliveries.find((x) => x.outlet === outletId);
+      if (!a || !d) return 0;
+      d.notFound = (d.notFound ?? 0) + 1;
+      await this.#o.store.put(a);
+      return d.notFound;
+    });
   }
 
   async #needsManualCheck(id: AnnouncementId, outletId: string, reason: string): Promise<void> {

@@ -72,6 +72,24 @@ describe("outbox", () => {
     expect(w.outlet.live).toHaveLength(1);
   });
 
+  it("needs two read-backs that miss the post before sending again, even long after the attempt", async () => {
+    const w = aWorld();
+    w.outlet.readBackGraceMs = 30_000;
+    w.outlet.unknownButLive = false;
+    const id = await approved(w);
+    w.outlet.publishAnswers = [{ state: "unknown", reason: "timeout" }];
+    await w.outbox.runOnce();
+    w.clock.advance(3_600_000);
+    await w.outbox.runOnce();
+    expect(w.outlet.readBacks).toHaveLength(1);
+    expect(w.outlet.published).toHaveLength(1);
+    await w.outbox.runOnce();
+    expect(w.outlet.readBacks).toHaveLength(2);
+    expect(w.outlet.published).toHaveLength(2);
+    expect((await w.store.get(id))?.deliveries[0]).toMatchObject({ state: "sent", attempts: 2 });
+    expect((await w.store.get(id))?.deliveries[0]?.notFound).toBeUndefined();
+  });
+
   it("when read-back is unavailable, hands the post to a person instead of guessing", async () => {
     const w = aWorld();
     const id = await approved(w);
