@@ -8,9 +8,10 @@ import { createAnnouncementService } from "../src/announcement/service.ts";
 import { Outbox } from "../src/outbox/outbox.ts";
 import { systemClock } from "../src/ports/clock.ts";
 import { silentLogger } from "../src/ports/logger.ts";
-import type { OutboundPost, Outlet } from "../src/ports/outlet.ts";
+import type { OutboundPost } from "../src/ports/outlet.ts";
 import { parsePolicy } from "../adapters/config/policy-file.ts";
 import { openStore } from "../adapters/store/open-store.ts";
+import { FakeOutlet } from "../tests/fakes/fixtures.ts";
 
 const OPEN = Number(process.env.BENCH_OPEN ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -25,29 +26,12 @@ categories: { c: { label: C, approvers: [approver] } }
   "bench.yaml",
 );
 
-class TimingOutlet implements Outlet {
-  readonly id = "timing";
-  readonly handoff = false;
-  readonly readBackGraceMs = 0;
-  readonly capabilities = {
-    text: true,
-    image: true,
-    video: true,
-    poll: true,
-    edit: false,
-    delete: false,
-    maxTextLength: 4096,
-  };
+/** Notes when the outbox called the outlet. */
+class TimingOutlet extends FakeOutlet {
   readonly calledAt = new Map<AnnouncementId, number>();
-  async publish(post: OutboundPost, _attempt: DeliveryAttempt) {
+  override async publish(post: OutboundPost, attempt: DeliveryAttempt) {
     this.calledAt.set(post.announcementId, performance.now());
-    return { state: "sent" as const };
-  }
-  async readBack() {
-    return { state: "not_found" as const };
-  }
-  async health() {
-    return { state: "ok" as const };
+    return super.publish(post, attempt);
   }
 }
 
