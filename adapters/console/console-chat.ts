@@ -18,6 +18,8 @@ export interface ConsoleChatOptions {
 }
 
 const PREFIX = /^[/!]?announce(?:\s+|$)/i;
+/** `# note` is a comment (for scripted sessions); `#Sperrung …` is text with a hashtag. */
+const COMMENT = /^#(\s|$)/;
 const AS = /^as\s+(\S+)\s+(.*)$/is;
 
 /**
@@ -73,7 +75,7 @@ export class ConsoleChat implements StaffChat {
 
   async #line(raw: string, handle: (input: CommandInput) => Promise<CommandOutcome>): Promise<void> {
     let line = raw.trim();
-    if (!line || line.startsWith("#")) return;
+    if (!line || COMMENT.test(line)) return;
     let actor = this.#user;
     const as = AS.exec(line);
     if (as?.[1] && as[2] !== undefined) {

@@ -28,8 +28,21 @@ async function session(lines: string[]) {
 
 describe("console chat", () => {
   it("passes lines as commands of the local user, with or without the announce prefix", async () => {
-    const { seen, printed } = await session(["announce Hallo Welt", "status A-1", "/announce list", "", "# comment"]);
-    expect(seen.map((i) => i.kind === "text" && i.text)).toEqual(["Hallo Welt", "status A-1", "list"]);
+    const { seen, printed } = await session([
+      "announce Hallo Welt",
+      "status A-1",
+      "/announce list",
+      "",
+      "# comment",
+      "#",
+      "#Sperrung heute",
+    ]);
+    expect(seen.map((i) => i.kind === "text" && i.text)).toEqual([
+      "Hallo Welt",
+      "status A-1",
+      "list",
+      "#Sperrung heute",
+    ]);
     expect(seen.every((i) => i.actor.platform === "console" && i.actor.userId === "anna")).toBe(true);
     expect(printed).toContain("ok Hallo Welt\n");
   });
