@@ -6,13 +6,16 @@ import { systemClock } from "../src/ports/clock.ts";
 import type { Outlet } from "../src/ports/outlet.ts";
 import { dispatch } from "../commands/dispatch.ts";
 import { ConfigError } from "./config/config-error.ts";
-import { loadEnv, type Env } from "./config/env.ts";
+import { gatewayOf, loadEnv, type Env, type Gateway } from "./config/env.ts";
 import { loadPolicy } from "./config/policy-file.ts";
 import { CONSOLE_PLATFORM, ConsoleChat } from "./console/console-chat.ts";
 import { createLogger, logDestination, maskUrlPassword } from "./log.ts";
 import { chatNoticeSink } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
 import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
+import { WahaOutlet } from "./whatsapp/waha.ts";
+import { WhapiOutlet } from "./whatsapp/whapi.ts";
+import type { StaffChat } from "./staff-chat.ts";
 import { startWorker } from "./worker.ts";
 import { resolvePerson, type Policy } from "../src/policy/policy.ts";
 
@@ -38,8 +41,33 @@ function consoleUser(env: Env, policy: Policy): string {
   throw new ConfigError("CONSOLE_USER is empty and no person in the policy has a console identity");
 }
 
+/** The configured gateway, or the manual hand-off when there is none. */
+function whatsappOutlet(gateway: Gateway, chat: StaffChat, policy: Policy): Outlet {
+  switch (gateway.kind) {
+    case "waha":
+      return new WahaOutlet({
+        baseUrl: gateway.url,
+        apiKey: gateway.apiKey,
+        session: gateway.session,
+        channelId: gateway.channelId,
+        canEdit: gateway.canEdit,
+        timeoutMs: gateway.timeoutMs,
+      });
+    case "whapi":
+      return new WhapiOutlet({
+        baseUrl: gateway.url,
+        token: gateway.token,
+        channelId: gateway.channelId,
+        timeoutMs: gateway.timeoutMs,
+      });
+    case "none":
+      return new ManualHandoffOutlet(chat, policy);
+  }
+}
+
 export async function main(): Promise<void> {
   const { env } = loadEnv(process.env);
+  const gateway = gatewayOf(env);
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   const logFile = env.LOG_FILE ?? (interactive ? "./data/amtsbote.log" : undefined);
   const log = createLogger(env.LOG_LEVEL, logDestination(logFile));
@@ -66,8 +94,9 @@ export async function main(): Promise<void> {
     user: consoleUser(env, policy),
   });
   const notices = chatNoticeSink(chat, policy, log);
-  const manual = new ManualHandoffOutlet(chat, policy);
-  const outlets = new Map<string, Outlet>([[manual.id, manual]]);
+  const whatsapp = whatsappOutlet(gateway, chat, policy);
+  const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
+  log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");
   const outbox = new Outbox({ store, outlets, clock: systemClock, notices, log: log.child({ module: "outbox" }) });
   const worker = env.DELIVERY_WORKER === "on" ? startWorker(outbox, env.OUTBOX_POLL_MS, log) : undefined;
   const service = createAnnouncementService({

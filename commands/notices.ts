@@ -1,6 +1,6 @@
 import type { Announcement } from "../src/announcement/announcement.ts";
 import type { Notice } from "../src/ports/notices.ts";
-import type { OutboundPost } from "../src/ports/outlet.ts";
+import type { OutboundPost, RemoteRef } from "../src/ports/outlet.ts";
 import { displayName, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
 import { joinLocalized, L, type Localized } from "./messages.ts";
@@ -120,4 +120,23 @@ export function handoffText(policy: Policy, post: OutboundPost, a?: Announcement
     ),
   );
   return joinLocalized(parts);
+}
+
+/** Asks a person to change a post by hand; `ref.remoteId` is how the post was recorded. */
+export function handoffEditText(policy: Policy, ref: RemoteRef, post: OutboundPost): Localized {
+  const copy = handoffText(policy, post);
+  return joinLocalized([
+    L(
+      `✏️ Bitte den Beitrag ${post.announcementId} (${ref.remoteId}) im WhatsApp-Kanal bearbeiten (gedrückt halten → Bearbeiten) und den Text ersetzen:`,
+      `✏️ Please edit post ${post.announcementId} (${ref.remoteId}) on the WhatsApp channel (long-press → Edit) and replace the text:`,
+    ),
+    copy,
+  ]);
+}
+
+export function handoffRemoveText(ref: RemoteRef): Localized {
+  return L(
+    `🗑️ Bitte den Beitrag ${ref.remoteId} im WhatsApp-Kanal löschen (gedrückt halten → Löschen → Für alle löschen).`,
+    `🗑️ Please delete post ${ref.remoteId} on the WhatsApp channel (long-press → Delete → Delete for everyone).`,
+  );
 }

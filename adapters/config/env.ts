@@ -20,7 +20,61 @@ export const ENV_SCHEMA = z.object({
   CONSOLE_USER: z.string().min(1).optional(),
   DELIVERY_WORKER: onOff.default("on"),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+  WHATSAPP_CHANNEL_ID: z
+    .string()
+    .regex(/^\d{6,31}@newsletter$/, "must be the channel id, e.g. 120363000000000000@newsletter")
+    .optional(),
+  WAHA_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://waha:3000" }).optional(),
+  WAHA_API_KEY: z.string().min(1).optional(),
+  WAHA_SESSION: z
+    .string()
+    .regex(/^[\w-]+$/, "letters, digits, _ and - only")
+    .default("default"),
+  WAHA_CAN_EDIT: onOff.default("off"),
+  WHAPI_TOKEN: z.string().min(1).optional(),
+  WHAPI_URL: z.url({ protocol: /^https?$/ }).default("https://gate.whapi.cloud"),
+  GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(110_000).default(30_000),
 });
+
+/** Which gateway, if any, the environment configures; problems name the missing variable. */
+export type Gateway =
+  | { kind: "none" }
+  | {
+      kind: "waha";
+      url: string;
+      apiKey: string;
+      session: string;
+      channelId: string;
+      canEdit: boolean;
+      timeoutMs: number;
+    }
+  | { kind: "whapi"; url: string; token: string; channelId: string; timeoutMs: number };
+
+export function gatewayOf(env: Env): Gateway {
+  const problems: string[] = [];
+  if (env.WAHA_URL && env.WHAPI_TOKEN) problems.push("WAHA_URL and WHAPI_TOKEN: configure one gateway, not both");
+  if ((env.WAHA_URL || env.WHAPI_TOKEN) && !env.WHATSAPP_CHANNEL_ID) {
+    problems.push("WHATSAPP_CHANNEL_ID: required when a gateway is configured");
+  }
+  if (env.WAHA_URL && !env.WAHA_API_KEY) problems.push("WAHA_API_KEY: required with WAHA_URL");
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  const timeoutMs = env.GATEWAY_TIMEOUT_MS;
+  if (env.WAHA_URL && env.WAHA_API_KEY && env.WHATSAPP_CHANNEL_ID) {
+    return {
+      kind: "waha",
+      url: env.WAHA_URL,
+      apiKey: env.WAHA_API_KEY,
+      session: env.WAHA_SESSION,
+      channelId: env.WHATSAPP_CHANNEL_ID,
+      canEdit: env.WAHA_CAN_EDIT === "on",
+      timeoutMs,
+    };
+  }
+  if (env.WHAPI_TOKEN && env.WHATSAPP_CHANNEL_ID) {
+    return { kind: "whapi", url: env.WHAPI_URL, token: env.WHAPI_TOKEN, channelId: env.WHATSAPP_CHANNEL_ID, timeoutMs };
+  }
+  return { kind: "none" };
+}
 
 export type Env = z.infer<typeof ENV_SCHEMA>;
 

@@ -1,8 +1,15 @@
 import type { DeliveryAttempt } from "../../src/announcement/announcement.ts";
-import type { OutboundPost, Outlet, OutletHealth, PublishOutcome, ReadBackOutcome } from "../../src/ports/outlet.ts";
+import type {
+  OutboundPost,
+  Outlet,
+  OutletHealth,
+  PublishOutcome,
+  ReadBackOutcome,
+  RemoteRef,
+} from "../../src/ports/outlet.ts";
 import { LIMITS } from "../../src/announcement/content.ts";
 import type { Policy } from "../../src/policy/policy.ts";
-import { handoffText } from "../../commands/notices.ts";
+import { handoffEditText, handoffRemoveText, handoffText } from "../../commands/notices.ts";
 import type { StaffChat } from "../staff-chat.ts";
 
 export const MANUAL_HANDOFF_ID = "whatsapp-manual";
@@ -21,6 +28,7 @@ export class ManualHandoffOutlet implements Outlet {
     edit: true,
     delete: true,
     maxTextLength: LIMITS.text,
+    maxCaptionLength: LIMITS.caption,
   };
   readonly handoff = true;
   /** Nothing reaches citizens without a person, so showing the hand-off again is safe. */
@@ -35,6 +43,16 @@ export class ManualHandoffOutlet implements Outlet {
 
   async publish(post: OutboundPost, _attempt: DeliveryAttempt): Promise<PublishOutcome> {
     await this.#chat.toApprovers(handoffText(this.#policy, post));
+    return { state: "awaiting_confirmation" };
+  }
+
+  async edit(ref: RemoteRef, post: OutboundPost): Promise<PublishOutcome> {
+    await this.#chat.toApprovers(handoffEditText(this.#policy, ref, post));
+    return { state: "awaiting_confirmation" };
+  }
+
+  async remove(ref: RemoteRef): Promise<PublishOutcome> {
+    await this.#chat.toApprovers(handoffRemoveText(ref));
     return { state: "awaiting_confirmation" };
   }
 

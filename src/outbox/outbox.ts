@@ -233,7 +233,8 @@ export class Outbox {
           d.lastError = outcome.reason;
           if (outcome.retryable && d.attempts < this.#o.maxAttempts) {
             d.state = "queued";
-            d.notBefore = new Date(now.getTime() + this.#o.retryBaseMs * 2 ** (d.attempts - 1)).toISOString();
+            const backoff = this.#o.retryBaseMs * 2 ** (d.attempts - 1);
+            d.notBefore = new Date(now.getTime() + Math.max(backoff, outcome.retryAfterMs ?? 0)).toISOString();
             applyEvent(a, "delivery_retry", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
           } else {
             d.state = "failed";

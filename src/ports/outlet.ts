@@ -8,6 +8,7 @@ export interface OutletCapabilities {
   edit: boolean;
   delete: boolean;
   maxTextLength: number;
+  maxCaptionLength: number;
 }
 
 /** What an outlet is asked to publish: the rendered, approved version. */
@@ -28,7 +29,16 @@ export type PublishOutcome =
   | { state: "awaiting_confirmation" }
   /** May or may not have gone out: reconcile by read-back, never re-send blindly. */
   | { state: "unknown"; reason: string }
-  | { state: "failed"; reason: string; retryable: boolean };
+  | { state: "failed"; reason: string; retryable: boolean; code?: OutletErrorCode; retryAfterMs?: number };
+
+/** Why an outlet said no; each asks for a different reaction from IT. */
+export type OutletErrorCode =
+  "unauthorized" | "not_found" | "bad_request" | "session_not_ready" | "rate_limited" | "unreachable" | "not_sent";
+
+/** A post as the outlet knows it, for edits and deletions. */
+export interface RemoteRef {
+  remoteId: string;
+}
 
 export type ReadBackOutcome =
   { state: "found"; remoteId?: string } | { state: "not_found" } | { state: "unavailable"; reason: string };
@@ -44,5 +54,9 @@ export interface Outlet {
   readonly readBackGraceMs: number;
   publish(post: OutboundPost, attempt: DeliveryAttempt): Promise<PublishOutcome>;
   readBack(post: OutboundPost, attempt: DeliveryAttempt): Promise<ReadBackOutcome>;
+  /** Replaces the text of a published post. */
+  edit(ref: RemoteRef, post: OutboundPost): Promise<PublishOutcome>;
+  /** Deletes a published post. */
+  remove(ref: RemoteRef): Promise<PublishOutcome>;
   health(): Promise<OutletHealth>;
 }

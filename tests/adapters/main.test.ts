@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BotProcess, count } from "../fakes/bot-process.ts";
+import { FakeWaha } from "../fakes/fake-waha.ts";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "amtsbote-main-"));
 
@@ -109,5 +110,38 @@ describe("amtsbote as a process (console chat, SQLite, manual hand-off)", () => 
     const bot = new BotProcess(tempDir(), { CONSOLE_USER: "mallory" });
     expect(await bot.exited).toBe(2);
     expect(bot.errors).toContain('CONSOLE_USER: no person in the policy has the console identity "mallory"');
+  });
+});
+
+describe("amtsbote as a process with a WAHA gateway", () => {
+  it("publishes the approved announcement to the channel exactly once and records the receipt", async () => {
+    const waha = new FakeWaha();
+    const url = await waha.start();
+    try {
+      const bot = new BotProcess(tempDir(), {
+        WAHA_URL: url,
+        WAHA_API_KEY: waha.apiKey,
+        WHATSAPP_CHANNEL_ID: waha.channelId,
+      });
+      await bot.waitFor(/amtsbote bereit/);
+      bot.say("announce Hauptstraße ab Montag **voll gesperrt**. --category baustelle");
+      await bot.waitFor(/A-0001 ist angelegt/);
+      bot.say("as carla approve A-0001");
+      await bot.waitFor(/📣 A-0001 ist veröffentlicht/);
+      bot.say("history A-0001");
+      const history = await bot.waitFor(/Verlauf von A-0001:[\s\S]*überall veröffentlicht[^\n]*\n/);
+      expect(history).toContain(`(whatsapp-waha, ID true_${waha.channelId}_000001)`);
+      expect(waha.posts.map((p) => p.body)).toEqual(["Hauptstraße ab Montag *voll gesperrt*."]);
+      expect(await bot.end()).toBe(0);
+    } finally {
+      await waha.stop();
+    }
+  });
+
+  it("refuses to start with half a gateway configuration", async () => {
+    const bot = new BotProcess(tempDir(), { WAHA_URL: "http://127.0.0.1:9" });
+    expect(await bot.exited).toBe(2);
+    expect(bot.errors).toContain("WHATSAPP_CHANNEL_ID: required when a gateway is configured");
+    expect(bot.errors).toContain("WAHA_API_KEY: required with WAHA_URL");
   });
 });

@@ -1,7 +1,14 @@
 import type { DeliveryAttempt } from "../../src/announcement/announcement.ts";
 import type { Clock } from "../../src/ports/clock.ts";
 import type { Notice, NoticeSink } from "../../src/ports/notices.ts";
-import type { OutboundPost, Outlet, OutletHealth, PublishOutcome, ReadBackOutcome } from "../../src/ports/outlet.ts";
+import type {
+  OutboundPost,
+  Outlet,
+  OutletHealth,
+  PublishOutcome,
+  ReadBackOutcome,
+  RemoteRef,
+} from "../../src/ports/outlet.ts";
 import { parsePolicy } from "../../adapters/config/policy-file.ts";
 import type { Policy } from "../../src/policy/policy.ts";
 
@@ -39,6 +46,7 @@ export class FakeOutlet implements Outlet {
     edit: false,
     delete: false,
     maxTextLength: 4096,
+    maxCaptionLength: 1024,
   };
   readBackGraceMs = 0;
   handoff = false;
@@ -62,6 +70,19 @@ export class FakeOutlet implements Outlet {
     if (answer.state === "sent" || (answer.state === "unknown" && this.unknownButLive))
       this.live.push(post.fingerprint);
     return answer;
+  }
+
+  readonly edits: { ref: RemoteRef; post: OutboundPost }[] = [];
+  readonly removals: RemoteRef[] = [];
+
+  async edit(ref: RemoteRef, post: OutboundPost): Promise<PublishOutcome> {
+    this.edits.push({ ref, post });
+    return { state: "sent", remoteId: ref.remoteId };
+  }
+
+  async remove(ref: RemoteRef): Promise<PublishOutcome> {
+    this.removals.push(ref);
+    return { state: "sent", remoteId: ref.remoteId };
   }
 
   async readBack(_post: OutboundPost, attempt: DeliveryAttempt): Promise<ReadBackOutcome> {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ENV_SCHEMA, loadEnv } from "../../../adapters/config/env.ts";
+import { ENV_SCHEMA, gatewayOf, loadEnv } from "../../../adapters/config/env.ts";
 
 const EXAMPLE = new URL("../../../.env.example", import.meta.url);
 
@@ -57,5 +57,48 @@ describe("loadEnv", () => {
 
   it("names the environment for a bad value set there", () => {
     expect(() => loadEnv({ DELIVERY_WORKER: "maybe" }, "/nonexistent/.env")).toThrow(/environment: DELIVERY_WORKER/);
+  });
+});
+
+describe("gatewayOf", () => {
+  const env = (vars: Record<string, string>) => loadEnv(vars, "/nonexistent/.env").env;
+  const CH = "120363000000000000@newsletter";
+
+  it("is the manual hand-off when no gateway is configured", () => {
+    expect(gatewayOf(env({}))).toEqual({ kind: "none" });
+  });
+
+  it("reads WAHA", () => {
+    expect(gatewayOf(env({ WAHA_URL: "http://waha:3000", WAHA_API_KEY: "k", WHATSAPP_CHANNEL_ID: CH }))).toEqual({
+      kind: "waha",
+      url: "http://waha:3000",
+      apiKey: "k",
+      session: "default",
+      channelId: CH,
+      canEdit: false,
+      timeoutMs: 30_000,
+    });
+  });
+
+  it("reads Whapi.Cloud with its default URL", () => {
+    expect(gatewayOf(env({ WHAPI_TOKEN: "t", WHATSAPP_CHANNEL_ID: CH }))).toMatchObject({
+      kind: "whapi",
+      url: "https://gate.whapi.cloud",
+      token: "t",
+    });
+  });
+
+  it.each([
+    [{ WAHA_URL: "http://waha:3000", WAHA_API_KEY: "k" }, "WHATSAPP_CHANNEL_ID: required"],
+    [{ WAHA_URL: "http://waha:3000", WHATSAPP_CHANNEL_ID: CH }, "WAHA_API_KEY: required with WAHA_URL"],
+    [{ WAHA_URL: "http://w", WAHA_API_KEY: "k", WHAPI_TOKEN: "t", WHATSAPP_CHANNEL_ID: CH }, "configure one gateway"],
+  ])("refuses an incomplete or doubled gateway %#", (vars, message) => {
+    expect(() => gatewayOf(env(vars))).toThrow(message);
+  });
+
+  it("refuses a channel id that is not a newsletter id", () => {
+    expect(() => env({ WHATSAPP_CHANNEL_ID: "4915112345678@c.us" })).toThrow(
+      /WHATSAPP_CHANNEL_ID: must be the channel id/,
+    );
   });
 });

@@ -1,0 +1,182 @@
+import { z } from "zod";
+import type { DeliveryAttempt } from "../../src/announcement/announcement.ts";
+import { LIMITS } from "../../src/announcement/content.ts";
+import type {
+  OutboundPost,
+  Outlet,
+  OutletCapabilities,
+  OutletHealth,
+  PublishOutcome,
+  ReadBackOutcome,
+  RemoteRef,
+} from "../../src/ports/outlet.ts";
+import { classifyFailure, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
+
+export interface WahaOptions {
+  baseUrl: string;
+  apiKey: string;
+  session: string;
+  /** `120363…@newsletter` */
+  channelId: string;
+  timeoutMs?: number;
+  /** Whether the engine in use can edit channel posts (GOWS is unconfirmed). */
+  canEdit?: boolean;
+  /** How long a post may take to show up in read-back. */
+  readBackGraceMs?: number;
+}
+
+/** The three engine-dependent shapes of a send answer (whatsapp-channels.md §3.4). */
+const SendAnswer = z.union([
+  z.object({ id: z.string().min(1) }).transform((b) => b.id),
+  z.object({ id: z.object({ _serialized: z.string().min(1) }) }).transform((b) => b.id._serialized),
+  z
+    .object({ key: z.object({ remoteJid: z.string(), fromMe: z.boolean(), id: z.string().min(1) }) })
+    .transform((b) => `${b.key.fromMe}_${b.key.remoteJid}_${b.key.id}`),
+]);
+
+const ReadBackMessage = z.object({
+  id: z.union([z.string(), z.object({ _serialized: z.string() }).transform((i) => i._serialized)]),
+  timestamp: z.number().optional(),
+  fromMe: z.boolean().optional(),
+  body: z.string().nullish(),
+});
+
+const SessionAnswer = z.object({ status: z.string(), engine: z.object({ engine: z.string() }).partial().optional() });
+
+const SessionNotReady = z.object({ status: z.string(), expected: z.array(z.string()).optional() });
+
+/** Clock skew allowed between us and the gateway when matching read-back timestamps. */
+const SKEW_S = 120;
+
+/** WAHA (self-hosted WhatsApp HTTP API), logged in as an admin of the channel. */
+export class WahaOutlet implements Outlet {
+  readonly id = "whatsapp-waha";
+  readonly handoff = false;
+  readonly readBackGraceMs: number;
+  readonly capabilities: OutletCapabilities;
+  readonly #o: Required<Omit<WahaOptions, "canEdit" | "readBackGraceMs">>;
+
+  constructor(options: WahaOptions) {
+    this.#o = { timeoutMs: 30_000, ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
+    this.readBackGraceMs = options.readBackGraceMs ?? 30_000;
+    this.capabilities = {
+      text: true,
+      image: true,
+      video: true,
+      poll: true,
+      edit: options.canEdit ?? false,
+      delete: true,
+      maxTextLength: LIMITS.text,
+      maxCaptionLength: LIMITS.caption,
+    };
+  }
+
+  #call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, json?: unknown): Promise<Exchange> {
+    return exchange({
+      method,
+      url: `${this.#o.baseUrl}${path}`,
+      headers: { "x-api-key": this.#o.apiKey },
+      json,
+      timeoutMs: this.#o.timeoutMs,
+    });
+  }
+
+  #messagesPath(): string {
+    return `/api/${encodeURIComponent(this.#o.session)}/chats/${encodeURIComponent(this.#o.channelId)}/messages`;
+  }
+
+  async publish(post: OutboundPost, _attempt: DeliveryAttempt): Promise<PublishOutcome> {
+    if (post.media.length > 0) {
+      return failure(
+        "bad_request",
+        "pictures and videos are not sent through WAHA yet; use the manual hand-off",
+        false,
+      );
+    }
+    const base = { session: this.#o.session, chatId: this.#o.channelId };
+    const ex = post.poll
+      ? await this.#call("POST", "/api/sendPoll", {
+          ...base,
+          poll: { name: post.poll.question, options: post.poll.options, multipleAnswers: post.poll.multipleChoice },
+        })
+      : await this.#call("POST", "/api/sendText", {
+          ...base,
+          text: post.text,
+          linkPreview: true,
+          linkPreviewHighQuality: false,
+        });
+    return this.#sent(ex);
+  }
+
+  #sent(ex: Exchange, knownId?: string): PublishOutcome {
+    if (ex.kind !== "response" || ex.status < 200 || ex.status >= 300) return this.#failed(ex);
+    if (knownId) return { state: "sent", remoteId: knownId };
+    const parsed = SendAnswer.safeParse(ex.body);
+    if (!parsed.success) {
+      return { state: "unknown", reason: `WAHA answered ${ex.status} without a message id` };
+    }
+    return { state: "sent", remoteId: parsed.data };
+  }
+
+  #failed(ex: Exchange): PublishOutcome {
+    if (ex.kind === "response" && ex.status === 422) {
+      const why = SessionNotReady.safeParse(ex.body);
+      const status = why.success ? why.data.status : "unknown";
+      return failure(
+        "session_not_ready",
+        `WhatsApp session "${this.#o.session}" is not ready (status ${status}); nothing was sent`,
+        true,
+      );
+    }
+    return classifyFailure("WAHA", ex);
+  }
+
+  async readBack(post: OutboundPost, attempt: DeliveryAttempt): Promise<ReadBackOutcome> {
+    const query = "limit=20&downloadMedia=false&filter.fromMe=true";
+    const ex = await this.#call("GET", `${this.#messagesPath()}?${query}`);
+    if (ex.kind !== "response" || ex.status !== 200) {
+      return { state: "unavailable", reason: ex.kind === "response" ? `WAHA answered ${ex.status}` : ex.reason };
+    }
+    const list = z.array(z.unknown()).safeParse(ex.body);
+    if (!list.success) return { state: "unavailable", reason: "WAHA read-back was not a list" };
+    const since = Date.parse(attempt.startedAt) / 1000 - SKEW_S;
+    const wanted = post.poll ? post.poll.question : post.text;
+    for (const raw of list.data) {
+      const m = ReadBackMessage.safeParse(raw);
+      if (!m.success || m.data.fromMe === false) continue;
+      if (m.data.timestamp !== undefined && m.data.timestamp < since) continue;
+      const body = m.data.body ?? "";
+      if (sameText(body, wanted) || (post.poll && JSON.stringify(raw).includes(JSON.stringify(wanted)))) {
+        return { state: "found", remoteId: m.data.id };
+      }
+    }
+    return { state: "not_found" };
+  }
+
+  async edit(ref: RemoteRef, post: OutboundPost): Promise<PublishOutcome> {
+    if (!this.capabilities.edit) return failure("bad_request", "this WAHA engine cannot edit channel posts", false);
+    const ex = await this.#call("PUT", `${this.#messagesPath()}/${encodeURIComponent(ref.remoteId)}`, {
+      text: post.text,
+      linkPreview: true,
+    });
+    return this.#sent(ex, ref.remoteId);
+  }
+
+  async remove(ref: RemoteRef): Promise<PublishOutcome> {
+    const ex = await this.#call("DELETE", `${this.#messagesPath()}/${encodeURIComponent(ref.remoteId)}`);
+    return this.#sent(ex, ref.remoteId);
+  }
+
+  async health(): Promise<OutletHealth> {
+    const ex = await this.#call("GET", `/api/sessions/${encodeURIComponent(this.#o.session)}`);
+    if (ex.kind !== "response") return { state: "down", reason: `WAHA not reachable: ${ex.reason}` };
+    if (ex.status !== 200) {
+      const outcome = classifyFailure("WAHA", ex);
+      return { state: "down", reason: outcome.state === "failed" ? outcome.reason : `WAHA answered ${ex.status}` };
+    }
+    const session = SessionAnswer.safeParse(ex.body);
+    if (!session.success) return { state: "degraded", reason: "WAHA session answer not understood" };
+    if (session.data.status === "WORKING") return { state: "ok" };
+    return { state: "down", reason: `WhatsApp session "${this.#o.session}" is ${session.data.status}` };
+  }
+}

@@ -1,0 +1,96 @@
+import nock from "nock";
+import { describe, expect, it } from "vitest";
+import { WahaOutlet } from "../../../adapters/whatsapp/waha.ts";
+import { createAnnouncementService } from "../../../src/announcement/service.ts";
+import { MemoryStore } from "../../../src/memory/memory-store.ts";
+import { Outbox } from "../../../src/outbox/outbox.ts";
+import { silentLogger } from "../../../src/ports/logger.ts";
+import { systemClock } from "../../../src/ports/clock.ts";
+import { RecordingNotices, testPolicy } from "../../fakes/fixtures.ts";
+import { neverAnswers, strictNock } from "../../fakes/nock-gateway.ts";
+
+const BASE = "http://waha.test:3000";
+const CH = "120363000000000000@newsletter";
+const MESSAGES = `/api/default/chats/${encodeURIComponent(CH)}/messages`;
+const TEXT = "Hauptstraße ab Montag gesperrt.";
+
+async function approvedThroughWaha() {
+  const store = new MemoryStore();
+  const outlet = new WahaOutlet({
+    baseUrl: BASE,
+    apiKey: "k",
+    session: "default",
+    channelId: CH,
+    timeoutMs: 200,
+    readBackGraceMs: 0,
+  });
+  const deps = { store, policy: testPolicy(), clock: systemClock, notices: new RecordingNotices(), log: silentLogger };
+  const service = createAnnouncementService({ ...deps, outlets: [outlet] });
+  const outbox = new Outbox({ ...deps, outlets: new Map([[outlet.id, outlet]]) });
+  const draft = await service.draft("anna", {
+    content: { text: TEXT, media: [] },
+    origin: { platform: "t", room: "t" },
+  });
+  if (!draft.ok) throw new Error(draft.error.code);
+  const approved = await service.approve("carla", draft.value.id, { via: "command" });
+  if (!approved.ok) throw new Error(approved.error.code);
+  return { store, outbox, id: draft.value.id };
+}
+
+const waha = () => nock(BASE);
+const readBack = (messages: object[]) =>
+  waha().get(MESSAGES).query({ limit: "20", downloadMedia: "false", "filter.fromMe": "true" }).reply(200, messages);
+const ours = () => ({ id: "true_found", timestamp: Math.floor(Date.now() / 1000), fromMe: true, body: TEXT });
+
+describe("delivery through WAHA: unknown outcomes are read back, never re-sent blindly", () => {
+  it("empty 201, read-back finds the post: published, sent once", async () => {
+    const strict = strictNock();
+    const { store, outbox, id } = await approvedThroughWaha();
+    const send = waha().post("/api/sendText").once().reply(201, "");
+    await outbox.runOnce();
+    expect(send.isDone()).toBe(true);
+    readBack([ours()]);
+    await outbox.runOnce();
+    const a = await store.get(id);
+    expect(a?.state).toBe("published");
+    expect(a?.deliveries[0]?.receipt?.remoteId).toBe("true_found");
+    expect(a?.events.filter((e) => e.event === "delivery_started")).toHaveLength(1);
+    strict.verify();
+  });
+
+  it("time-out, read-back misses it twice: exactly one re-send", async () => {
+    const strict = strictNock();
+    const { store, outbox, id } = await approvedThroughWaha();
+    waha().post("/api/sendText").reply(neverAnswers);
+    await outbox.runOnce();
+    readBack([]);
+    await outbox.runOnce();
+    expect((await store.get(id))?.deliveries[0]?.state).toBe("sending");
+    readBack([]);
+    waha().post("/api/sendText").once().reply(201, { id: "true_second" });
+    await outbox.runOnce();
+    await outbox.runOnce();
+    const a = await store.get(id);
+    expect(a?.state).toBe("published");
+    expect(a?.deliveries[0]).toMatchObject({ attempts: 2, receipt: { remoteId: "true_second" } });
+    strict.verify();
+  });
+
+  it("session not ready (422): nothing sent, retried later, published once the session works", async () => {
+    const strict = strictNock();
+    const { store, outbox, id } = await approvedThroughWaha();
+    waha()
+      .post("/api/sendText")
+      .reply(422, {
+        error: "Session status is not as expected",
+        session: "default",
+        status: "SCAN_QR_CODE",
+        expected: ["WORKING"],
+      });
+    await outbox.runOnce();
+    const waiting = (await store.get(id))?.deliveries[0];
+    expect(waiting).toMatchObject({ state: "queued", attempts: 1 });
+    expect(waiting?.lastError).toContain("SCAN_QR_CODE");
+    strict.verify();
+  });
+});

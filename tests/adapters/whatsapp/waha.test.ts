@@ -1,0 +1,111 @@
+import nock from "nock";
+import { WahaOutlet } from "../../../adapters/whatsapp/waha.ts";
+import { outletContract, type PostedMessage } from "../../contracts/outlet.contract.ts";
+import { neverAnswers, strictNock } from "../../fakes/nock-gateway.ts";
+
+const BASE = "http://waha.test:3000";
+const CH = "120363000000000000@newsletter";
+const KEY = "test-key";
+const MESSAGES = `/api/default/chats/${encodeURIComponent(CH)}/messages`;
+
+export function wahaHarness(options: { canEdit?: boolean } = {}) {
+  const strict = strictNock();
+  const outlet = new WahaOutlet({
+    baseUrl: BASE,
+    apiKey: KEY,
+    session: "default",
+    channelId: CH,
+    timeoutMs: 300,
+    readBackGraceMs: 0,
+    canEdit: options.canEdit ?? true,
+  });
+  const waha = () => nock(BASE, { reqheaders: { "x-api-key": KEY } });
+  const asMessage = (m: PostedMessage) => ({
+    id: m.remoteId,
+    timestamp: m.timestamp,
+    fromMe: true,
+    body: m.text ?? "",
+    hasMedia: false,
+    ack: 1,
+    _data: m.poll ? { Message: { pollCreationMessageV3: { name: m.poll } } } : {},
+  });
+  return {
+    outlet,
+    gateway: true,
+    acceptText(text: string, remoteId: string) {
+      waha()
+        .post("/api/sendText", {
+          session: "default",
+          chatId: CH,
+          text,
+          linkPreview: true,
+          linkPreviewHighQuality: false,
+        })
+        .reply(201, { id: remoteId, timestamp: 1767000000, fromMe: true, ack: 0, ackName: "PENDING", _data: {} });
+    },
+    acceptPoll(poll: { question: string; options: string[]; multipleChoice: boolean }, remoteId: string) {
+      waha()
+        .post("/api/sendPoll", {
+          session: "default",
+          chatId: CH,
+          poll: { name: poll.question, options: poll.options, multipleAnswers: poll.multipleChoice },
+        })
+        .reply(201, { id: { fromMe: true, remote: CH, id: "x", _serialized: remoteId } });
+    },
+    emptyAnswer: () => void waha().post("/api/sendText").reply(201, ""),
+    serverError: () =>
+      void waha()
+        .post("/api/sendText")
+        .reply(500, { statusCode: 500, exception: { message: "boom" }, request: {} }),
+    slowAnswer: () => void waha().post("/api/sendText").reply(neverAnswers),
+    refused: () =>
+      void waha()
+        .post("/api/sendText")
+        .replyWithError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })),
+    unauthorized: () => void waha().post("/api/sendText").reply(401, { message: "Unauthorized", statusCode: 401 }),
+    sessionMissing: () =>
+      void waha()
+        .post("/api/sendText")
+        .reply(404, { statusCode: 404, message: "We didn't find a session with name 'default'", error: "Not Found" }),
+    sessionNotReady: (status: string) =>
+      void waha()
+        .post("/api/sendText")
+        .reply(422, {
+          error: "Session status is not as expected. Try again later or restart the session",
+          session: "default",
+          status,
+          expected: ["WORKING"],
+        }),
+    rateLimited: (seconds: number) =>
+      void waha()
+        .post("/api/sendText")
+        .reply(429, { message: "Too Many Requests" }, { "Retry-After": String(seconds) }),
+    readBackReturns: (messages: PostedMessage[]) =>
+      void waha()
+        .get(MESSAGES)
+        .query({ limit: "20", downloadMedia: "false", "filter.fromMe": "true" })
+        .reply(200, messages.map(asMessage)),
+    readBackFails: () =>
+      void waha().get(MESSAGES).query(true).reply(500, { statusCode: 500, exception: {}, request: {} }),
+    acceptEdit: (remoteId: string, text: string) =>
+      void waha()
+        .put(`${MESSAGES}/${encodeURIComponent(remoteId)}`, { text, linkPreview: true })
+        .reply(200, {}),
+    acceptRemove: (remoteId: string) =>
+      void waha()
+        .delete(`${MESSAGES}/${encodeURIComponent(remoteId)}`)
+        .reply(200, {}),
+    healthWorking: () =>
+      void waha()
+        .get("/api/sessions/default")
+        .reply(200, { name: "default", status: "WORKING", me: { id: "4917@c.us" }, engine: { engine: "GOWS" } }),
+    healthNotWorking: (status: string) =>
+      void waha()
+        .get("/api/sessions/default")
+        .reply(200, { name: "default", status, engine: { engine: "GOWS" } }),
+    verify: () => strict.verify(),
+  };
+}
+
+outletContract("WAHA", () => wahaHarness());
+outletContract("WAHA, engine without edit", () => wahaHarness({ canEdit: false }));
