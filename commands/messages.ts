@@ -223,6 +223,18 @@ const ERROR_TEXTS = {
       `Bei ${s(p, "id")} wartet keine Veröffentlichung auf Bestätigung.`,
       `${s(p, "id")} has no publication waiting for confirmation.`,
     ),
+  OUTLET_CANNOT: (p) => {
+    const what =
+      {
+        poll: L("Umfragen", "polls"),
+        image: L("Bilder", "pictures"),
+        video: L("Videos", "videos"),
+      }[s(p, "what")] ?? L(s(p, "what"), s(p, "what"));
+    return L(
+      `Der eingerichtete Kanal (${s(p, "outlet")}) kann keine ${what.de} veröffentlichen. Bitte ohne versuchen oder die IT fragen.`,
+      `The configured channel (${s(p, "outlet")}) cannot publish ${what.en}. Please try without, or ask IT.`,
+    );
+  },
   TEMPORARILY_UNAVAILABLE: () =>
     L(
       "Das hat gerade nicht geklappt: Speicher oder Dienst nicht erreichbar. Bitte mit `status` prüfen, ob der Schritt angekommen ist, und sonst gleich noch einmal versuchen.",

@@ -43,6 +43,7 @@ export const ERROR_CODES = [
   "UNCHANGED_CONTENT",
   "NOTHING_TO_CONFIRM",
   "TEMPORARILY_UNAVAILABLE",
+  "OUTLET_CANNOT",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -61,8 +61,9 @@ export class WahaOutlet implements Outlet {
     this.readBackGraceMs = options.readBackGraceMs ?? 30_000;
     this.capabilities = {
       text: true,
-      image: true,
-      video: true,
+      // Pictures and videos need the media store and conversion; until then they go by hand-off.
+      image: false,
+      video: false,
       poll: true,
       edit: options.canEdit ?? false,
       delete: true,

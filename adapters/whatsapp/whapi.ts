@@ -55,8 +55,9 @@ export class WhapiOutlet implements Outlet {
   readonly readBackGraceMs: number;
   readonly capabilities: OutletCapabilities = {
     text: true,
-    image: true,
-    video: true,
+    // Pictures and videos need the media store and conversion; until then they go by hand-off.
+    image: false,
+    video: false,
     poll: true,
     edit: true,
     delete: true,

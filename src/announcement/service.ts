@@ -10,7 +10,7 @@ import {
 } from "./announcement.ts";
 import { applyEvent } from "./audit.ts";
 import { settleDeliveries } from "./delivery.ts";
-import { contentHash, normaliseText, validateContent } from "./content.ts";
+import { codePoints, contentHash, normaliseText, validateContent } from "./content.ts";
 import { nextState, type LifecycleEvent } from "./lifecycle.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -25,7 +25,7 @@ export interface AnnouncementServiceDeps {
   policy: Policy;
   clock: Clock;
   /** Outlets every approved announcement goes to. */
-  outlets: readonly Pick<Outlet, "id" | "handoff">[];
+  outlets: readonly Pick<Outlet, "id" | "handoff" | "capabilities">[];
   notices: NoticeSink;
   log: Logger;
   /** Called when a delivery became due, so the outbox need not wait for its next poll. */
@@ -115,8 +115,22 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     return limits.length > 0 ? new Date(Math.min(...limits)).toISOString() : undefined;
   }
 
+  /** Within the adopted limits, and something every configured outlet can carry. */
   function prepareContent(content: Content): Result<Content> {
-    return validateContent({ ...content, text: normaliseText(content.text) });
+    const checked = validateContent({ ...content, text: normaliseText(content.text) });
+    if (!checked.ok) return checked;
+    for (const { id, capabilities: can } of deps.outlets) {
+      const unsupported = [
+        content.poll && !can.poll ? "poll" : undefined,
+        content.media.some((m) => m.mimeType.startsWith("image/")) && !can.image ? "image" : undefined,
+        content.media.some((m) => m.mimeType.startsWith("video/")) && !can.video ? "video" : undefined,
+      ].find((x) => x !== undefined);
+      if (unsupported) return fail("OUTLET_CANNOT", { outlet: id, what: unsupported });
+      const max = content.media.length > 0 ? can.maxCaptionLength : can.maxTextLength;
+      const length = codePoints(checked.value.text);
+      if (length > max) return fail("TEXT_TOO_LONG", { length, max, over: length - max });
+    }
+    return checked;
   }
 
   function checkPublishAt(publishAt: Date | undefined, now: Date): Result<void> {

@@ -4,6 +4,7 @@ import type { Notice, NoticeSink } from "../../src/ports/notices.ts";
 import type {
   OutboundPost,
   Outlet,
+  OutletCapabilities,
   OutletHealth,
   PublishOutcome,
   ReadBackOutcome,
@@ -38,7 +39,7 @@ export class RecordingNotices implements NoticeSink {
 /** An outlet whose answers a test scripts; records every call. */
 export class FakeOutlet implements Outlet {
   readonly id: string;
-  readonly capabilities = {
+  readonly capabilities: OutletCapabilities = {
     text: true,
     image: true,
     video: true,

@@ -8,7 +8,7 @@ import { createAnnouncementService } from "../../../src/announcement/service.ts"
 import { silentLogger } from "../../../src/ports/logger.ts";
 import { systemClock } from "../../../src/ports/clock.ts";
 import { openStore } from "../../../adapters/store/open-store.ts";
-import { CROWD_POLICY, RecordingNotices } from "../../fakes/fixtures.ts";
+import { CROWD_POLICY, FakeOutlet, RecordingNotices } from "../../fakes/fixtures.ts";
 import { childEnv } from "../../fakes/child-env.ts";
 import { serviceUrl } from "../../fakes/services.ts";
 
@@ -51,7 +51,7 @@ describe("two processes sharing one store", () => {
           clock: systemClock,
           notices: new RecordingNotices(),
           log: silentLogger,
-          outlets: [{ id: "fake", handoff: false }],
+          outlets: [new FakeOutlet()],
         });
         const draft = await service.draft("author", {
           content: { text: "Achtung", media: [] },

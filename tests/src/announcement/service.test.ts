@@ -141,6 +141,24 @@ describe("announcement lifecycle", () => {
     );
   });
 
+  it("refuses content the configured outlet cannot carry, before anything is stored", async () => {
+    const w = aWorld();
+    w.outlet.capabilities.poll = false;
+    w.outlet.capabilities.image = false;
+    w.outlet.capabilities.maxTextLength = 100;
+    const poll = { question: "Wann?", options: ["Mo", "Di"], multipleChoice: false };
+    const picture = { name: "a.jpg", mimeType: "image/jpeg", bytes: 10, sha256: "x" };
+    expect(await w.service.draft("anna", { content: { text: "", poll, media: [] }, origin })).toMatchObject({
+      ok: false,
+      error: { code: "OUTLET_CANNOT", params: { outlet: "fake", what: "poll" } },
+    });
+    expect(errorCode(await w.service.draft("anna", { content: { text: "Bild", media: [picture] }, origin }))).toBe(
+      "OUTLET_CANNOT",
+    );
+    expect(errorCode(await w.service.draft("anna", { content: text("x".repeat(101)), origin }))).toBe("TEXT_TOO_LONG");
+    expect(await w.store.currentSequence("announcement")).toBe(0);
+  });
+
   it("rejects bad input before anything is stored", async () => {
     const w = aWorld();
     expect(errorCode(await w.service.draft("anna", { content: text("   "), origin }))).toBe("EMPTY_TEXT");
