@@ -13,6 +13,7 @@ import { createLogger, logDestination, maskUrlPassword } from "./log.ts";
 import { chatNoticeSink } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
 import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
+import { paced } from "./whatsapp/pacing.ts";
 import { WahaOutlet } from "./whatsapp/waha.ts";
 import { WhapiOutlet } from "./whatsapp/whapi.ts";
 import type { StaffChat } from "./staff-chat.ts";
@@ -94,7 +95,8 @@ export async function main(): Promise<void> {
     user: consoleUser(env, policy),
   });
   const notices = chatNoticeSink(chat, policy, log);
-  const whatsapp = whatsappOutlet(gateway, chat, policy);
+  const channel = whatsappOutlet(gateway, chat, policy);
+  const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
   const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
   log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");
   const outbox = new Outbox({ store, outlets, clock: systemClock, notices, log: log.child({ module: "outbox" }) });
