@@ -13,6 +13,8 @@ import { createLogger, logDestination, maskUrlPassword } from "./log.ts";
 import { chatNoticeSink } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
 import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
+import { channelDownText, channelUpText } from "../commands/notices.ts";
+import { HealthWatch } from "./whatsapp/health-watch.ts";
 import { paced } from "./whatsapp/pacing.ts";
 import { WahaOutlet } from "./whatsapp/waha.ts";
 import { WhapiOutlet } from "./whatsapp/whapi.ts";
@@ -99,8 +101,30 @@ export async function main(): Promise<void> {
   const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
   const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
   log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");
-  const outbox = new Outbox({ store, outlets, clock: systemClock, notices, log: log.child({ module: "outbox" }) });
+  const health = whatsapp.handoff
+    ? undefined
+    : new HealthWatch({
+        outlet: whatsapp,
+        intervalMs: env.WHATSAPP_HEALTH_INTERVAL_MS,
+        log: log.child({ module: "health" }),
+        onChange: async (now) => {
+          if (now.state === "down") await chat.toApprovers(channelDownText(whatsapp.id, now.reason));
+          else {
+            await chat.toApprovers(channelUpText(whatsapp.id));
+            worker?.wake();
+          }
+        },
+      });
+  const outbox = new Outbox({
+    store,
+    outlets,
+    clock: systemClock,
+    notices,
+    log: log.child({ module: "outbox" }),
+    available: (outletId) => outletId !== whatsapp.id || (health?.available() ?? true),
+  });
   const worker = env.DELIVERY_WORKER === "on" ? startWorker(outbox, env.OUTBOX_POLL_MS, log) : undefined;
+  health?.start();
   const service = createAnnouncementService({
     store,
     policy,
@@ -116,6 +140,7 @@ export async function main(): Promise<void> {
   const stop = (signal: string) =>
     (stopping ??= (async () => {
       log.info({ signal }, "shutting down");
+      await health?.stop();
       await worker?.stop();
       await store.close();
     })());

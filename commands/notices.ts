@@ -140,3 +140,18 @@ export function handoffRemoveText(ref: RemoteRef): Localized {
     `🗑️ Please delete post ${ref.remoteId} on the WhatsApp channel (long-press → Delete → Delete for everyone).`,
   );
 }
+
+/** The channel stopped working: said once, with what to do. */
+export function channelDownText(outlet: string, reason: string): Localized {
+  return L(
+    `⚠️ Der WhatsApp-Kanal (${outlet}) ist nicht erreichbar: ${reason}. Freigegebene Meldungen warten und gehen automatisch raus, sobald er wieder läuft. IT: Sitzung prüfen oder neu koppeln; dringende Meldungen bis dahin von Hand posten.`,
+    `⚠️ The WhatsApp channel (${outlet}) is not working: ${reason}. Approved announcements wait and go out by themselves once it works again. IT: check or re-pair the session; post urgent announcements by hand meanwhile.`,
+  );
+}
+
+export function channelUpText(outlet: string): Localized {
+  return L(
+    `✅ Der WhatsApp-Kanal (${outlet}) läuft wieder; wartende Meldungen werden jetzt veröffentlicht.`,
+    `✅ The WhatsApp channel (${outlet}) works again; waiting announcements are being published now.`,
+  );
+}

@@ -34,6 +34,7 @@ export const ENV_SCHEMA = z.object({
   WHAPI_TOKEN: z.string().min(1).optional(),
   WHAPI_URL: z.url({ protocol: /^https?$/ }).default("https://gate.whapi.cloud"),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(110_000).default(30_000),
+  WHATSAPP_HEALTH_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   WHATSAPP_MIN_GAP_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
 });
 

@@ -11,7 +11,7 @@ import { settleDeliveries } from "../announcement/delivery.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Notice, NoticeSink } from "../ports/notices.ts";
-import type { OutboundPost, Outlet, PublishOutcome } from "../ports/outlet.ts";
+import type { OutboundPost, Outlet, OutletErrorCode, PublishOutcome } from "../ports/outlet.ts";
 import { announcementLockKey, type Store } from "../ports/store.ts";
 
 export interface OutboxOptions {
@@ -26,6 +26,8 @@ export interface OutboxOptions {
   retryBaseMs?: number;
   /** How long one process may hold a delivery before another may take it over. */
   deliveryLeaseMs?: number;
+  /** False while an outlet is known to be down: its deliveries wait, untouched, instead of failing. */
+  available?: (outletId: string) => boolean;
 }
 
 export const toOutboundPost = (a: Announcement): OutboundPost => {
@@ -40,6 +42,11 @@ export const toOutboundPost = (a: Announcement): OutboundPost => {
     fingerprint: v.hash,
   };
 };
+
+/** The outlet is not ready yet (session logged out, gateway unreachable, slow down): wait, never give up. */
+const WAITING_CODES: ReadonlySet<OutletErrorCode> = new Set(["session_not_ready", "unreachable", "rate_limited"]);
+
+const MAX_BACKOFF_MS = 5 * 60_000;
 
 /** Read-backs that must miss the post (the last after the outlet's grace period) before it is sent again. */
 const REQUIRED_NOT_FOUND = 2;
@@ -60,7 +67,7 @@ export class Outbox {
   #again = false;
 
   constructor(options: OutboxOptions) {
-    this.#o = { maxAttempts: 5, retryBaseMs: 5_000, deliveryLeaseMs: 120_000, ...options };
+    this.#o = { maxAttempts: 5, retryBaseMs: 5_000, deliveryLeaseMs: 120_000, available: () => true, ...options };
   }
 
   /** Runs one pass now, or right after the pass in progress. Never runs two passes at once. */
@@ -96,7 +103,7 @@ export class Outbox {
       }
       const fresh = await this.#o.store.get(id);
       for (const d of fresh?.deliveries ?? []) {
-        if (isDue(d, now)) {
+        if (isDue(d, now) && this.#o.available(d.outlet)) {
           try {
             await this.#deliver(id, d.outlet);
           } catch (error) {
@@ -231,9 +238,10 @@ export class Outbox {
         }
         case "failed": {
           d.lastError = outcome.reason;
-          if (outcome.retryable && d.attempts < this.#o.maxAttempts) {
+          const waitingForOutlet = outcome.code !== undefined && WAITING_CODES.has(outcome.code);
+          if (outcome.retryable && (waitingForOutlet || d.attempts < this.#o.maxAttempts)) {
             d.state = "queued";
-            const backoff = this.#o.retryBaseMs * 2 ** (d.attempts - 1);
+            const backoff = Math.min(this.#o.retryBaseMs * 2 ** (d.attempts - 1), MAX_BACKOFF_MS);
             d.notBefore = new Date(now.getTime() + Math.max(backoff, outcome.retryAfterMs ?? 0)).toISOString();
             applyEvent(a, "delivery_retry", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
           } else {
