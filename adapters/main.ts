@@ -18,7 +18,6 @@ import { HealthWatch } from "./whatsapp/health-watch.ts";
 import { paced } from "./whatsapp/pacing.ts";
 import { WahaOutlet } from "./whatsapp/waha.ts";
 import { WhapiOutlet } from "./whatsapp/whapi.ts";
-import type { StaffChat } from "./staff-chat.ts";
 import { startWorker } from "./worker.ts";
 import { resolvePerson, type Policy } from "../src/policy/policy.ts";
 
@@ -45,7 +44,7 @@ function consoleUser(env: Env, policy: Policy): string {
 }
 
 /** The configured gateway, or the manual hand-off when there is none. */
-function whatsappOutlet(gateway: Gateway, chat: StaffChat, policy: Policy): Outlet {
+function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet): Outlet {
   switch (gateway.kind) {
     case "waha":
       return new WahaOutlet({
@@ -64,7 +63,7 @@ function whatsappOutlet(gateway: Gateway, chat: StaffChat, policy: Policy): Outl
         timeoutMs: gateway.timeoutMs,
       });
     case "none":
-      return new ManualHandoffOutlet(chat, policy);
+      return manual;
   }
 }
 
@@ -97,7 +96,8 @@ export async function main(): Promise<void> {
     user: consoleUser(env, policy),
   });
   const notices = chatNoticeSink(chat, policy, log);
-  const channel = whatsappOutlet(gateway, chat, policy);
+  const manual = new ManualHandoffOutlet(chat, policy);
+  const channel = whatsappOutlet(gateway, manual);
   const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
   const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
   log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");
@@ -121,6 +121,7 @@ export async function main(): Promise<void> {
     clock: systemClock,
     notices,
     log: log.child({ module: "outbox" }),
+    ...(whatsapp.handoff ? {} : { handoff: manual }),
     available: (outletId) => outletId !== whatsapp.id || (health?.available() ?? true),
   });
   const worker = env.DELIVERY_WORKER === "on" ? startWorker(outbox, env.OUTBOX_POLL_MS, log) : undefined;

@@ -22,6 +22,7 @@ const DRAFT_FLAGS = {
   category: { takesValue: true },
   at: { takesValue: true },
   urgent: { takesValue: false },
+  handoff: { takesValue: false },
   template: { takesValue: true },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -31,12 +32,13 @@ interface DraftOptions {
   category?: string;
   publishAt?: Date;
   urgent: boolean;
+  handoff: boolean;
 }
 
 function draftOptions(ctx: CommandContext, values: Map<string, string | true>): Result<DraftOptions> {
   const template = values.get("template");
   if (typeof template === "string") return fail("UNKNOWN_TEMPLATE", { template, known: "" });
-  const options: DraftOptions = { urgent: values.get("urgent") === true };
+  const options: DraftOptions = { urgent: values.get("urgent") === true, handoff: values.get("handoff") === true };
   const category = values.get("category");
   if (typeof category === "string") options.category = category.toLowerCase();
   const at = values.get("at");

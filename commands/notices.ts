@@ -83,8 +83,8 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
         {
           audience: "approvers",
           message: L(
-            `⚠️ Unklar, ob ${a.id} bei ${notice.outlet} erschienen ist (${notice.reason}). Bitte im Kanal nachsehen; ist sie da: \`posted ${a.id}\`.`,
-            `⚠️ Unclear whether ${a.id} appeared on ${notice.outlet} (${notice.reason}). Please check the channel; if it is there: \`posted ${a.id}\`.`,
+            `⚠️ Unklar, ob ${a.id} bei ${notice.outlet} erschienen ist (${notice.reason}). Bitte im Kanal nachsehen: Ist sie da, nur \`posted ${a.id}\`; sonst den Text von Hand posten und dann \`posted ${a.id}\`.`,
+            `⚠️ Unclear whether ${a.id} appeared on ${notice.outlet} (${notice.reason}). Please check the channel: if it is there, just \`posted ${a.id}\`; otherwise post the text by hand, then \`posted ${a.id}\`.`,
           ),
         },
       ];

@@ -32,7 +32,7 @@ export interface CommandSpec {
 /** The one table that drives dispatch and help. `announce` is what any other text means. */
 export const COMMANDS = {
   announce: {
-    usage: "announce <Text> [--category <Kategorie>] [--at <Zeitpunkt>] [--urgent]",
+    usage: "announce <Text> [--category <Kategorie>] [--at <Zeitpunkt>] [--urgent] [--handoff]",
     summary: L("Meldung entwerfen und zur Freigabe stellen", "Draft an announcement and ask for approval"),
     aliases: ["--"],
     run: handlers.announce,

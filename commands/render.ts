@@ -136,6 +136,7 @@ const EVENT_LABELS: Record<string, Localized> = {
   delivery_unknown: L("Zustellung unklar – wird geprüft", "delivery outcome unknown – checking"),
   delivery_retry: L("Zustellung wird wiederholt", "delivery will be retried"),
   handoff_requested: L("zur manuellen Veröffentlichung übergeben", "handed off for manual posting"),
+  handoff_fallback: L("wird stattdessen von Hand gepostet", "to be posted by hand instead"),
   delivery_sent: L("veröffentlicht", "published"),
   delivery_failed: L("Zustellung fehlgeschlagen", "delivery failed"),
   delivery_needs_manual_check: L("Zustellung muss geprüft werden", "delivery needs a manual check"),

@@ -134,6 +134,8 @@ export interface Announcement {
   id: AnnouncementId;
   category: string;
   urgent: boolean;
+  /** A person posts it by hand even where a gateway is configured. */
+  handoff?: true;
   author: string;
   origin: Origin;
   state: AnnouncementState;

@@ -16,6 +16,7 @@ export const TRANSITIONS = {
   delivery_unknown: { publishing: "publishing" },
   delivery_retry: { publishing: "publishing" },
   handoff_requested: { publishing: "publishing" },
+  handoff_fallback: { publishing: "publishing" },
   delivery_sent: { publishing: "publishing" },
   delivery_failed: { publishing: "publishing" },
   delivery_needs_manual_check: { publishing: "publishing" },

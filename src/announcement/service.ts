@@ -37,6 +37,8 @@ export interface DraftRequest {
   category?: string;
   publishAt?: Date;
   urgent?: boolean;
+  /** Post by hand (manual hand-off) even where a gateway is configured. */
+  handoff?: boolean;
   origin: Origin;
 }
 
@@ -147,7 +149,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     applyEvent(a, "quorum_reached", actor, now);
     a.deliveries = deps.outlets.map((o) => ({
       outlet: o.id,
-      ...(o.handoff ? { handoff: true as const } : {}),
+      ...(o.handoff || a.handoff ? { handoff: true as const } : {}),
       state: "queued" as const,
       attempts: 0,
     }));
@@ -182,6 +184,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         id,
         category: categoryId,
         urgent: request.urgent ?? false,
+        ...(request.handoff ? { handoff: true as const } : {}),
         author: actor,
         origin: request.origin,
         state: "draft",

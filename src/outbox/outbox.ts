@@ -26,6 +26,11 @@ export interface OutboxOptions {
   retryBaseMs?: number;
   /** How long one process may hold a delivery before another may take it over. */
   deliveryLeaseMs?: number;
+  /**
+   * The manual hand-off: publishes deliveries marked for it, and takes over a delivery
+   * whose outlet gave up or whose outcome nobody can read back.
+   */
+  handoff?: Outlet;
   /** False while an outlet is known to be down: its deliveries wait, untouched, instead of failing. */
   available?: (outletId: string) => boolean;
 }
@@ -62,7 +67,7 @@ type Step =
  * unknown (an unclear answer, or a crash mid-call) is read back before anything is re-sent.
  */
 export class Outbox {
-  readonly #o: Required<OutboxOptions>;
+  readonly #o: Required<Omit<OutboxOptions, "handoff">> & Pick<OutboxOptions, "handoff">;
   #running: Promise<void> | undefined;
   #again = false;
 
@@ -105,7 +110,7 @@ export class Outbox {
       for (const d of fresh?.deliveries ?? []) {
         if (isDue(d, now) && this.#o.available(d.outlet)) {
           try {
-            await this.#deliver(id, d.outlet);
+            await this.#deliver(id, d.outlet, d.handoff === true);
           } catch (error) {
             this.#o.log.error({ err: error, id, outlet: d.outlet }, "delivery pass failed; will retry");
           }
@@ -124,8 +129,9 @@ export class Outbox {
     });
   }
 
-  async #deliver(id: AnnouncementId, outletId: string): Promise<void> {
-    const outlet = this.#o.outlets.get(outletId);
+  async #deliver(id: AnnouncementId, outletId: string, byHand: boolean): Promise<void> {
+    const channel = this.#o.outlets.get(outletId);
+    const outlet = byHand && channel && !channel.handoff && this.#o.handoff ? this.#o.handoff : channel;
     if (!outlet) {
       await this.#record(id, outletId, {
         state: "failed",
@@ -161,23 +167,29 @@ export class Outbox {
           if (waited < outlet.readBackGraceMs || checks < REQUIRED_NOT_FOUND) return;
           const retry = await this.#claim(id, outletId, true);
           if (retry.kind !== "publish") return;
-          await this.#publish(id, outlet, retry);
+          await this.#publish(id, outletId, outlet, retry);
           return;
         }
-        await this.#publish(id, outlet, next);
+        await this.#publish(id, outletId, outlet, next);
       },
       this.#o.deliveryLeaseMs,
     );
   }
 
-  async #publish(id: AnnouncementId, outlet: Outlet, step: { attempt: DeliveryAttempt; post: OutboundPost }) {
+  /** `outletId` names the delivery; `outlet` is who publishes it (the channel's own, or the hand-off). */
+  async #publish(
+    id: AnnouncementId,
+    outletId: string,
+    outlet: Outlet,
+    step: { attempt: DeliveryAttempt; post: OutboundPost },
+  ) {
     let outcome: PublishOutcome;
     try {
       outcome = await outlet.publish(step.post, step.attempt);
     } catch (error) {
       outcome = { state: "unknown", reason: errorText(error) };
     }
-    await this.#record(id, outlet.id, outcome);
+    await this.#record(id, outletId, outcome);
   }
 
   /** Writes the attempt before the outlet is called; returns what to do next. */
@@ -245,9 +257,10 @@ export class Outbox {
             d.notBefore = new Date(now.getTime() + Math.max(backoff, outcome.retryAfterMs ?? 0)).toISOString();
             applyEvent(a, "delivery_retry", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
           } else {
-            d.state = "failed";
             applyEvent(a, "delivery_failed", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
             notices.push({ kind: "delivery_failed", announcement: a, outlet: outletId, reason: outcome.reason });
+            if (this.#o.handoff && !d.handoff) this.#toHandoff(a, d, now);
+            else d.state = "failed";
           }
           break;
         }
@@ -277,13 +290,23 @@ export class Outbox {
       const a = await this.#o.store.get(id);
       const d = a?.deliveries.find((x) => x.outlet === outletId);
       if (!a || !d || d.state !== "sending") return;
+      const now = this.#o.clock.now();
       d.state = "needs_manual_check";
       d.lastError = reason;
-      applyEvent(a, "delivery_needs_manual_check", SYSTEM_ACTOR, this.#o.clock.now(), { outlet: outletId, reason });
+      applyEvent(a, "delivery_needs_manual_check", SYSTEM_ACTOR, now, { outlet: outletId, reason });
+      if (this.#o.handoff && !d.handoff) this.#toHandoff(a, d, now);
       await this.#o.store.put(a);
       notice = { kind: "needs_manual_check", announcement: a, outlet: outletId, reason };
     });
     if (notice) await this.#tell(notice);
+  }
+
+  /** From now on a person posts this one: the hand-off copy goes out on the next pass. */
+  #toHandoff(a: Announcement, d: Delivery, now: Date): void {
+    d.handoff = true;
+    d.state = "queued";
+    delete d.notBefore;
+    applyEvent(a, "handoff_fallback", SYSTEM_ACTOR, now, { outlet: d.outlet });
   }
 
   async #tell(notice: Notice): Promise<void> {

@@ -44,11 +44,18 @@ describe("command grammar and handlers", () => {
     expect(o.kind).toBe("reply");
     if (o.kind !== "reply") return;
     expect(o.announcement).toMatchObject({ id: "A-0001", category: "baustelle", urgent: true, state: "pending" });
+    expect(o.announcement?.handoff).toBeUndefined();
     expect(o.announcement?.versions[0]?.content.text).toBe(
       "Hauptstraße ab Montag *gesperrt*.\nUmleitung über Bergstraße.",
     );
     expect(o.message.de).toContain("Hauptstraße ab Montag *gesperrt*.");
     expect(o.message.en).toContain("awaits approval");
+  });
+
+  it("--handoff marks the announcement for posting by hand", async () => {
+    const w = aWorld();
+    const o = await say(w, "anna", "Von Hand bitte --handoff");
+    expect(o.kind === "reply" && o.announcement?.handoff).toBe(true);
   });
 
   it("schedules with --at in the town's time zone", async () => {

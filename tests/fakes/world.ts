@@ -17,7 +17,7 @@ export interface World {
 }
 
 /** Service, outbox and fakes wired like the composition root does, on the in-memory store. */
-export function aWorld(store: Store = new MemoryStore()): World {
+export function aWorld(store: Store = new MemoryStore(), handoff?: FakeOutlet): World {
   const clock = new FixedClock();
   const policy = testPolicy();
   const notices = new RecordingNotices();
@@ -30,6 +30,7 @@ export function aWorld(store: Store = new MemoryStore()): World {
     log: silentLogger,
     retryBaseMs: 1000,
     maxAttempts: 3,
+    ...(handoff ? { handoff } : {}),
   });
   const service = createAnnouncementService({
     store,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AnnouncementId } from "../../../src/announcement/announcement.ts";
 import { announcementLockKey } from "../../../src/ports/store.ts";
+import { FakeOutlet } from "../../fakes/fixtures.ts";
 import { aWorld, origin, text, type World } from "../../fakes/world.ts";
 
 async function approved(w: World, body = "Hauptstraße gesperrt"): Promise<AnnouncementId> {
@@ -177,5 +178,57 @@ describe("outbox", () => {
     w.clock.advance(60_000);
     await w.outbox.runOnce();
     expect(w.outlet.published).toHaveLength(0);
+  });
+
+  describe("manual hand-off as fallback and by choice", () => {
+    const byHand = () => {
+      const h = new FakeOutlet("manual");
+      h.handoff = true;
+      h.publishAnswers = [{ state: "awaiting_confirmation" }, { state: "awaiting_confirmation" }];
+      return h;
+    };
+
+    it("an outlet that gives up hands the post to a person instead of failing", async () => {
+      const manual = byHand();
+      const w = aWorld(undefined, manual);
+      const id = await approved(w);
+      w.outlet.publishAnswers = [{ state: "failed", reason: "401", retryable: false }];
+      await w.outbox.runOnce();
+      await w.outbox.runOnce();
+      expect(manual.published).toHaveLength(1);
+      const a = await w.store.get(id);
+      expect(a?.state).toBe("publishing");
+      expect(a?.deliveries[0]).toMatchObject({ outlet: "fake", handoff: true, state: "awaiting_confirmation" });
+      expect(w.notices.kinds()).toContain("delivery_failed");
+      const confirmed = await w.service.confirmHandoff("carla", id);
+      expect(confirmed.ok && confirmed.value.state).toBe("published");
+    });
+
+    it("an outcome nobody can read back goes to a person, who is told to check first", async () => {
+      const manual = byHand();
+      const w = aWorld(undefined, manual);
+      const id = await approved(w);
+      w.outlet.publishAnswers = [{ state: "unknown", reason: "timeout" }];
+      w.outlet.readBackAnswer = { state: "unavailable", reason: "gateway down" };
+      await w.outbox.runOnce();
+      await w.outbox.runOnce();
+      await w.outbox.runOnce();
+      expect(w.outlet.published).toHaveLength(1);
+      expect(manual.published).toHaveLength(1);
+      expect(w.notices.kinds()).toContain("needs_manual_check");
+      expect((await w.store.get(id))?.deliveries[0]?.state).toBe("awaiting_confirmation");
+    });
+
+    it("--handoff sends an announcement to a person even though a gateway is configured", async () => {
+      const manual = byHand();
+      const w = aWorld(undefined, manual);
+      const a = await w.service.draft("anna", { content: text("Von Hand"), handoff: true, origin });
+      if (!a.ok) throw new Error(a.error.code);
+      await w.service.approve("carla", a.value.id, { via: "command" });
+      await w.outbox.runOnce();
+      expect(w.outlet.published).toHaveLength(0);
+      expect(manual.published).toHaveLength(1);
+      expect((await w.store.get(a.value.id))?.deliveries[0]).toMatchObject({ outlet: "fake", handoff: true });
+    });
   });
 });
