@@ -234,6 +234,43 @@ export async function posted(ctx: CommandContext): Promise<CommandOutcome> {
   );
 }
 
+export async function correct(ctx: CommandContext): Promise<CommandOutcome> {
+  const target = takeTarget(ctx.rest, "correct A-0042 <Text>", false);
+  if (!target.ok) return failed(target.error);
+  const flags = takeFlags(target.value.rest, {});
+  if (!flags.ok) return failed(flags.error);
+  const result = await ctx.service.requestCorrection(ctx.person.id, target.value.id, {
+    text: flags.value.rest,
+    media: ctx.input.attachments ?? [],
+  });
+  if (!result.ok) return failed(result.error);
+  const a = result.value;
+  return reply(
+    joinLocalized([
+      L(
+        `Die Korrektur von ${a.id} wartet auf Freigabe; danach wird der Beitrag im Kanal geändert. So wird er aussehen:`,
+        `The correction of ${a.id} awaits approval; then the post is changed on the channel. This is how it will look:`,
+      ),
+      whatsappBlock(a),
+    ]),
+    a,
+  );
+}
+
+export async function retract(ctx: CommandContext): Promise<CommandOutcome> {
+  const target = takeTarget(ctx.rest, "retract A-0042 <Grund>", false);
+  if (!target.ok) return failed(target.error);
+  const result = await ctx.service.requestRetraction(ctx.person.id, target.value.id, target.value.rest);
+  if (!result.ok) return failed(result.error);
+  return reply(
+    L(
+      `Die Löschung von ${result.value.id} wartet auf Freigabe; danach wird der Beitrag überall gelöscht.`,
+      `The retraction of ${result.value.id} awaits approval; then the post is deleted everywhere.`,
+    ),
+    result.value,
+  );
+}
+
 export async function help(ctx: CommandContext): Promise<CommandOutcome> {
   return reply(helpText("", [...ctx.policy.categories.keys()]));
 }

@@ -156,15 +156,20 @@ const ERROR_TEXTS = {
       `"${s(p, "command")}" is not available in this version yet.`,
     ),
   MISSING_REASON: (p) =>
-    s(p, "action") === "withdraw"
+    s(p, "action") === "retract"
       ? L(
-          `Bitte einen Grund angeben: \`withdraw ${s(p, "id")} <Grund>\``,
-          `Please give a reason: \`withdraw ${s(p, "id")} <reason>\``,
+          `Bitte einen Grund für die Löschung angeben: \`retract ${s(p, "id")} <Grund>\``,
+          `Please give a reason for the retraction: \`retract ${s(p, "id")} <reason>\``,
         )
-      : L(
-          `Eine Ablehnung braucht einen Grund für die Autorin oder den Autor: \`reject ${s(p, "id")} <Grund>\``,
-          `A rejection needs a reason for the author: \`reject ${s(p, "id")} <reason>\``,
-        ),
+      : s(p, "action") === "withdraw"
+        ? L(
+            `Bitte einen Grund angeben: \`withdraw ${s(p, "id")} <Grund>\``,
+            `Please give a reason: \`withdraw ${s(p, "id")} <reason>\``,
+          )
+        : L(
+            `Eine Ablehnung braucht einen Grund für die Autorin oder den Autor: \`reject ${s(p, "id")} <Grund>\``,
+            `A rejection needs a reason for the author: \`reject ${s(p, "id")} <reason>\``,
+          ),
   NOT_FOUND: (p) => L(`Die Meldung ${s(p, "id")} gibt es nicht.`, `There is no announcement ${s(p, "id")}.`),
   UNKNOWN_PERSON: () =>
     L(
@@ -235,6 +240,16 @@ const ERROR_TEXTS = {
       `The configured channel (${s(p, "outlet")}) cannot publish ${what.en}. Please try without, or ask IT.`,
     );
   },
+  CHANGE_PENDING: (p) =>
+    L(
+      `Für ${s(p, "id")} wartet schon eine ${s(p, "kind") === "retract" ? "Löschung" : "Korrektur"}. Erst entscheiden oder zurückziehen (\`withdraw ${s(p, "id")} <Grund>\`).`,
+      `${s(p, "id")} already has a ${s(p, "kind") === "retract" ? "retraction" : "correction"} waiting. Decide or withdraw it first (\`withdraw ${s(p, "id")} <reason>\`).`,
+    ),
+  EDIT_WINDOW_CLOSED: (p) =>
+    L(
+      `${s(p, "id")} ist seit ${s(p, "days")} Tagen veröffentlicht; WhatsApp erlaubt Änderungen nur 30 Tage lang. Bitte eine neue Meldung schreiben.`,
+      `${s(p, "id")} was published ${s(p, "days")} days ago; WhatsApp allows changes for 30 days only. Please post a new announcement.`,
+    ),
   TEMPORARILY_UNAVAILABLE: () =>
     L(
       "Das hat gerade nicht geklappt: Speicher oder Dienst nicht erreichbar. Bitte mit `status` prüfen, ob der Schritt angekommen ist, und sonst gleich noch einmal versuchen.",

@@ -68,6 +68,35 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
         { audience: "approvers", message },
       ];
     }
+    case "change_requested":
+      return [{ audience: "approvers", message: approvalRequest(policy, a) }];
+    case "change_rejected": {
+      const by = displayName(policy, notice.by);
+      const what = notice.change === "retract" ? L("Löschung", "retraction") : L("Korrektur", "correction");
+      return [
+        {
+          audience: "author",
+          message: L(
+            `❌ Die ${what.de} von ${a.id} wurde von ${by} abgelehnt. Grund: ${notice.reason}`,
+            `❌ The ${what.en} of ${a.id} was rejected by ${by}. Reason: ${notice.reason}`,
+          ),
+        },
+      ];
+    }
+    case "corrected": {
+      const message = L(`✏️ ${a.id} ist im Kanal korrigiert.`, `✏️ ${a.id} is corrected on the channel.`);
+      return [
+        { audience: "author", message },
+        { audience: "approvers", message },
+      ];
+    }
+    case "retracted": {
+      const message = L(`🗑️ ${a.id} ist aus dem Kanal gelöscht.`, `🗑️ ${a.id} is deleted from the channel.`);
+      return [
+        { audience: "author", message },
+        { audience: "approvers", message },
+      ];
+    }
     case "delivery_failed": {
       const message = L(
         `⚠️ ${a.id} konnte nicht an ${notice.outlet} gehen: ${notice.reason}. Bitte von Hand veröffentlichen.`,

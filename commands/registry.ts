@@ -85,6 +85,24 @@ export const COMMANDS = {
     aliases: ["gepostet", "veröffentlicht"],
     run: handlers.posted,
   },
+  correct: {
+    usage: "correct A-0042 <neuer Text>",
+    summary: L(
+      "Veröffentlichte Meldung korrigieren (braucht Freigabe; bis 30 Tage)",
+      "Correct a published announcement (needs approval; up to 30 days)",
+    ),
+    aliases: ["korrigieren"],
+    run: handlers.correct,
+  },
+  retract: {
+    usage: "retract A-0042 <Grund>",
+    summary: L(
+      "Veröffentlichte Meldung überall löschen (braucht Freigabe)",
+      "Delete a published announcement everywhere (needs approval)",
+    ),
+    aliases: ["löschen"],
+    run: handlers.retract,
+  },
   history: {
     usage: "history [A-0042]",
     summary: L("Verlauf mit allen Schritten", "History of every step"),
@@ -102,15 +120,7 @@ export const COMMANDS = {
 export type CommandName = keyof typeof COMMANDS;
 
 /** Words reserved for capabilities of later versions, so they never become announcement text by accident. */
-export const LATER_COMMANDS: readonly string[] = [
-  "correct",
-  "retract",
-  "update",
-  "allclear",
-  "template",
-  "crisis",
-  "whatsapp",
-];
+export const LATER_COMMANDS: readonly string[] = ["update", "allclear", "template", "crisis", "whatsapp"];
 
 export function lookup(word: string): { name: CommandName; spec: CommandSpec } | undefined {
   const w = word.toLowerCase();

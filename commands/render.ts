@@ -27,17 +27,34 @@ export function whatsappBlock(a: Announcement): Localized {
   return joinLocalized(lines);
 }
 
+/** The version approvers decide on: the next one while a correction waits. */
+const shownVersion = (a: Announcement): number => a.change?.version ?? currentVersion(a).number;
+
+function stateLabel(a: Announcement): Localized {
+  const byHand = a.deliveries.some((d) => d.state === "awaiting_confirmation");
+  if (a.change) {
+    const retract = a.change.kind === "retract";
+    if (!a.change.approved) {
+      return retract
+        ? L("Löschung wartet auf Freigabe", "retraction awaits approval")
+        : L("Korrektur wartet auf Freigabe", "correction awaits approval");
+    }
+    if (byHand) return L("Änderung wartet auf Übergabe (von Hand)", "change awaiting hand-off (by hand)");
+    return retract ? L("wird gelöscht", "being retracted") : L("wird korrigiert", "being corrected");
+  }
+  if (a.state === "publishing" && byHand)
+    return L("wartet auf Übergabe (von Hand posten)", "awaiting hand-off (post by hand)");
+  return STATE_LABELS[a.state];
+}
+
 export function headline(policy: Policy, a: Announcement): Localized {
-  const v = currentVersion(a);
-  const awaitingHandoff = a.state === "publishing" && a.deliveries.some((d) => d.state === "awaiting_confirmation");
-  const state = awaitingHandoff
-    ? L("wartet auf Übergabe (von Hand posten)", "awaiting hand-off (post by hand)")
-    : STATE_LABELS[a.state];
+  const version = shownVersion(a);
+  const state = stateLabel(a);
   const cat = categoryLabel(policy, a.category);
   const urgent = a.urgent ? L(" · DRINGEND", " · URGENT") : L("", "");
   return L(
-    `${a.id} · ${cat} · Fassung ${v.number} · ${state.de}${urgent.de}`,
-    `${a.id} · ${cat} · version ${v.number} · ${state.en}${urgent.en}`,
+    `${a.id} · ${cat} · Fassung ${version} · ${state.de}${urgent.de}`,
+    `${a.id} · ${cat} · version ${version} · ${state.en}${urgent.en}`,
   );
 }
 
@@ -53,23 +70,30 @@ function approvalLine(policy: Policy, a: Announcement): Localized {
 
 /** What approvers see: the exact post, who wrote it, and how to decide. */
 export function approvalRequest(policy: Policy, a: Announcement): Localized {
-  const v = currentVersion(a);
+  const requester = a.change?.requestedBy ?? a.author;
   const approvers = (policy.categories.get(a.category)?.approvers ?? [])
-    .filter((p) => p !== a.author)
+    .filter((p) => p !== requester)
     .map((p) => displayName(policy, p))
     .join(", ");
+  const title =
+    a.change?.kind === "correct"
+      ? L("✏️ Korrektur erbeten:", "✏️ Correction requested:")
+      : a.change?.kind === "retract"
+        ? L("🗑️ Löschung erbeten:", "🗑️ Retraction requested:")
+        : L("📝 Freigabe erbeten:", "📝 Approval requested:");
   const parts: Localized[] = [
-    joinLocalized([L("📝 Freigabe erbeten:", "📝 Approval requested:"), headline(policy, a)], " "),
-    L(`Von ${displayName(policy, a.author)}`, `By ${displayName(policy, a.author)}`),
+    joinLocalized([title, headline(policy, a)], " "),
+    L(`Von ${displayName(policy, requester)}`, `By ${displayName(policy, requester)}`),
   ];
+  if (a.change?.reason) parts.push(L(`Grund: ${a.change.reason}`, `Reason: ${a.change.reason}`));
   if (a.publishAt) parts.push(joinLocalized([L("Geplant für", "Scheduled for"), when(policy, a.publishAt)], " "));
   if (a.deadline) parts.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));
   parts.push(whatsappBlock(a), approvalLine(policy, a));
   if (approvers) parts.push(L(`Freigeben können: ${approvers}`, `Can approve: ${approvers}`));
   parts.push(
     L(
-      `✅ \`approve ${a.id} v${v.number}\`  ❌ \`reject ${a.id} <Grund>\``,
-      `✅ \`approve ${a.id} v${v.number}\`  ❌ \`reject ${a.id} <reason>\``,
+      `✅ \`approve ${a.id} v${shownVersion(a)}\`  ❌ \`reject ${a.id} <Grund>\``,
+      `✅ \`approve ${a.id} v${shownVersion(a)}\`  ❌ \`reject ${a.id} <reason>\``,
     ),
   );
   return joinLocalized(parts);
@@ -80,7 +104,7 @@ export function statusText(policy: Policy, a: Announcement): Localized {
     headline(policy, a),
     L(`Von ${displayName(policy, a.author)}`, `By ${displayName(policy, a.author)}`),
   ];
-  if (a.state === "pending") parts.push(approvalLine(policy, a));
+  if (a.state === "pending" || (a.change && !a.change.approved)) parts.push(approvalLine(policy, a));
   if (a.publishAt) parts.push(joinLocalized([L("Geplant für", "Scheduled for"), when(policy, a.publishAt)], " "));
   if (a.state === "pending" && a.deadline)
     parts.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));
@@ -145,6 +169,16 @@ const EVENT_LABELS: Record<string, Localized> = {
   reject: L("abgelehnt", "rejected"),
   withdraw: L("zurückgezogen", "withdrawn"),
   expire: L("abgelaufen", "expired"),
+  request_correction: L("Korrektur beantragt", "correction requested"),
+  request_retraction: L("Löschung beantragt", "retraction requested"),
+  approve_change: L("Änderung freigegeben", "change approved"),
+  revoke_change_approval: L("Freigabe der Änderung zurückgenommen", "change approval revoked"),
+  change_approved: L("alle nötigen Freigaben der Änderung erteilt", "all approvals of the change given"),
+  change_rejected: L("Änderung abgelehnt", "change rejected"),
+  change_withdrawn: L("Änderung zurückgezogen", "change withdrawn"),
+  change_failed: L("Änderung nicht überall angekommen", "change did not reach every outlet"),
+  corrected: L("überall korrigiert", "corrected everywhere"),
+  retracted: L("überall gelöscht", "retracted everywhere"),
 };
 
 function eventLine(policy: Policy, a: Announcement, e: AuditEvent): Localized {

@@ -44,6 +44,8 @@ export const ERROR_CODES = [
   "NOTHING_TO_CONFIRM",
   "TEMPORARILY_UNAVAILABLE",
   "OUTLET_CANNOT",
+  "CHANGE_PENDING",
+  "EDIT_WINDOW_CLOSED",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -90,8 +90,13 @@ export interface DeliveryAttempt {
   fingerprint: string;
 }
 
+/** What a delivery does on its outlet: publish the post, or change one already there. */
+export type DeliveryAction = "publish" | "edit" | "remove" | "correction_post";
+
 export interface Delivery {
   outlet: string;
+  /** Absent: publish. */
+  action?: DeliveryAction;
   /** A person publishes and confirms; they may confirm as soon as they have the copy. */
   handoff?: true;
   state: DeliveryState;
@@ -124,6 +129,23 @@ export interface AuditEvent {
   receipt?: Receipt;
 }
 
+/** A correction or retraction of a published announcement, approved like a new version. */
+export interface ChangeRequest {
+  kind: "correct" | "retract";
+  /** The corrected content (correct only); becomes a version once it is live. */
+  content?: Content;
+  /** What approvals bind to. */
+  hash: string;
+  /** The version number approvers see: the next one for a correction, the current one for a retraction. */
+  version: number;
+  reason?: string;
+  requestedBy: string;
+  requestedAt: string;
+  approvals: Approval[];
+  /** Quorum reached: the deliveries now carry it out. */
+  approved?: true;
+}
+
 export interface Decision {
   by: string;
   at: string;
@@ -148,6 +170,8 @@ export interface Announcement {
   versions: Version[];
   approvals: Approval[];
   decision?: Decision;
+  /** A correction or retraction waiting for approval or being carried out. */
+  change?: ChangeRequest;
   /** The outbox: one entry per outlet, written in the same record write that makes it due. */
   deliveries: Delivery[];
   /** Append-only audit trail. */

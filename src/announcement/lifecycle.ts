@@ -1,5 +1,11 @@
 import type { AnnouncementState } from "./announcement.ts";
 
+/** Delivery steps: of the first publication, or of a correction or retraction of a live post. */
+const DELIVERING = { publishing: "publishing", published: "published", corrected: "corrected" } as const;
+
+/** Steps of a correction or retraction while the post stays live. */
+const LIVE = { published: "published", corrected: "corrected" } as const;
+
 /**
  * Every state change an announcement can make, and from where.
  * An event absent from a state's row is refused in that state.
@@ -12,21 +18,29 @@ export const TRANSITIONS = {
   quorum_reached: { pending: "approved" },
   schedule: { approved: "scheduled" },
   start_publishing: { approved: "publishing", scheduled: "publishing" },
-  delivery_started: { publishing: "publishing" },
-  delivery_unknown: { publishing: "publishing" },
-  delivery_retry: { publishing: "publishing" },
-  handoff_requested: { publishing: "publishing" },
-  handoff_fallback: { publishing: "publishing" },
-  delivery_sent: { publishing: "publishing" },
-  delivery_failed: { publishing: "publishing" },
-  delivery_needs_manual_check: { publishing: "publishing" },
+  delivery_started: DELIVERING,
+  delivery_unknown: DELIVERING,
+  delivery_retry: DELIVERING,
+  handoff_requested: DELIVERING,
+  handoff_fallback: DELIVERING,
+  delivery_sent: DELIVERING,
+  delivery_failed: DELIVERING,
+  delivery_needs_manual_check: DELIVERING,
   published: { publishing: "published" },
   failed: { publishing: "failed" },
   reject: { pending: "rejected" },
   withdraw: { draft: "withdrawn", pending: "withdrawn", approved: "withdrawn", scheduled: "withdrawn" },
   expire: { pending: "expired" },
-  correct: { published: "corrected", corrected: "corrected" },
-  retract: { published: "retracted", corrected: "retracted" },
+  request_correction: LIVE,
+  request_retraction: LIVE,
+  approve_change: LIVE,
+  revoke_change_approval: LIVE,
+  change_approved: LIVE,
+  change_rejected: LIVE,
+  change_withdrawn: LIVE,
+  change_failed: LIVE,
+  corrected: { published: "corrected", corrected: "corrected" },
+  retracted: { published: "retracted", corrected: "retracted" },
 } as const satisfies Record<string, Partial<Record<AnnouncementState, AnnouncementState>>>;
 
 export type LifecycleEvent = keyof typeof TRANSITIONS;

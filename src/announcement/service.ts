@@ -1,15 +1,16 @@
 import {
   currentVersion,
-  FINAL_STATES,
   formatAnnouncementId,
   type Announcement,
   type AnnouncementId,
   type ApprovalChannel,
+  type ChangeRequest,
+  type DeliveryAction,
   type Content,
   type Origin,
 } from "./announcement.ts";
 import { applyEvent } from "./audit.ts";
-import { settleDeliveries } from "./delivery.ts";
+import { isDelivering, isSettled, settleDeliveries, type Settlement } from "./delivery.ts";
 import { codePoints, contentHash, normaliseText, validateContent } from "./content.ts";
 import { nextState, type LifecycleEvent } from "./lifecycle.ts";
 import { fail, ok, type Result } from "../errors.ts";
@@ -49,6 +50,9 @@ export interface VersionRef {
 
 const optionalDeadline = (deadline: string | undefined) => (deadline ? { deadline } : {});
 
+/** WhatsApp lets admins edit or delete channel posts for 30 days. */
+const CHANGE_WINDOW_DAYS = 30;
+
 const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
 
 export type AnnouncementService = ReturnType<typeof createAnnouncementService>;
@@ -75,8 +79,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       const a = structuredClone(stored);
       const changed = change(a, clock.now());
       if (!changed.ok) return changed;
+      if (isSettled(stored) && !isSettled(a)) await store.markOpen(id);
       await store.put(a);
-      if (FINAL_STATES.has(a.state)) await store.markClosed(id);
+      if (isSettled(a)) await store.markClosed(id);
       return ok(a);
     });
   }
@@ -87,7 +92,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
   }
 
   function checkVersion(a: Announcement, ref: VersionRef): Result<void> {
-    const current = currentVersion(a).number;
+    const current = pendingChange(a)?.version ?? currentVersion(a).number;
     if (ref.version !== undefined && ref.version !== current) {
       return fail("STALE_VERSION", { id: a.id, given: ref.version, current });
     }
@@ -101,10 +106,47 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     ref: VersionRef,
     selfCode: "SELF_APPROVAL" | "SELF_REJECTION",
   ): Result<void> {
-    if (a.state !== "pending") return fail("INVALID_STATE", { id: a.id, state: a.state });
-    if (a.author === actor) return fail(selfCode, { id: a.id });
+    const change = pendingChange(a);
+    if (a.state !== "pending" && !change) return fail("INVALID_STATE", { id: a.id, state: a.state });
+    if ((change?.requestedBy ?? a.author) === actor) return fail(selfCode, { id: a.id });
     if (!isApproverFor(policy, actor, a.category)) return fail("NOT_AN_APPROVER", { id: a.id, category: a.category });
     return checkVersion(a, ref);
+  }
+
+  /** A correction or retraction still waiting for its approvals. */
+  function pendingChange(a: Announcement): ChangeRequest | undefined {
+    return a.change && !a.change.approved ? a.change : undefined;
+  }
+
+  /** Quorum met for a change: every outlet that has the post now edits, re-posts or deletes it. */
+  function queueChange(a: Announcement, change: ChangeRequest, actor: string, now: Date): void {
+    change.approved = true;
+    a.deliveries = a.deliveries.map((d) => {
+      const can = deps.outlets.find((o) => o.id === d.outlet)?.capabilities;
+      const action: DeliveryAction =
+        change.kind === "retract" ? "remove" : can?.edit === false ? "correction_post" : "edit";
+      const byHand = d.handoff === true || (change.kind === "retract" && can?.delete === false);
+      return {
+        outlet: d.outlet,
+        action,
+        ...(byHand ? { handoff: true as const } : {}),
+        state: "queued" as const,
+        attempts: 0,
+        ...(d.receipt ? { receipt: d.receipt } : {}),
+      };
+    });
+    applyEvent(a, "change_approved", actor, now);
+  }
+
+  /** Corrections and retractions: live, none pending, and within WhatsApp's 30 days. */
+  function checkChangeable(a: Announcement, actor: string, now: Date): Result<void> {
+    if (!canChange(policy, actor, a)) return fail("NOT_ALLOWED_TO_CHANGE", { id: a.id });
+    if (a.state !== "published" && a.state !== "corrected") return fail("INVALID_STATE", { id: a.id, state: a.state });
+    if (a.change) return fail("CHANGE_PENDING", { id: a.id, kind: a.change.kind });
+    const published = a.events.find((e) => e.event === "published")?.at;
+    const days = published ? Math.floor((now.getTime() - Date.parse(published)) / 86_400_000) : 0;
+    if (days >= CHANGE_WINDOW_DAYS) return fail("EDIT_WINDOW_CLOSED", { id: a.id, days });
+    return ok(undefined);
   }
 
   /** Approval is due within the category's deadline, and in any case before the scheduled time. */
@@ -245,6 +287,15 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         const allowed = checkDecider(a, actor, ref, "SELF_APPROVAL");
         if (!allowed.ok) return allowed;
         if (approvalProgress(policy, a).have.includes(actor)) return fail("ALREADY_APPROVED_BY_YOU", { id });
+        if (a.change) {
+          a.change.approvals.push({ by: actor, versionHash: a.change.hash, at: now.toISOString(), via: ref.via });
+          applyEvent(a, "approve_change", actor, now);
+          if (approvalProgress(policy, a).needed === 0) {
+            queueChange(a, a.change, actor, now);
+            decided = true;
+          }
+          return ok(undefined);
+        }
         a.approvals.push({ by: actor, versionHash: currentVersion(a).hash, at: now.toISOString(), via: ref.via });
         applyEvent(a, "approve", actor, now);
         if (approvalProgress(policy, a).needed === 0) {
@@ -262,6 +313,15 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
 
     async revokeApproval(actor: string, id: AnnouncementId, ref: VersionRef): Promise<Result<Announcement>> {
       return mutate(id, (a, now) => {
+        const change = pendingChange(a);
+        if (change) {
+          const versionCheck = checkVersion(a, ref);
+          if (!versionCheck.ok) return versionCheck;
+          const before = change.approvals.length;
+          change.approvals = change.approvals.filter((x) => x.by !== actor);
+          if (change.approvals.length === before) return fail("NO_APPROVAL_TO_REVOKE", { id });
+          return step(a, "revoke_change_approval", actor, now);
+        }
         if (a.state !== "pending") return fail("INVALID_STATE", { id, state: a.state });
         const versionCheck = checkVersion(a, ref);
         if (!versionCheck.ok) return versionCheck;
@@ -275,14 +335,26 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
 
     async reject(actor: string, id: AnnouncementId, reason: string, ref: VersionRef): Promise<Result<Announcement>> {
       const why = reason.trim();
+      let rejectedChange: "correct" | "retract" | undefined;
       const result = await mutate(id, (a, now) => {
         const allowed = checkDecider(a, actor, ref, "SELF_REJECTION");
         if (!allowed.ok) return allowed;
         if (!why) return fail("MISSING_REASON", { id, action: "reject" });
+        if (a.change) {
+          rejectedChange = a.change.kind;
+          delete a.change;
+          return step(a, "change_rejected", actor, now, why);
+        }
         a.decision = { by: actor, at: now.toISOString(), reason: why };
         return step(a, "reject", actor, now, why);
       });
-      if (result.ok) await tell({ kind: "rejected", announcement: result.value });
+      if (result.ok) {
+        await tell(
+          rejectedChange
+            ? { kind: "change_rejected", announcement: result.value, change: rejectedChange, by: actor, reason: why }
+            : { kind: "rejected", announcement: result.value },
+        );
+      }
       return result;
     },
 
@@ -290,6 +362,11 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       const why = reason.trim();
       const result = await mutate(id, (a, now) => {
         if (!canChange(policy, actor, a)) return fail("NOT_ALLOWED_TO_CHANGE", { id });
+        if (pendingChange(a)) {
+          if (!why) return fail("MISSING_REASON", { id, action: "withdraw" });
+          delete a.change;
+          return step(a, "change_withdrawn", actor, now, why);
+        }
         if (!nextState(a.state, "withdraw")) return fail("INVALID_STATE", { id, state: a.state });
         if (!why) return fail("MISSING_REASON", { id, action: "withdraw" });
         a.decision = { by: actor, at: now.toISOString(), reason: why };
@@ -300,8 +377,57 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       return result;
     },
 
+    /** Asks approval for a new text of a published post; once approved, every outlet edits it. */
+    async requestCorrection(actor: string, id: AnnouncementId, content: Content): Promise<Result<Announcement>> {
+      const prepared = prepareContent(content);
+      const result = await mutate(id, (a, now) => {
+        const changeable = checkChangeable(a, actor, now);
+        if (!changeable.ok) return changeable;
+        if (!prepared.ok) return prepared;
+        const current = currentVersion(a);
+        const hash = contentHash(prepared.value);
+        if (hash === current.hash) return fail("UNCHANGED_CONTENT", { id });
+        a.change = {
+          kind: "correct",
+          content: prepared.value,
+          hash,
+          version: current.number + 1,
+          requestedBy: actor,
+          requestedAt: now.toISOString(),
+          approvals: [],
+        };
+        return step(a, "request_correction", actor, now);
+      });
+      if (result.ok) await tell({ kind: "change_requested", announcement: result.value });
+      return result;
+    },
+
+    /** Asks approval to delete a published post from every outlet. */
+    async requestRetraction(actor: string, id: AnnouncementId, reason: string): Promise<Result<Announcement>> {
+      const why = reason.trim();
+      const result = await mutate(id, (a, now) => {
+        const changeable = checkChangeable(a, actor, now);
+        if (!changeable.ok) return changeable;
+        if (!why) return fail("MISSING_REASON", { id, action: "retract" });
+        const current = currentVersion(a);
+        a.change = {
+          kind: "retract",
+          hash: `retract:${current.hash}`,
+          version: current.number,
+          reason: why,
+          requestedBy: actor,
+          requestedAt: now.toISOString(),
+          approvals: [],
+        };
+        return step(a, "request_retraction", actor, now, why);
+      });
+      if (result.ok) await tell({ kind: "change_requested", announcement: result.value });
+      return result;
+    },
+
     /** A person says the hand-off copy is now live on the outlet. */
     async confirmHandoff(actor: string, id: AnnouncementId): Promise<Result<Announcement>> {
+      let settled: Settlement | undefined;
       const result = await mutate(id, (a, now) => {
         if (!isStaff(policy, actor) && !policy.admins.has(actor)) return fail("NOT_ALLOWED_TO_CONFIRM", { id });
         const waiting = a.deliveries.find(
@@ -310,16 +436,22 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
             d.state === "needs_manual_check" ||
             (d.handoff === true && d.state === "sending"),
         );
-        if (a.state !== "publishing" || !waiting) return fail("NOTHING_TO_CONFIRM", { id, state: a.state });
-        const receipt = { outlet: waiting.outlet, at: now.toISOString(), confirmedBy: actor };
+        if (!isDelivering(a) || !waiting) return fail("NOTHING_TO_CONFIRM", { id, state: a.state });
+        const known = waiting.receipt?.remoteId;
+        const receipt = {
+          outlet: waiting.outlet,
+          at: now.toISOString(),
+          confirmedBy: actor,
+          ...(known ? { remoteId: known } : {}),
+        };
         waiting.state = "sent";
         waiting.receipt = receipt;
         applyEvent(a, "delivery_sent", actor, now, { outlet: waiting.outlet, receipt });
-        settleDeliveries(a, actor, now);
+        settled = settleDeliveries(a, actor, now);
         return ok(undefined);
       });
-      if (result.ok && result.value.state === "published") {
-        await tell({ kind: "published", announcement: result.value });
+      if (result.ok && (settled === "published" || settled === "corrected" || settled === "retracted")) {
+        await tell({ kind: settled, announcement: result.value });
       }
       return result;
     },
@@ -330,7 +462,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       const ids = await store.openIds();
       const all = await Promise.all(ids.map((id) => store.get(id)));
       return all
-        .filter((a): a is Announcement => a !== undefined && !FINAL_STATES.has(a.state))
+        .filter((a): a is Announcement => a !== undefined && !isSettled(a))
         .sort((x, y) => x.id.localeCompare(y.id));
     },
 

@@ -1,17 +1,17 @@
 import {
   currentVersion,
-  FINAL_STATES,
   type Announcement,
   type AnnouncementId,
   type Delivery,
+  type DeliveryAction,
   type DeliveryAttempt,
 } from "../announcement/announcement.ts";
 import { applyEvent, SYSTEM_ACTOR } from "../announcement/audit.ts";
-import { settleDeliveries } from "../announcement/delivery.ts";
+import { isDelivering, isSettled, settleDeliveries } from "../announcement/delivery.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Notice, NoticeSink } from "../ports/notices.ts";
-import type { OutboundPost, Outlet, OutletErrorCode, PublishOutcome } from "../ports/outlet.ts";
+import type { OutboundPost, Outlet, OutletErrorCode, PublishOutcome, RemoteRef } from "../ports/outlet.ts";
 import { announcementLockKey, type Store } from "../ports/store.ts";
 
 export interface OutboxOptions {
@@ -35,8 +35,12 @@ export interface OutboxOptions {
   available?: (outletId: string) => boolean;
 }
 
+/** The post as it is (or will be, once a pending correction is approved and carried out). */
 export const toOutboundPost = (a: Announcement): OutboundPost => {
-  const v = currentVersion(a);
+  const correction = a.change?.kind === "correct" && a.change.content ? a.change : undefined;
+  const v = correction?.content
+    ? { number: correction.version, hash: correction.hash, content: correction.content }
+    : currentVersion(a);
   return {
     announcementId: a.id,
     version: v.number,
@@ -48,6 +52,19 @@ export const toOutboundPost = (a: Announcement): OutboundPost => {
   };
 };
 
+/** Opens a correction posted as a new post, where the outlet cannot edit (whatsapp-channels.md §8). */
+export const CORRECTION_PREFIX = "✏️ Korrektur:";
+
+/** What one delivery sends: the post itself, or for a correction the corrected post (as a new one if it cannot edit). */
+function postFor(a: Announcement, d: Delivery): OutboundPost {
+  const post = toOutboundPost(a);
+  if (d.action !== "correction_post") return post;
+  return { ...post, text: `${CORRECTION_PREFIX} ${post.text}`.trim() };
+}
+
+/** Edits and deletions can be repeated safely; publications cannot. */
+const isRepeatable = (d: Delivery): boolean => d.action === "edit" || d.action === "remove";
+
 /** The outlet is not ready yet (session logged out, gateway unreachable, slow down): wait, never give up. */
 const WAITING_CODES: ReadonlySet<OutletErrorCode> = new Set(["session_not_ready", "unreachable", "rate_limited"]);
 
@@ -56,10 +73,15 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 /** Read-backs that must miss the post (the last after the outlet's grace period) before it is sent again. */
 const REQUIRED_NOT_FOUND = 2;
 
-type Step =
-  | { kind: "publish"; attempt: DeliveryAttempt; post: OutboundPost }
-  | { kind: "reconcile"; attempt: DeliveryAttempt; post: OutboundPost }
-  | { kind: "none" };
+interface Work {
+  attempt: DeliveryAttempt;
+  post: OutboundPost;
+  action: DeliveryAction;
+  /** The post on the outlet, for edits and deletions. */
+  ref?: RemoteRef;
+}
+
+type Step = ({ kind: "publish" } & Work) | ({ kind: "reconcile" } & Work) | { kind: "none" };
 
 /**
  * Delivers approved announcements to their outlets, at most once per outlet:
@@ -97,13 +119,13 @@ export class Outbox {
     for (const id of await this.#o.store.openIds()) {
       const a = await this.#o.store.get(id);
       if (!a) continue;
-      if (FINAL_STATES.has(a.state)) {
+      if (isSettled(a)) {
         await this.#o.store.markClosed(id);
         continue;
       }
       if (a.state === "scheduled" && a.publishAt && Date.parse(a.publishAt) <= now) {
         await this.#startScheduled(id);
-      } else if (a.state !== "publishing") {
+      } else if (!isDelivering(a)) {
         continue;
       }
       const fresh = await this.#o.store.get(id);
@@ -177,19 +199,29 @@ export class Outbox {
   }
 
   /** `outletId` names the delivery; `outlet` is who publishes it (the channel's own, or the hand-off). */
-  async #publish(
-    id: AnnouncementId,
-    outletId: string,
-    outlet: Outlet,
-    step: { attempt: DeliveryAttempt; post: OutboundPost },
-  ) {
+  async #publish(id: AnnouncementId, outletId: string, outlet: Outlet, step: Work) {
     let outcome: PublishOutcome;
     try {
-      outcome = await outlet.publish(step.post, step.attempt);
+      outcome = await this.#send(outlet, step);
     } catch (error) {
       outcome = { state: "unknown", reason: errorText(error) };
     }
     await this.#record(id, outletId, outcome);
+  }
+
+  #send(outlet: Outlet, step: Work): Promise<PublishOutcome> {
+    switch (step.action) {
+      case "publish":
+      case "correction_post":
+        return outlet.publish(step.post, step.attempt);
+      case "edit":
+      case "remove": {
+        // A post a person published has no id here; the person finds it by its announcement.
+        const ref = step.ref ?? (outlet.handoff ? { remoteId: step.post.announcementId } : undefined);
+        if (!ref) return Promise.resolve({ state: "failed", reason: "no id of the published post", retryable: false });
+        return step.action === "edit" ? outlet.edit(ref, step.post) : outlet.remove(ref);
+      }
+    }
   }
 
   /** Writes the attempt before the outlet is called; returns what to do next. */
@@ -197,26 +229,30 @@ export class Outbox {
     return this.#o.store.withLock(announcementLockKey(id), async () => {
       const a = await this.#o.store.get(id);
       const d = a?.deliveries.find((x) => x.outlet === outletId);
-      if (!a || !d || a.state !== "publishing") return { kind: "none" };
+      if (!a || !d || !isDelivering(a)) return { kind: "none" };
       const now = this.#o.clock.now();
-      const post = toOutboundPost(a);
-      if (d.state === "sending" && d.attempt && !afterNotFound) {
-        return { kind: "reconcile", attempt: d.attempt, post };
+      const post = postFor(a, d);
+      const action = d.action ?? "publish";
+      const ref = d.receipt?.remoteId ? { remoteId: d.receipt.remoteId } : undefined;
+      const work = { post, action, ...(ref ? { ref } : {}) };
+      if (d.state === "sending" && d.attempt && !afterNotFound && !isRepeatable(d)) {
+        return { kind: "reconcile", attempt: d.attempt, ...work };
       }
-      if (d.state !== "queued" && !(afterNotFound && d.state === "sending")) return { kind: "none" };
+      const again = d.state === "sending" && (afterNotFound || isRepeatable(d));
+      if (d.state !== "queued" && !again) return { kind: "none" };
       if (d.notBefore && Date.parse(d.notBefore) > now.getTime()) return { kind: "none" };
       d.attempts += 1;
       d.state = "sending";
       delete d.notFound;
       d.attempt = {
-        id: `${id}:${outletId}:${d.attempts}`,
+        id: `${id}:${outletId}:${action}:${d.attempts}`,
         startedAt: now.toISOString(),
         fingerprint: post.fingerprint,
       };
       delete d.notBefore;
       applyEvent(a, afterNotFound ? "delivery_retry" : "delivery_started", SYSTEM_ACTOR, now, { outlet: outletId });
       await this.#o.store.put(a);
-      return { kind: "publish", attempt: d.attempt, post };
+      return { kind: "publish", attempt: d.attempt, ...work };
     });
   }
 
@@ -226,13 +262,14 @@ export class Outbox {
       const a = await this.#o.store.get(id);
       const d = a?.deliveries.find((x) => x.outlet === outletId);
       // Already settled: e.g. a person confirmed the hand-off before the outlet call returned.
-      if (!a || !d || a.state !== "publishing" || (d.state !== "sending" && d.state !== "queued")) return;
+      if (!a || !d || !isDelivering(a) || (d.state !== "sending" && d.state !== "queued")) return;
       const now = this.#o.clock.now();
       const at = now.toISOString();
       switch (outcome.state) {
         case "sent": {
           d.state = "sent";
-          d.receipt = { outlet: outletId, at, ...(outcome.remoteId ? { remoteId: outcome.remoteId } : {}) };
+          const remoteId = outcome.remoteId ?? d.receipt?.remoteId;
+          d.receipt = { outlet: outletId, at, ...(remoteId ? { remoteId } : {}) };
           delete d.lastError;
           applyEvent(a, "delivery_sent", SYSTEM_ACTOR, now, { outlet: outletId, receipt: d.receipt });
           break;
@@ -265,9 +302,12 @@ export class Outbox {
           break;
         }
       }
-      if (settleDeliveries(a, SYSTEM_ACTOR, now) === "published") notices.push({ kind: "published", announcement: a });
+      const settled = settleDeliveries(a, SYSTEM_ACTOR, now);
+      if (settled === "published" || settled === "corrected" || settled === "retracted") {
+        notices.push({ kind: settled, announcement: a });
+      }
       await this.#o.store.put(a);
-      if (FINAL_STATES.has(a.state)) await this.#o.store.markClosed(id);
+      if (isSettled(a)) await this.#o.store.markClosed(id);
     });
     for (const notice of notices) await this.#tell(notice);
   }

@@ -56,7 +56,9 @@ export function quorumOf(policy: Policy, categoryId: string): number {
 
 /** Distinct approvers of the current version, and how many are still needed. */
 export function approvalProgress(policy: Policy, a: Announcement): { have: string[]; needed: number } {
-  const have = [...new Set(approvalsOfCurrentVersion(a).map((x) => x.by))];
+  const pendingChange = a.change && !a.change.approved ? a.change : undefined;
+  const approvals = pendingChange ? pendingChange.approvals : approvalsOfCurrentVersion(a);
+  const have = [...new Set(approvals.map((x) => x.by))];
   return { have, needed: Math.max(0, quorumOf(policy, a.category) - have.length) };
 }
 

@@ -8,6 +8,10 @@ export type Notice =
   | { kind: "withdrawn"; announcement: Announcement }
   | { kind: "expired"; announcement: Announcement }
   | { kind: "published"; announcement: Announcement }
+  | { kind: "corrected"; announcement: Announcement }
+  | { kind: "retracted"; announcement: Announcement }
+  | { kind: "change_requested"; announcement: Announcement }
+  | { kind: "change_rejected"; announcement: Announcement; change: "correct" | "retract"; by: string; reason: string }
   | { kind: "delivery_failed"; announcement: Announcement; outlet: string; reason: string }
   | { kind: "needs_manual_check"; announcement: Announcement; outlet: string; reason: string };
 

@@ -122,6 +122,7 @@ describe("amtsbote as a process with a WAHA gateway", () => {
         WAHA_URL: url,
         WAHA_API_KEY: waha.apiKey,
         WHATSAPP_CHANNEL_ID: waha.channelId,
+        WHATSAPP_MIN_GAP_MS: "200",
       });
       await bot.waitFor(/amtsbote bereit/);
       bot.say("announce Hauptstraße ab Montag **voll gesperrt**. --category baustelle");
@@ -132,6 +133,16 @@ describe("amtsbote as a process with a WAHA gateway", () => {
       const history = await bot.waitFor(/Verlauf von A-0001:[\s\S]*überall veröffentlicht[^\n]*\n/);
       expect(history).toContain(`(whatsapp-waha, ID true_${waha.channelId}_000001)`);
       expect(waha.posts.map((p) => p.body)).toEqual(["Hauptstraße ab Montag *voll gesperrt*."]);
+
+      bot.say("correct A-0001 Hauptstraße ab Dienstag voll gesperrt.");
+      await bot.waitFor(/Korrektur von A-0001 wartet auf Freigabe/);
+      bot.say("as erik approve A-0001 v2");
+      await bot.waitFor(/✏️ A-0001 ist im Kanal korrigiert/);
+      // This WAHA engine cannot edit (WAHA_CAN_EDIT=off): the correction is a new, marked post.
+      expect(waha.posts.map((p) => p.body)).toEqual([
+        "Hauptstraße ab Montag *voll gesperrt*.",
+        "✏️ Korrektur: Hauptstraße ab Dienstag voll gesperrt.",
+      ]);
       expect(await bot.end()).toBe(0);
     } finally {
       await waha.stop();

@@ -95,8 +95,10 @@ describe("command grammar and handlers", () => {
     ["approve A-0001 v1 now", "UNEXPECTED_ARGUMENTS"],
     ["reject A-0001", "NOT_FOUND"],
     ["posted A-0001", "NOT_FOUND"],
-    ["correct A-0001 neuer Text", "NOT_AVAILABLE_YET"],
-    ["retract A-0001", "NOT_AVAILABLE_YET"],
+    ["correct A-0001 neuer Text", "NOT_FOUND"],
+    ["retract A-0001 falsch", "NOT_FOUND"],
+    ["correct", "MISSING_ID"],
+    ["update A-0001 Text", "NOT_AVAILABLE_YET"],
     ["statuss A-0001", "UNKNOWN_COMMAND"],
     ["zeige A-0042 bitte", "UNKNOWN_COMMAND"],
   ])("answers %j with %s and stores nothing", async (input, expected) => {

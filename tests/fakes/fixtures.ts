@@ -44,8 +44,8 @@ export class FakeOutlet implements Outlet {
     image: true,
     video: true,
     poll: true,
-    edit: false,
-    delete: false,
+    edit: true,
+    delete: true,
     maxTextLength: 4096,
     maxCaptionLength: 1024,
   };
