@@ -11,12 +11,13 @@ import { loadPolicy } from "./config/policy-file.ts";
 import { CONSOLE_PLATFORM, ConsoleChat } from "./console/console-chat.ts";
 import { createLogger, logDestination, maskUrlPassword } from "./log.ts";
 import { chatNoticeSink } from "./staff-chat.ts";
+import { mediaIntake } from "./media/intake.ts";
 import { openStore } from "./store/open-store.ts";
 import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
 import { channelDownText, channelUpText } from "../commands/notices.ts";
 import { HealthWatch } from "./whatsapp/health-watch.ts";
 import { paced } from "./whatsapp/pacing.ts";
-import { WahaOutlet } from "./whatsapp/waha.ts";
+import { WahaOutlet, type MediaSource } from "./whatsapp/waha.ts";
 import { WhapiOutlet } from "./whatsapp/whapi.ts";
 import { startWorker } from "./worker.ts";
 import { resolvePerson, type Policy } from "../src/policy/policy.ts";
@@ -44,7 +45,7 @@ function consoleUser(env: Env, policy: Policy): string {
 }
 
 /** The configured gateway, or the manual hand-off when there is none. */
-function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet): Outlet {
+function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet, media: MediaSource): Outlet {
   switch (gateway.kind) {
     case "waha":
       return new WahaOutlet({
@@ -54,6 +55,7 @@ function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet): Outlet {
         channelId: gateway.channelId,
         canEdit: gateway.canEdit,
         timeoutMs: gateway.timeoutMs,
+        media,
       });
     case "whapi":
       return new WhapiOutlet({
@@ -61,6 +63,7 @@ function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet): Outlet {
         token: gateway.token,
         channelId: gateway.channelId,
         timeoutMs: gateway.timeoutMs,
+        media,
       });
     case "none":
       return manual;
@@ -94,10 +97,11 @@ export async function main(): Promise<void> {
     output: process.stdout,
     policy,
     user: consoleUser(env, policy),
+    intake: mediaIntake(store),
   });
   const notices = chatNoticeSink(chat, policy, log);
   const manual = new ManualHandoffOutlet(chat, policy);
-  const channel = whatsappOutlet(gateway, manual);
+  const channel = whatsappOutlet(gateway, manual, (sha256) => store.getMedia(sha256));
   const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
   const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
   log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");

@@ -40,9 +40,14 @@ const FLAG = /(^|\s)--([A-Za-z][\w-]*)(?==|\s|$)/g;
 
 /**
  * Takes `--name value` and `--name=value` flags out of free text.
- * An unknown or repeated flag, or one missing its value, is an error naming it.
+ * An unknown or repeated flag, or one missing its value, is an error naming it;
+ * with `keepUnknown`, flags not in `spec` stay in the text for a later reader.
  */
-export function takeFlags(raw: string, spec: Readonly<Record<string, FlagSpec>>): Result<Flags> {
+export function takeFlags(
+  raw: string,
+  spec: Readonly<Record<string, FlagSpec>>,
+  { keepUnknown = false }: { keepUnknown?: boolean } = {},
+): Result<Flags> {
   const values = new Map<string, string | true>();
   const keep: string[] = [];
   let cursor = 0;
@@ -52,6 +57,7 @@ export function takeFlags(raw: string, spec: Readonly<Record<string, FlagSpec>>)
     const start = m.index + (m[1]?.length ?? 0);
     if (start < cursor) continue;
     const known = spec[name];
+    if (!known && keepUnknown) continue;
     if (!known)
       return fail("UNKNOWN_FLAG", {
         flag: `--${name}`,

@@ -94,6 +94,21 @@ const ERROR_TEXTS = {
       `Die Datei „${s(p, "name")}“ ist ${s(p, "mb")} MB groß, erlaubt sind ${s(p, "maxMb")} MB.`,
       `The file "${s(p, "name")}" is ${s(p, "mb")} MB; the limit is ${s(p, "maxMb")} MB.`,
     ),
+  TOO_MANY_MEDIA: (p) =>
+    L(
+      `Ein Kanal-Beitrag trägt ein Bild oder ein Video, hier sind es ${s(p, "count")}. Bitte eines wählen oder mehrere Meldungen schreiben.`,
+      `A channel post carries one picture or video; here there are ${s(p, "count")}. Please pick one or write several announcements.`,
+    ),
+  FILE_NOT_READABLE: (p) =>
+    L(
+      `Die Datei ${s(p, "path")} lässt sich nicht lesen (${s(p, "reason")}).`,
+      `The file ${s(p, "path")} cannot be read (${s(p, "reason")}).`,
+    ),
+  POLL_WITH_MEDIA: () =>
+    L(
+      "Eine Umfrage kann kein Bild oder Video tragen. Bitte getrennt veröffentlichen.",
+      "A poll cannot carry a picture or video. Please publish them separately.",
+    ),
   UNKNOWN_CATEGORY: (p) =>
     L(
       `Die Kategorie „${s(p, "category")}“ gibt es nicht. Möglich: ${s(p, "known")}.`,

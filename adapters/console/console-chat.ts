@@ -3,7 +3,11 @@ import type { Readable, Writable } from "node:stream";
 import type { Announcement } from "../../src/announcement/announcement.ts";
 import { displayName, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
-import { pick, type Localized } from "../../commands/messages.ts";
+import { takeFlags } from "../../commands/grammar.ts";
+import { errorText, pick, type Localized } from "../../commands/messages.ts";
+import type { MediaItem } from "../../src/announcement/announcement.ts";
+import { fail, ok, type Result } from "../../src/errors.ts";
+import { readLocalFile, type MediaIntake } from "../media/intake.ts";
 import type { StaffChat } from "../staff-chat.ts";
 
 export const CONSOLE_PLATFORM = "console";
@@ -15,6 +19,8 @@ export interface ConsoleChatOptions {
   policy: Policy;
   /** Console identity of whoever types. */
   user: string;
+  /** Takes in a file named by `--image`/`--video`; without it, attachments are refused. */
+  intake?: MediaIntake;
 }
 
 const PREFIX = /^[/!]?announce(?:\s+|$)/i;
@@ -73,6 +79,24 @@ export class ConsoleChat implements StaffChat {
     if ((this.#o.output as { isTTY?: boolean }).isTTY) this.#o.output.write(`${this.#user}> `);
   }
 
+  /** `--image <file>` or `--video <file>` (with `--alt "<description>"`): the console's way to attach. */
+  async #attachments(raw: string): Promise<Result<{ text: string; attachments: MediaItem[] }>> {
+    if (!/--(image|video|alt)\b/i.test(raw)) return ok({ text: raw, attachments: [] });
+    const flags = takeFlags(raw, FILE_FLAGS, { keepUnknown: true });
+    if (!flags.ok) return flags;
+    const path = flags.value.values.get("image") ?? flags.value.values.get("video");
+    const alt = flags.value.values.get("alt");
+    if (typeof path !== "string") {
+      return fail("UNEXPECTED_ARGUMENTS", { flag: "--alt", usage: '--image <file> --alt "…"' });
+    }
+    if (!this.#o.intake) return fail("OUTLET_CANNOT", { outlet: "console", what: "image" });
+    const file = await readLocalFile(path);
+    if (!file.ok) return file;
+    const item = await this.#o.intake({ ...file.value, ...(typeof alt === "string" ? { altText: alt } : {}) });
+    if (!item.ok) return item;
+    return ok({ text: flags.value.rest, attachments: [item.value] });
+  }
+
   async #line(raw: string, handle: (input: CommandInput) => Promise<CommandOutcome>): Promise<void> {
     let line = raw.trim();
     if (!line || COMMENT.test(line)) return;
@@ -86,17 +110,29 @@ export class ConsoleChat implements StaffChat {
       this.#write(`(${this.#user})`);
       return;
     }
-    const text = line.replace(PREFIX, "");
+    const language = this.#language(actor);
+    const attached = await this.#attachments(line.replace(PREFIX, ""));
+    if (!attached.ok) {
+      this.#write(`⚠️ ${pick(errorText(attached.error), language)}`);
+      return;
+    }
+    const { text, attachments } = attached.value;
     const outcome = await handle({
       kind: "text",
       actor: { platform: CONSOLE_PLATFORM, userId: actor },
       origin: { platform: CONSOLE_PLATFORM, room: CONSOLE_ROOM },
       text,
+      ...(attachments.length ? { attachments } : {}),
     });
-    const language = this.#language(actor);
     if (outcome.kind === "reply") this.#write(pick(outcome.message, language));
     if (outcome.kind === "error") this.#write(`⚠️ ${pick(outcome.message, language)}`);
   }
 }
+
+const FILE_FLAGS = {
+  image: { takesValue: true },
+  video: { takesValue: true },
+  alt: { takesValue: true },
+} as const;
 
 const indent = (label: string, text: string): string => `${label} ${text.split("\n").join("\n  ")}`;

@@ -5,6 +5,8 @@ import type { Store } from "../../src/ports/store.ts";
 import { KeyedMutex } from "../../src/util/keyed-mutex.ts";
 import type { Coordinator } from "./coordinator.ts";
 
+export type StoredValue = Announcement | string;
+
 export interface KeyvStoreOptions {
   /** Give up waiting for a lease after this long. */
   lockWaitMs?: number;
@@ -21,10 +23,11 @@ export class KeyvStore implements Store {
   readonly #lockWaitMs: number;
   readonly #defaultLeaseMs: number;
 
-  readonly #records: Keyv<Announcement>;
+  readonly #records: Keyv<StoredValue>;
   readonly #coordinator: Coordinator;
 
-  constructor(records: Keyv<Announcement>, coordinator: Coordinator, options: KeyvStoreOptions = {}) {
+  /** Records are announcements under their id; pictures and videos are base64 under `media:<sha256>`. */
+  constructor(records: Keyv<StoredValue>, coordinator: Coordinator, options: KeyvStoreOptions = {}) {
     this.#records = records;
     this.#coordinator = coordinator;
     this.#lockWaitMs = options.lockWaitMs ?? 30_000;
@@ -73,7 +76,8 @@ export class KeyvStore implements Store {
   }
 
   async get(id: AnnouncementId): Promise<Announcement | undefined> {
-    return this.#records.get(id);
+    const value = await this.#records.get(id);
+    return typeof value === "object" ? value : undefined;
   }
 
   async put(announcement: Announcement): Promise<void> {
@@ -91,6 +95,16 @@ export class KeyvStore implements Store {
 
   markClosed(id: AnnouncementId): Promise<void> {
     return this.#coordinator.removeOpen(id);
+  }
+
+  async putMedia(sha256: string, bytes: Uint8Array): Promise<void> {
+    const written = await this.#records.set(`media:${sha256}`, Buffer.from(bytes).toString("base64"));
+    if (!written) throw new Error(`store refused to write media ${sha256}`);
+  }
+
+  async getMedia(sha256: string): Promise<Uint8Array | undefined> {
+    const base64 = await this.#records.get(`media:${sha256}`);
+    return typeof base64 === "string" ? new Uint8Array(Buffer.from(base64, "base64")) : undefined;
   }
 
   async ping(): Promise<void> {

@@ -1,8 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Keyv, { type KeyvStoreAdapter } from "keyv";
-import type { Announcement } from "../../src/announcement/announcement.ts";
-import { KeyvStore } from "./keyv-store.ts";
+import { KeyvStore, type StoredValue } from "./keyv-store.ts";
 import { PostgresCoordinator, preparePostgres } from "./postgres-coordinator.ts";
 import { RedisCoordinator, type RedisCommands } from "./redis-coordinator.ts";
 import { SqliteCoordinator } from "./sqlite-coordinator.ts";
@@ -23,8 +22,8 @@ export interface OpenStoreOptions {
   namespace?: string;
 }
 
-function keyvFor(store: KeyvStoreAdapter, namespace: string): Keyv<Announcement> {
-  return new Keyv<Announcement>({ store, namespace, throwOnErrors: true });
+function keyvFor(store: KeyvStoreAdapter, namespace: string): Keyv<StoredValue> {
+  return new Keyv<StoredValue>({ store, namespace, throwOnErrors: true });
 }
 
 /** Opens the store `STORE_URL` names: `sqlite://path`, `redis://…` or `postgres://…`. */

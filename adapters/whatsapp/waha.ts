@@ -10,7 +10,11 @@ import type {
   ReadBackOutcome,
   RemoteRef,
 } from "../../src/ports/outlet.ts";
+import { postText } from "../../src/render/whatsapp.ts";
 import { classifyFailure, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
+
+/** Reads a stored picture or video by its hash. */
+export type MediaSource = (sha256: string) => Promise<Uint8Array | undefined>;
 
 export interface WahaOptions {
   baseUrl: string;
@@ -23,6 +27,7 @@ export interface WahaOptions {
   canEdit?: boolean;
   /** How long a post may take to show up in read-back. */
   readBackGraceMs?: number;
+  media: MediaSource;
 }
 
 /** The three engine-dependent shapes of a send answer (whatsapp-channels.md §3.4). */
@@ -39,6 +44,7 @@ const ReadBackMessage = z.object({
   timestamp: z.number().optional(),
   fromMe: z.boolean().optional(),
   body: z.string().nullish(),
+  hasMedia: z.boolean().optional(),
 });
 
 const SessionAnswer = z.object({ status: z.string(), engine: z.object({ engine: z.string() }).partial().optional() });
@@ -61,9 +67,8 @@ export class WahaOutlet implements Outlet {
     this.readBackGraceMs = options.readBackGraceMs ?? 30_000;
     this.capabilities = {
       text: true,
-      // Pictures and videos need the media store and conversion; until then they go by hand-off.
-      image: false,
-      video: false,
+      image: true,
+      video: true,
       poll: true,
       edit: options.canEdit ?? false,
       delete: true,
@@ -87,14 +92,22 @@ export class WahaOutlet implements Outlet {
   }
 
   async publish(post: OutboundPost, _attempt: DeliveryAttempt): Promise<PublishOutcome> {
-    if (post.media.length > 0) {
-      return failure(
-        "bad_request",
-        "pictures and videos are not sent through WAHA yet; use the manual hand-off",
-        false,
+    const base = { session: this.#o.session, chatId: this.#o.channelId };
+    const item = post.media[0];
+    if (item) {
+      const bytes = await this.#o.media(item.sha256);
+      if (!bytes) return failure("bad_request", `the file ${item.name} is missing from the store`, false);
+      const file = { mimetype: item.mimeType, filename: item.name, data: Buffer.from(bytes).toString("base64") };
+      const video = item.mimeType.startsWith("video/");
+      return this.#sent(
+        await this.#call("POST", video ? "/api/sendVideo" : "/api/sendImage", {
+          ...base,
+          caption: postText(post),
+          file,
+          ...(video ? { asNote: false, convert: false } : {}),
+        }),
       );
     }
-    const base = { session: this.#o.session, chatId: this.#o.channelId };
     const ex = post.poll
       ? await this.#call("POST", "/api/sendPoll", {
           ...base,
@@ -141,15 +154,18 @@ export class WahaOutlet implements Outlet {
     const list = z.array(z.unknown()).safeParse(ex.body);
     if (!list.success) return { state: "unavailable", reason: "WAHA read-back was not a list" };
     const since = Date.parse(attempt.startedAt) / 1000 - SKEW_S;
-    const wanted = post.poll ? post.poll.question : post.text;
+    const wanted = post.poll ? post.poll.question : postText(post);
     for (const raw of list.data) {
       const m = ReadBackMessage.safeParse(raw);
       if (!m.success || m.data.fromMe === false) continue;
       if (m.data.timestamp !== undefined && m.data.timestamp < since) continue;
       const body = m.data.body ?? "";
-      if (sameText(body, wanted) || (post.poll && JSON.stringify(raw).includes(JSON.stringify(wanted)))) {
-        return { state: "found", remoteId: m.data.id };
-      }
+      const matches = post.poll
+        ? sameText(body, wanted) || JSON.stringify(raw).includes(JSON.stringify(wanted))
+        : wanted
+          ? sameText(body, wanted)
+          : post.media.length > 0 && m.data.hasMedia === true;
+      if (matches) return { state: "found", remoteId: m.data.id };
     }
     return { state: "not_found" };
   }
@@ -157,7 +173,7 @@ export class WahaOutlet implements Outlet {
   async edit(ref: RemoteRef, post: OutboundPost): Promise<PublishOutcome> {
     if (!this.capabilities.edit) return failure("bad_request", "this WAHA engine cannot edit channel posts", false);
     const ex = await this.#call("PUT", `${this.#messagesPath()}/${encodeURIComponent(ref.remoteId)}`, {
-      text: post.text,
+      text: postText(post),
       linkPreview: true,
     });
     return this.#sent(ex, ref.remoteId);

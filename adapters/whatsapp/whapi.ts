@@ -10,7 +10,9 @@ import type {
   ReadBackOutcome,
   RemoteRef,
 } from "../../src/ports/outlet.ts";
+import { postText } from "../../src/render/whatsapp.ts";
 import { classifyFailure, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
+import type { MediaSource } from "./waha.ts";
 
 export const WHAPI_DEFAULT_URL = "https://gate.whapi.cloud";
 
@@ -21,6 +23,7 @@ export interface WhapiOptions {
   baseUrl?: string;
   timeoutMs?: number;
   readBackGraceMs?: number;
+  media: MediaSource;
 }
 
 const SendAnswer = z.object({
@@ -36,6 +39,8 @@ const ReadBackMessage = z.object({
   from_me: z.boolean().optional(),
   timestamp: z.number().optional(),
   text: z.object({ body: z.string() }).partial().optional(),
+  image: z.object({ caption: z.string() }).partial().optional(),
+  video: z.object({ caption: z.string() }).partial().optional(),
   poll: z.object({ title: z.string() }).partial().optional(),
 });
 
@@ -55,9 +60,8 @@ export class WhapiOutlet implements Outlet {
   readonly readBackGraceMs: number;
   readonly capabilities: OutletCapabilities = {
     text: true,
-    // Pictures and videos need the media store and conversion; until then they go by hand-off.
-    image: false,
-    video: false,
+    image: true,
+    video: true,
     poll: true,
     edit: true,
     delete: true,
@@ -82,9 +86,22 @@ export class WhapiOutlet implements Outlet {
     });
   }
 
-  #send(post: OutboundPost, edit?: string): Promise<Exchange> {
+  async #send(post: OutboundPost, edit?: string): Promise<Exchange> {
     const to = this.#o.channelId;
     const editing = edit === undefined ? {} : { edit };
+    const item = post.media[0];
+    if (item && edit === undefined) {
+      const bytes = await this.#o.media(item.sha256);
+      if (!bytes) return { kind: "response", status: 400, body: "file missing from the store", headers: new Headers() };
+      const video = item.mimeType.startsWith("video/");
+      return this.#call("POST", video ? "/messages/video" : "/messages/image", {
+        to,
+        media: `data:${item.mimeType};base64,${Buffer.from(bytes).toString("base64")}`,
+        ...(video ? {} : { mime_type: item.mimeType }),
+        caption: postText(post),
+      });
+    }
+    if (item) return this.#call("POST", "/messages/text", { to, body: postText(post), edit });
     if (post.poll) {
       return this.#call("POST", "/messages/poll", {
         to,
@@ -98,13 +115,6 @@ export class WhapiOutlet implements Outlet {
   }
 
   async publish(post: OutboundPost, _attempt: DeliveryAttempt): Promise<PublishOutcome> {
-    if (post.media.length > 0) {
-      return failure(
-        "bad_request",
-        "pictures and videos are not sent through Whapi yet; use the manual hand-off",
-        false,
-      );
-    }
     return this.#sent(await this.#send(post));
   }
 
@@ -129,9 +139,10 @@ export class WhapiOutlet implements Outlet {
       const m = ReadBackMessage.safeParse(raw);
       if (!m.success || m.data.from_me === false) continue;
       if (m.data.timestamp !== undefined && m.data.timestamp < since) continue;
+      const body = m.data.text?.body ?? m.data.image?.caption ?? m.data.video?.caption ?? "";
       const matches = post.poll
         ? sameText(m.data.poll?.title ?? "", post.poll.question)
-        : sameText(m.data.text?.body ?? "", post.text);
+        : sameText(body, postText(post));
       if (matches) return { state: "found", remoteId: m.data.id };
     }
     return { state: "not_found" };

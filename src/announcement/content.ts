@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Content, MediaItem, Poll } from "./announcement.ts";
 import { fail, ok, type Result } from "../errors.ts";
+import { postText } from "../render/whatsapp.ts";
 
 /** Caps adopted for WhatsApp Channels (docs/whatsapp-channels.md §6), counted in Unicode code points. */
 export const LIMITS = {
@@ -40,12 +41,14 @@ export function validateContent(content: Content): Result<Content> {
   const text = content.text;
   if (!text && !content.poll && content.media.length === 0) return fail("EMPTY_TEXT");
   const max = content.media.length > 0 ? LIMITS.caption : LIMITS.text;
-  const length = codePoints(text);
+  const length = codePoints(postText(content));
   if (length > max) {
     return fail(content.media.length > 0 ? "CAPTION_TOO_LONG" : "TEXT_TOO_LONG", { length, max, over: length - max });
   }
   const insecure = /\bhttp:\/\/\S+/i.exec(text);
   if (insecure) return fail("INSECURE_LINK", { url: insecure[0] });
+  if (content.media.length > 1) return fail("TOO_MANY_MEDIA", { count: content.media.length });
+  if (content.poll && content.media.length > 0) return fail("POLL_WITH_MEDIA");
   if (content.poll) {
     const pollCheck = validatePoll(content.poll);
     if (!pollCheck.ok) return pollCheck;

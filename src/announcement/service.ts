@@ -14,6 +14,7 @@ import { isDelivering, isSettled, settleDeliveries, type Settlement } from "./de
 import { codePoints, contentHash, normaliseText, validateContent } from "./content.ts";
 import { nextState, type LifecycleEvent } from "./lifecycle.ts";
 import { fail, ok, type Result } from "../errors.ts";
+import { postText } from "../render/whatsapp.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Notice, NoticeSink } from "../ports/notices.ts";
@@ -171,7 +172,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       ].find((x) => x !== undefined);
       if (unsupported) return fail("OUTLET_CANNOT", { outlet: id, what: unsupported });
       const max = content.media.length > 0 ? can.maxCaptionLength : can.maxTextLength;
-      const length = codePoints(checked.value.text);
+      const length = codePoints(postText(checked.value));
       if (length > max) return fail("TEXT_TOO_LONG", { length, max, over: length - max });
     }
     return checked;

@@ -49,6 +49,17 @@ export class MemoryStore implements Store {
     this.#open.delete(id);
   }
 
+  readonly #media = new Map<string, Uint8Array>();
+
+  async putMedia(sha256: string, bytes: Uint8Array): Promise<void> {
+    this.#media.set(sha256, Uint8Array.from(bytes));
+  }
+
+  async getMedia(sha256: string): Promise<Uint8Array | undefined> {
+    const bytes = this.#media.get(sha256);
+    return bytes && Uint8Array.from(bytes);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}

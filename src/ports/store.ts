@@ -27,6 +27,9 @@ export interface Store {
   openIds(): Promise<AnnouncementId[]>;
   markOpen(id: AnnouncementId): Promise<void>;
   markClosed(id: AnnouncementId): Promise<void>;
+  /** Pictures and videos of announcements, by content hash (sha-256, hex). */
+  putMedia(sha256: string, bytes: Uint8Array): Promise<void>;
+  getMedia(sha256: string): Promise<Uint8Array | undefined>;
   /** Reachability probe for readiness. */
   ping(): Promise<void>;
   close(): Promise<void>;

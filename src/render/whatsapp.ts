@@ -1,3 +1,4 @@
+import type { Content } from "../announcement/announcement.ts";
 import type { OutboundPost } from "../ports/outlet.ts";
 
 /**
@@ -10,10 +11,20 @@ export interface WhatsAppRendering {
   media: string[];
 }
 
+/**
+ * The text or caption as posted. WhatsApp has no alt text, so a picture's description
+ * is carried in the caption.
+ */
+export function postText(content: Pick<Content, "text" | "media">): string {
+  const alt = content.media.find((m) => m.altText)?.altText;
+  if (!alt) return content.text;
+  return content.text ? `${content.text}\n\n🖼️ ${alt}` : `🖼️ ${alt}`;
+}
+
 export function renderForWhatsApp(post: Pick<OutboundPost, "text" | "poll" | "media">): WhatsAppRendering {
   return {
-    text: post.text,
+    text: postText(post),
     ...(post.poll ? { poll: post.poll } : {}),
-    media: post.media.map((m) => (m.altText ? `${m.name} (${m.altText})` : m.name)),
+    media: post.media.map((m) => `${m.name} (${m.mimeType}, ${(m.bytes / 1024).toFixed(0)} KB)`),
   };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { BotProcess, count } from "../fakes/bot-process.ts";
 import { FakeWaha } from "../fakes/fake-waha.ts";
@@ -143,6 +144,38 @@ describe("amtsbote as a process with a WAHA gateway", () => {
         "Hauptstraße ab Montag *voll gesperrt*.",
         "✏️ Korrektur: Hauptstraße ab Dienstag voll gesperrt.",
       ]);
+      expect(await bot.end()).toBe(0);
+    } finally {
+      await waha.stop();
+    }
+  });
+
+  it("sends an attached picture as JPEG with its description in the caption", async () => {
+    const waha = new FakeWaha();
+    const url = await waha.start();
+    try {
+      const dir = tempDir();
+      const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: "#c00" } })
+        .png()
+        .toBuffer();
+      writeFileSync(join(dir, "umleitung.png"), png);
+      const bot = new BotProcess(dir, {
+        WAHA_URL: url,
+        WAHA_API_KEY: waha.apiKey,
+        WHATSAPP_CHANNEL_ID: waha.channelId,
+      });
+      await bot.waitFor(/amtsbote bereit/);
+      bot.say("announce Umleitung ab Montag. --image ./nicht-da.png");
+      await bot.waitFor(/nicht-da\.png lässt sich nicht lesen \(ENOENT\)/);
+      bot.say('announce Umleitung ab Montag. --image ./umleitung.png --alt "Karte der Umleitung" --category baustelle');
+      await bot.waitFor(/A-0001 ist angelegt/);
+      expect(bot.output).toContain("📎 umleitung.jpg (image/jpeg");
+      bot.say("as carla approve A-0001");
+      await bot.waitFor(/📣 A-0001 ist veröffentlicht/);
+      expect(waha.posts.map((p) => p.body)).toEqual(["Umleitung ab Montag.\n\n🖼️ Karte der Umleitung"]);
+      expect(waha.files).toHaveLength(1);
+      expect(waha.files[0]?.mimetype).toBe("image/jpeg");
+      expect((await sharp(waha.files[0]?.bytes).metadata()).width).toBe(300);
       expect(await bot.end()).toBe(0);
     } finally {
       await waha.stop();

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { DeliveryAttempt, Poll } from "../../src/announcement/announcement.ts";
+import type { DeliveryAttempt, MediaItem, Poll } from "../../src/announcement/announcement.ts";
 import type { OutboundPost, Outlet } from "../../src/ports/outlet.ts";
 
 export interface PostedMessage {
   remoteId: string;
   text?: string;
   poll?: string;
+  /** A picture post; `text` is then its caption. */
+  media?: boolean;
   /** Seconds since the epoch. */
   timestamp: number;
 }
@@ -16,6 +18,8 @@ export interface OutletHarness {
   gateway: boolean;
   acceptText?(text: string, remoteId: string): void;
   acceptPoll?(poll: Poll, remoteId: string): void;
+  /** A picture post: caption and the file's base64 as the gateway must receive them. */
+  acceptPicture?(caption: string, base64: string, remoteId: string): void;
   emptyAnswer?(): void;
   serverError?(): void;
   slowAnswer?(): void;
@@ -33,6 +37,18 @@ export interface OutletHarness {
   /** Throws when a scripted call did not happen or an unscripted one did. */
   verify(): void;
 }
+
+/** A small stored picture the gateways fetch from the media store by its hash. */
+export const PICTURE_BYTES = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 0xff, 0xd9]);
+export const PICTURE: MediaItem = {
+  name: "umleitung.jpg",
+  mimeType: "image/jpeg",
+  bytes: PICTURE_BYTES.length,
+  sha256: "5e1f",
+  altText: "Karte der Umleitung über die Bergstraße",
+};
+export const STORED_MEDIA = new Map([[PICTURE.sha256, PICTURE_BYTES]]);
+export const PICTURE_CAPTION = "Umleitung ab Montag.\n\n🖼️ Karte der Umleitung über die Bergstraße";
 
 export const aPost = (overrides: Partial<OutboundPost> = {}): OutboundPost => ({
   announcementId: "A-0042",
@@ -83,6 +99,18 @@ export function outletContract(name: string, make: () => OutletHarness): void {
       fresh();
       h.acceptPoll?.(POLL, "true_120363@newsletter_3EB0POLL");
       const outcome = await h.outlet.publish(aPost({ text: "", poll: POLL }), attempt());
+      expect(outcome.state).toBe(h.gateway ? "sent" : "awaiting_confirmation");
+    });
+
+    it("publishes a picture with its description in the caption", async () => {
+      fresh();
+      if (!h.outlet.capabilities.image) return;
+      h.acceptPicture?.(
+        PICTURE_CAPTION,
+        Buffer.from(PICTURE_BYTES).toString("base64"),
+        "true_120363@newsletter_3EB0IMG",
+      );
+      const outcome = await h.outlet.publish(aPost({ text: "Umleitung ab Montag.", media: [PICTURE] }), attempt());
       expect(outcome.state).toBe(h.gateway ? "sent" : "awaiting_confirmation");
     });
 
@@ -179,6 +207,14 @@ export function outletContract(name: string, make: () => OutletHarness): void {
           { remoteId: "ours", text: aPost().text.replace("\n", "\n "), timestamp: now() },
         ]);
         expect(await h.outlet.readBack(aPost(), attempt(started))).toEqual({ state: "found", remoteId: "ours" });
+      });
+
+      gatewayOnly("read-back of a picture post matches its caption", async () => {
+        h.readBackReturns?.([{ remoteId: "img-1", text: PICTURE_CAPTION, timestamp: now(), media: true }]);
+        expect(await h.outlet.readBack(aPost({ text: "Umleitung ab Montag.", media: [PICTURE] }), attempt())).toEqual({
+          state: "found",
+          remoteId: "img-1",
+        });
       });
 
       gatewayOnly("read-back of a poll matches its question", async () => {

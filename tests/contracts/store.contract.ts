@@ -70,6 +70,18 @@ export function storeContract(name: string, options: StoreContractOptions): void
       expect(await stores[0]?.currentSequence("other")).toBe(0);
     });
 
+    it("keeps pictures and videos by hash, byte for byte, apart from announcements", async () => {
+      const shared = fresh();
+      const store = await open(shared);
+      const bytes = new Uint8Array(256 * 1024).map((_, i) => (i * 7) % 256);
+      await store.putMedia("ab12", bytes);
+      const other = options.crossInstance ? await open(shared) : store;
+      expect(await other.getMedia("ab12")).toEqual(bytes);
+      expect(await other.getMedia("cd34")).toBeUndefined();
+      expect(await other.get("A-0001")).toBeUndefined();
+      expect(await other.openIds()).toEqual([]);
+    });
+
     it("keeps the index of open announcements", async () => {
       const store = await open(fresh());
       await store.markOpen("A-0002");

@@ -17,6 +17,7 @@ export class FakeWaha {
   readonly channelId: string;
   readonly posts: Posted[] = [];
   readonly requests: string[] = [];
+  readonly files: { mimetype: string; bytes: Buffer }[] = [];
   sessionStatus = "WORKING";
   #server: Server | undefined;
 
@@ -60,7 +61,8 @@ export class FakeWaha {
         expected: ["WORKING"],
       },
     };
-    if (req.method === "POST" && (url.pathname === "/api/sendText" || url.pathname === "/api/sendPoll")) {
+    const sends = ["/api/sendText", "/api/sendPoll", "/api/sendImage", "/api/sendVideo"];
+    if (req.method === "POST" && sends.includes(url.pathname)) {
       if (this.sessionStatus !== "WORKING") return notReady;
       if (json.chatId !== this.channelId) return { status: 400, body: { statusCode: 400, message: ["chatId"] } };
       const poll = json.poll as { name?: string } | undefined;
@@ -68,8 +70,15 @@ export class FakeWaha {
         id: `true_${this.channelId}_${(this.posts.length + 1).toString(16).toUpperCase().padStart(6, "0")}`,
         timestamp: Math.floor(Date.now() / 1000),
         fromMe: true,
-        body: typeof json.text === "string" ? json.text : (poll?.name ?? ""),
+        body:
+          typeof json.text === "string"
+            ? json.text
+            : typeof json.caption === "string"
+              ? json.caption
+              : (poll?.name ?? ""),
       };
+      const file = json.file as { mimetype?: string; data?: string } | undefined;
+      if (file) this.files.push({ mimetype: file.mimetype ?? "", bytes: Buffer.from(file.data ?? "", "base64") });
       this.posts.push(post);
       return { status: 201, body: { ...post, ack: 0, ackName: "PENDING", _data: {} } };
     }

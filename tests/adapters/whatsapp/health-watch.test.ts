@@ -62,6 +62,7 @@ describe("gateway down for a while (WAHA stand-in on loopback)", () => {
         apiKey: waha.apiKey,
         session: "default",
         channelId: waha.channelId,
+        media: async () => undefined,
       });
       const alerts: string[] = [];
       const watch = new HealthWatch({

@@ -23,6 +23,7 @@ async function approvedThroughWaha() {
     channelId: CH,
     timeoutMs: 200,
     readBackGraceMs: 0,
+    media: async () => undefined,
   });
   const deps = { store, policy: testPolicy(), clock: systemClock, notices: new RecordingNotices(), log: silentLogger };
   const service = createAnnouncementService({ ...deps, outlets: [outlet] });

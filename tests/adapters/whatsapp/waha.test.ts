@@ -1,6 +1,6 @@
 import nock from "nock";
 import { WahaOutlet } from "../../../adapters/whatsapp/waha.ts";
-import { outletContract, type PostedMessage } from "../../contracts/outlet.contract.ts";
+import { outletContract, PICTURE, STORED_MEDIA, type PostedMessage } from "../../contracts/outlet.contract.ts";
 import { neverAnswers, strictNock } from "../../fakes/nock-gateway.ts";
 
 const BASE = "http://waha.test:3000";
@@ -18,6 +18,7 @@ export function wahaHarness(options: { canEdit?: boolean } = {}) {
     timeoutMs: 300,
     readBackGraceMs: 0,
     canEdit: options.canEdit ?? true,
+    media: async (sha256: string) => STORED_MEDIA.get(sha256),
   });
   const waha = () => nock(BASE, { reqheaders: { "x-api-key": KEY } });
   const asMessage = (m: PostedMessage) => ({
@@ -25,7 +26,7 @@ export function wahaHarness(options: { canEdit?: boolean } = {}) {
     timestamp: m.timestamp,
     fromMe: true,
     body: m.text ?? "",
-    hasMedia: false,
+    hasMedia: m.media === true,
     ack: 1,
     _data: m.poll ? { Message: { pollCreationMessageV3: { name: m.poll } } } : {},
   });
@@ -52,6 +53,15 @@ export function wahaHarness(options: { canEdit?: boolean } = {}) {
         })
         .reply(201, { id: { fromMe: true, remote: CH, id: "x", _serialized: remoteId } });
     },
+    acceptPicture: (caption: string, base64: string, remoteId: string) =>
+      void waha()
+        .post("/api/sendImage", {
+          session: "default",
+          chatId: CH,
+          caption,
+          file: { mimetype: "image/jpeg", filename: PICTURE.name, data: base64 },
+        })
+        .reply(201, { id: remoteId }),
     emptyAnswer: () => void waha().post("/api/sendText").reply(201, ""),
     serverError: () =>
       void waha()

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { WhapiOutlet } from "../../../adapters/whatsapp/whapi.ts";
-import { outletContract, type PostedMessage } from "../../contracts/outlet.contract.ts";
+import { outletContract, STORED_MEDIA, type PostedMessage } from "../../contracts/outlet.contract.ts";
 import { neverAnswers, strictNock } from "../../fakes/nock-gateway.ts";
 import { describe, expect, it } from "vitest";
 import { aPost } from "../../contracts/outlet.contract.ts";
@@ -11,7 +11,14 @@ const TOKEN = "whapi-token";
 
 function whapiHarness() {
   const strict = strictNock();
-  const outlet = new WhapiOutlet({ token: TOKEN, channelId: CH, baseUrl: BASE, timeoutMs: 300, readBackGraceMs: 0 });
+  const outlet = new WhapiOutlet({
+    token: TOKEN,
+    channelId: CH,
+    baseUrl: BASE,
+    timeoutMs: 300,
+    readBackGraceMs: 0,
+    media: async (sha256: string) => STORED_MEDIA.get(sha256),
+  });
   const whapi = () => nock(BASE, { reqheaders: { authorization: `Bearer ${TOKEN}` } });
   const sent = (id: string, type: string) => ({
     sent: true,
@@ -23,7 +30,11 @@ function whapiHarness() {
     chat_id: CH,
     from_me: true,
     timestamp: m.timestamp,
-    ...(m.poll ? { poll: { title: m.poll, options: [] } } : { text: { body: m.text ?? "" } }),
+    ...(m.poll
+      ? { poll: { title: m.poll, options: [] } }
+      : m.media
+        ? { image: { caption: m.text ?? "", mime_type: "image/jpeg" } }
+        : { text: { body: m.text ?? "" } }),
   });
   return {
     outlet,
@@ -41,6 +52,15 @@ function whapiHarness() {
           count: poll.multipleChoice ? 0 : 1,
         })
         .reply(200, sent(remoteId, "poll")),
+    acceptPicture: (caption: string, base64: string, remoteId: string) =>
+      void whapi()
+        .post("/messages/image", {
+          to: CH,
+          media: `data:image/jpeg;base64,${base64}`,
+          mime_type: "image/jpeg",
+          caption,
+        })
+        .reply(200, sent(remoteId, "image")),
     emptyAnswer: () => void whapi().post("/messages/text").reply(200, ""),
     serverError: () => void whapi().post("/messages/text").reply(502, "Bad Gateway"),
     slowAnswer: () => void whapi().post("/messages/text").reply(neverAnswers),
@@ -96,7 +116,7 @@ describe("Whapi.Cloud specifics", () => {
   it("sent:false is a refusal, not an unknown outcome", async () => {
     const strict = strictNock();
     nock(BASE).post("/messages/text").reply(200, { sent: false });
-    const outlet = new WhapiOutlet({ token: TOKEN, channelId: CH, baseUrl: BASE });
+    const outlet = new WhapiOutlet({ token: TOKEN, channelId: CH, baseUrl: BASE, media: async () => undefined });
     expect(
       await outlet.publish(aPost(), { id: "a", startedAt: new Date().toISOString(), fingerprint: "f" }),
     ).toMatchObject({
@@ -110,7 +130,7 @@ describe("Whapi.Cloud specifics", () => {
   it("accepted without a message id is unknown, to be confirmed by read-back", async () => {
     const strict = strictNock();
     nock(BASE).post("/messages/text").reply(200, { sent: true });
-    const outlet = new WhapiOutlet({ token: TOKEN, channelId: CH, baseUrl: BASE });
+    const outlet = new WhapiOutlet({ token: TOKEN, channelId: CH, baseUrl: BASE, media: async () => undefined });
     expect(
       (await outlet.publish(aPost(), { id: "a", startedAt: new Date().toISOString(), fingerprint: "f" })).state,
     ).toBe("unknown");

@@ -323,16 +323,24 @@ describe("validateContent", () => {
       if (!result.ok) expect(result.error.code).toBe("MEDIA_TOO_LARGE");
     });
 
-    it("checks every item and names the first bad one", () => {
-      const result = validateContent(
-        text("Bilder", [
-          jpeg({ name: "ok.jpg" }),
-          jpeg({ name: "b.gif", mimeType: "image/gif" }),
-          jpeg({ bytes: 9 * MB }),
-        ]),
-      );
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.error.params?.name).toBe("b.gif");
+    it("allows one picture or video per post", () => {
+      expect(validateContent(text("Bilder", [jpeg({ name: "a.jpg" }), jpeg({ name: "b.jpg" })]))).toEqual({
+        ok: false,
+        error: { code: "TOO_MANY_MEDIA", params: { count: 2 } },
+      });
+    });
+
+    it("refuses a poll with a picture", () => {
+      expect(validateContent({ text: "", poll: poll(), media: [jpeg()] })).toEqual({
+        ok: false,
+        error: { code: "POLL_WITH_MEDIA" },
+      });
+    });
+
+    it("counts the picture description into the caption", () => {
+      const described = jpeg({ altText: "x".repeat(1000) });
+      expect(validateContent(text("y".repeat(30), [described])).ok).toBe(false);
+      expect(validateContent(text("y".repeat(10), [described])).ok).toBe(true);
     });
   });
 });
