@@ -102,6 +102,7 @@ export async function main(): Promise<void> {
   const notices = chatNoticeSink(chat, policy, log);
   const manual = new ManualHandoffOutlet(chat, policy);
   const channel = whatsappOutlet(gateway, manual, (sha256) => store.getMedia(sha256));
+  const admin = channel instanceof WahaOutlet || channel instanceof WhapiOutlet ? channel : undefined;
   const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
   const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
   log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");
@@ -156,7 +157,9 @@ export async function main(): Promise<void> {
   if (logFile) process.stdout.write(`Protokoll: ${logFile}\n`);
   process.stdout.write(`amtsbote bereit – Konsole als ${chat.user}. \`help\` zeigt die Befehle.\n`);
   const commandLog = log.child({ module: "commands" });
-  await chat.run((input) => dispatch(input, { service, policy, clock: systemClock, log: commandLog }));
+  await chat.run((input) =>
+    dispatch(input, { service, policy, clock: systemClock, log: commandLog, ...(admin ? { channel: admin } : {}) }),
+  );
   await stop("end of input");
 }
 

@@ -271,6 +271,59 @@ export async function retract(ctx: CommandContext): Promise<CommandOutcome> {
   );
 }
 
+const PHONE = /^\+?(\d{8,15})$/;
+
+export async function whatsapp(ctx: CommandContext): Promise<CommandOutcome> {
+  const [sub = "status", arg, ...extra] = words(ctx.rest);
+  const usage = "whatsapp status | whatsapp pair <Telefonnummer> | whatsapp qr";
+  if (extra.length > 0) return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: extra.join(" "), usage } });
+  const channel = ctx.channel;
+  if (!channel) return failed({ code: "NO_GATEWAY" });
+  const verb = sub.toLowerCase();
+  if (verb === "status") {
+    if (arg) return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: arg, usage } });
+    const health = await channel.status();
+    return reply(
+      health.state === "ok"
+        ? L(`WhatsApp (${channel.name}): verbunden.`, `WhatsApp (${channel.name}): connected.`)
+        : L(
+            `WhatsApp (${channel.name}): nicht verbunden – ${health.reason}. Admins: \`whatsapp pair <Telefonnummer>\` oder \`whatsapp qr\`.`,
+            `WhatsApp (${channel.name}): not connected – ${health.reason}. Admins: \`whatsapp pair <phone number>\` or \`whatsapp qr\`.`,
+          ),
+    );
+  }
+  if (verb !== "pair" && verb !== "qr")
+    return failed({ code: "UNKNOWN_COMMAND", params: { command: `whatsapp ${sub}` } });
+  if (!ctx.policy.admins.has(ctx.person.id)) return failed({ code: "NOT_ADMIN" });
+  if (verb === "pair") {
+    const phone = PHONE.exec(arg ?? "")?.[1];
+    if (!phone) return failed({ code: "INVALID_PHONE", params: { value: arg ?? "" } });
+    const paired = await channel.pairingCode(phone);
+    if (!paired.ok) return failed({ code: "GATEWAY_REFUSED", params: { reason: paired.reason } });
+    const code = paired.kind === "code" ? paired.code : paired.value;
+    return {
+      kind: "reply",
+      private: true,
+      message: L(
+        `Kopplungscode: ${code}\nAuf dem Admin-Telefon: WhatsApp → Verknüpfte Geräte → Gerät hinzufügen → „Stattdessen mit Telefonnummer verknüpfen“ → Code eingeben.`,
+        `Pairing code: ${code}\nOn the admin phone: WhatsApp → Linked devices → Link a device → "Link with phone number instead" → enter the code.`,
+      ),
+    };
+  }
+  if (arg) return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: arg, usage } });
+  const qr = await channel.pairingQr();
+  if (!qr.ok) return failed({ code: "GATEWAY_REFUSED", params: { reason: qr.reason } });
+  return {
+    kind: "reply",
+    private: true,
+    qr: qr.kind === "qr" ? qr.value : qr.code,
+    message: L(
+      "Mit dem Admin-Telefon scannen: WhatsApp → Verknüpfte Geräte → Gerät hinzufügen.",
+      "Scan with the admin phone: WhatsApp → Linked devices → Link a device.",
+    ),
+  };
+}
+
 export async function help(ctx: CommandContext): Promise<CommandOutcome> {
   return reply(helpText("", [...ctx.policy.categories.keys()]));
 }

@@ -20,6 +20,14 @@ export type CommandInput =
     };
 
 export type CommandOutcome =
-  | { kind: "reply"; message: Localized; announcement?: Announcement }
+  | {
+      kind: "reply";
+      message: Localized;
+      announcement?: Announcement;
+      /** Only for the person who asked (ephemeral in Slack, a direct message elsewhere). */
+      private?: true;
+      /** Content of a QR code to show as a picture. */
+      qr?: string;
+    }
   | { kind: "error"; code: ErrorCode; message: Localized }
   | { kind: "ignored" };

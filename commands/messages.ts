@@ -265,6 +265,18 @@ const ERROR_TEXTS = {
       `${s(p, "id")} ist seit ${s(p, "days")} Tagen veröffentlicht; WhatsApp erlaubt Änderungen nur 30 Tage lang. Bitte eine neue Meldung schreiben.`,
       `${s(p, "id")} was published ${s(p, "days")} days ago; WhatsApp allows changes for 30 days only. Please post a new announcement.`,
     ),
+  NOT_ADMIN: () => L("Das dürfen nur Administratorinnen und Administratoren.", "Only administrators may do that."),
+  INVALID_PHONE: (p) =>
+    L(
+      `„${s(p, "value")}“ ist keine Telefonnummer. Bitte international ohne Leerzeichen, z. B. 4915112345678.`,
+      `"${s(p, "value")}" is not a phone number. Please give it internationally without spaces, e.g. 4915112345678.`,
+    ),
+  NO_GATEWAY: () =>
+    L(
+      "Es ist kein WhatsApp-Gateway eingerichtet; Meldungen gehen per Übergabe an eine Person.",
+      "No WhatsApp gateway is set up; announcements are handed to a person.",
+    ),
+  GATEWAY_REFUSED: (p) => L(`Das Gateway hat abgelehnt: ${s(p, "reason")}`, `The gateway refused: ${s(p, "reason")}`),
   TEMPORARILY_UNAVAILABLE: () =>
     L(
       "Das hat gerade nicht geklappt: Speicher oder Dienst nicht erreichbar. Bitte mit `status` prüfen, ob der Schritt angekommen ist, und sonst gleich noch einmal versuchen.",

@@ -2,6 +2,7 @@ import type { Person, Policy } from "../src/policy/policy.ts";
 import type { AnnouncementService } from "../src/announcement/service.ts";
 import type { Clock } from "../src/ports/clock.ts";
 import type { Logger } from "../src/ports/logger.ts";
+import type { ChannelAdmin } from "../src/ports/channel-admin.ts";
 import type { CommandInput, CommandOutcome } from "./input.ts";
 import { L, type Localized } from "./messages.ts";
 import * as handlers from "./handlers.ts";
@@ -11,6 +12,8 @@ export interface CommandDeps {
   policy: Policy;
   clock: Clock;
   log: Logger;
+  /** The WhatsApp gateway, where one is configured. */
+  channel?: ChannelAdmin;
 }
 
 export interface CommandContext extends CommandDeps {
@@ -108,6 +111,15 @@ export const COMMANDS = {
     summary: L("Verlauf mit allen Schritten", "History of every step"),
     aliases: ["verlauf"],
     run: handlers.history,
+  },
+  whatsapp: {
+    usage: "whatsapp status | whatsapp pair <Telefonnummer> | whatsapp qr",
+    summary: L(
+      "Verbindung zum WhatsApp-Kanal prüfen; neu koppeln (nur Admins)",
+      "Check the WhatsApp link; pair it again (admins only)",
+    ),
+    aliases: [],
+    run: handlers.whatsapp,
   },
   help: {
     usage: "help",

@@ -49,6 +49,10 @@ export const ERROR_CODES = [
   "OUTLET_CANNOT",
   "CHANGE_PENDING",
   "EDIT_WINDOW_CLOSED",
+  "NOT_ADMIN",
+  "INVALID_PHONE",
+  "NO_GATEWAY",
+  "GATEWAY_REFUSED",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

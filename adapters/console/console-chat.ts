@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline";
+import QRCode from "qrcode";
 import type { Readable, Writable } from "node:stream";
 import type { Announcement } from "../../src/announcement/announcement.ts";
 import { displayName, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
@@ -124,7 +125,10 @@ export class ConsoleChat implements StaffChat {
       text,
       ...(attachments.length ? { attachments } : {}),
     });
-    if (outcome.kind === "reply") this.#write(pick(outcome.message, language));
+    if (outcome.kind === "reply") {
+      this.#write(pick(outcome.message, language));
+      if (outcome.qr) this.#write(await QRCode.toString(outcome.qr, { type: "terminal", small: true }));
+    }
     if (outcome.kind === "error") this.#write(`⚠️ ${pick(outcome.message, language)}`);
   }
 }

@@ -10,6 +10,7 @@ import type {
   ReadBackOutcome,
   RemoteRef,
 } from "../../src/ports/outlet.ts";
+import type { ChannelAdmin, PairingResult } from "../../src/ports/channel-admin.ts";
 import { postText } from "../../src/render/whatsapp.ts";
 import { classifyFailure, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
 
@@ -49,13 +50,16 @@ const ReadBackMessage = z.object({
 
 const SessionAnswer = z.object({ status: z.string(), engine: z.object({ engine: z.string() }).partial().optional() });
 
+const PairingCodeAnswer = z.object({ code: z.string().min(1) });
+const QrAnswer = z.object({ value: z.string().min(1) });
+
 const SessionNotReady = z.object({ status: z.string(), expected: z.array(z.string()).optional() });
 
 /** Clock skew allowed between us and the gateway when matching read-back timestamps. */
 const SKEW_S = 120;
 
 /** WAHA (self-hosted WhatsApp HTTP API), logged in as an admin of the channel. */
-export class WahaOutlet implements Outlet {
+export class WahaOutlet implements Outlet, ChannelAdmin {
   readonly id = "whatsapp-waha";
   readonly handoff = false;
   readonly readBackGraceMs: number;
@@ -182,6 +186,34 @@ export class WahaOutlet implements Outlet {
   async remove(ref: RemoteRef): Promise<PublishOutcome> {
     const ex = await this.#call("DELETE", `${this.#messagesPath()}/${encodeURIComponent(ref.remoteId)}`);
     return this.#sent(ex, ref.remoteId);
+  }
+
+  readonly name = "WAHA";
+
+  status(): Promise<OutletHealth> {
+    return this.health();
+  }
+
+  async pairingCode(phoneNumber: string): Promise<PairingResult> {
+    const ex = await this.#call("POST", `/api/${encodeURIComponent(this.#o.session)}/auth/request-code`, {
+      phoneNumber,
+    });
+    const code = ex.kind === "response" && ex.status < 300 ? PairingCodeAnswer.safeParse(ex.body) : undefined;
+    return code?.success ? { ok: true, kind: "code", code: code.data.code } : { ok: false, reason: this.#why(ex) };
+  }
+
+  async pairingQr(): Promise<PairingResult> {
+    const ex = await this.#call("GET", `/api/${encodeURIComponent(this.#o.session)}/auth/qr?format=raw`);
+    const qr = ex.kind === "response" && ex.status < 300 ? QrAnswer.safeParse(ex.body) : undefined;
+    return qr?.success ? { ok: true, kind: "qr", value: qr.data.value } : { ok: false, reason: this.#why(ex) };
+  }
+
+  #why(ex: Exchange): string {
+    if (ex.kind !== "response") return `WAHA not reachable: ${ex.reason}`;
+    if (ex.status < 300) return "WAHA answered in an unknown shape";
+    if (ex.status === 422) return "the session is not waiting for pairing (already linked, or not started)";
+    const outcome = classifyFailure("WAHA", ex);
+    return outcome.state === "failed" ? outcome.reason : `WAHA answered ${ex.status}`;
   }
 
   async health(): Promise<OutletHealth> {

@@ -13,6 +13,7 @@ import type {
 import { postText } from "../../src/render/whatsapp.ts";
 import { classifyFailure, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
 import type { MediaSource } from "./waha.ts";
+import type { ChannelAdmin, PairingResult } from "../../src/ports/channel-admin.ts";
 
 export const WHAPI_DEFAULT_URL = "https://gate.whapi.cloud";
 
@@ -54,7 +55,7 @@ const HealthAnswer = z.object({ status: z.object({ text: z.string() }) });
 const SKEW_S = 120;
 
 /** Whapi.Cloud, the hosted gateway, for towns that cannot run WAHA. */
-export class WhapiOutlet implements Outlet {
+export class WhapiOutlet implements Outlet, ChannelAdmin {
   readonly id = "whatsapp-whapi";
   readonly handoff = false;
   readonly readBackGraceMs: number;
@@ -156,6 +157,20 @@ export class WhapiOutlet implements Outlet {
     const ex = await this.#call("DELETE", `/messages/${encodeURIComponent(ref.remoteId)}`);
     if (ex.kind === "response" && ex.status >= 200 && ex.status < 300) return { state: "sent", remoteId: ref.remoteId };
     return classifyFailure("Whapi", ex);
+  }
+
+  readonly name = "Whapi.Cloud";
+
+  status(): Promise<OutletHealth> {
+    return this.health();
+  }
+
+  async pairingCode(): Promise<PairingResult> {
+    return { ok: false, reason: "Whapi.Cloud is paired in its own dashboard (QR scan there)" };
+  }
+
+  async pairingQr(): Promise<PairingResult> {
+    return this.pairingCode();
   }
 
   async health(): Promise<OutletHealth> {

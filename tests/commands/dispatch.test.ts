@@ -239,4 +239,53 @@ describe("command grammar and handlers", () => {
     expect(reactionMeaning("❌")).toBe("reject");
     expect(reactionMeaning("👍🏽")).toBeUndefined();
   });
+
+  describe("whatsapp status and pairing", () => {
+    const admin = (health: "ok" | "down" = "down") => {
+      const calls: string[] = [];
+      return {
+        calls,
+        channel: {
+          name: "WAHA",
+          status: async () =>
+            health === "ok" ? { state: "ok" as const } : { state: "down" as const, reason: "SCAN_QR_CODE" },
+          pairingCode: async (phone: string) => {
+            calls.push(`code ${phone}`);
+            return { ok: true as const, kind: "code" as const, code: "ABCD-EFGH" };
+          },
+          pairingQr: async () => {
+            calls.push("qr");
+            return { ok: true as const, kind: "qr" as const, value: "2@xyz" };
+          },
+        },
+      };
+    };
+    const run = (w: World, user: string, text: string, channel?: ReturnType<typeof admin>["channel"]) =>
+      dispatch(
+        { kind: "text", actor: { platform: "console", userId: user }, origin, text },
+        { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger, ...(channel ? { channel } : {}) },
+      );
+
+    it("tells anyone the link's state", async () => {
+      const w = aWorld();
+      const o = await run(w, "anna", "whatsapp status", admin().channel);
+      expect(o.kind === "reply" && o.message.de).toContain("nicht verbunden – SCAN_QR_CODE");
+      expect(code(await run(w, "anna", "whatsapp"))).toBe("NO_GATEWAY");
+    });
+
+    it("pairs only for admins, privately, with a checked phone number", async () => {
+      const w = aWorld();
+      const a = admin();
+      expect(code(await run(w, "carla", "whatsapp pair 4915112345678", a.channel))).toBe("NOT_ADMIN");
+      expect(code(await run(w, "erik", "whatsapp pair 0151-123", a.channel))).toBe("INVALID_PHONE");
+      expect(a.calls).toEqual([]);
+      const paired = await run(w, "erik", "whatsapp pair +4915112345678", a.channel);
+      expect(paired).toMatchObject({ kind: "reply", private: true });
+      expect(paired.kind === "reply" && paired.message.en).toContain("Pairing code: ABCD-EFGH");
+      const qr = await run(w, "erik", "whatsapp qr", a.channel);
+      expect(qr).toMatchObject({ kind: "reply", private: true, qr: "2@xyz" });
+      expect(a.calls).toEqual(["code 4915112345678", "qr"]);
+      expect(code(await run(w, "erik", "whatsapp reboot", a.channel))).toBe("UNKNOWN_COMMAND");
+    });
+  });
 });

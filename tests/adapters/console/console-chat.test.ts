@@ -66,4 +66,58 @@ describe("console chat", () => {
     await chat.toAuthor(a, L("Hallo Ben", "Hello Ben"));
     expect(printed).toBe("[Freigabe-Raum] Zeile 1\n  Zeile 2\n[an Ben] Hello Ben\n");
   });
+
+  it("draws a QR code in the terminal when a reply carries one", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+    const chat = new ConsoleChat({ input, output, policy: testPolicy(), user: "erik" });
+    const running = chat.run(async () => ({
+      kind: "reply",
+      message: L("Scannen", "Scan"),
+      private: true,
+      qr: "2@abc",
+    }));
+    input.end("whatsapp qr\n");
+    await running;
+    expect(printed).toContain("Scannen\n");
+    expect(printed.split("\n").filter((l) => /[█▀▄]/.test(l)).length).toBeGreaterThan(10);
+  });
+
+  it("attaches a file with --image through the intake and says so when it cannot be read", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+    const taken: string[] = [];
+    const chat = new ConsoleChat({
+      input,
+      output,
+      policy: testPolicy(),
+      user: "anna",
+      intake: async (raw) => {
+        taken.push(`${raw.name}:${raw.bytes.length}:${raw.altText ?? ""}`);
+        return { ok: true, value: { name: "x.jpg", mimeType: "image/jpeg", bytes: 1, sha256: "s" } };
+      },
+    });
+    const seen: CommandInput[] = [];
+    const running = chat.run(async (i) => {
+      seen.push(i);
+      return { kind: "ignored" };
+    });
+    const file = new URL("../../../package.json", import.meta.url).pathname;
+    input.end(
+      `announce Text --image ${file} --alt "Plan"\nannounce Text --image /nonexistent/x.png\nannounce Text --alt "nur Text"\n`,
+    );
+    await running;
+    expect(taken).toEqual([expect.stringMatching(/^package\.json:\d+:Plan$/)]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.kind === "text" && seen[0].attachments).toEqual([
+      { name: "x.jpg", mimeType: "image/jpeg", bytes: 1, sha256: "s" },
+    ]);
+    expect(seen[0]?.kind === "text" && seen[0].text).toBe("Text");
+    expect(printed).toContain("/nonexistent/x.png lässt sich nicht lesen (ENOENT)");
+    expect(printed).toContain("--alt");
+  });
 });

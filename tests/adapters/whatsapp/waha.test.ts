@@ -1,4 +1,5 @@
 import nock from "nock";
+import { describe, expect, it } from "vitest";
 import { WahaOutlet } from "../../../adapters/whatsapp/waha.ts";
 import { outletContract, PICTURE, STORED_MEDIA, type PostedMessage } from "../../contracts/outlet.contract.ts";
 import { neverAnswers, strictNock } from "../../fakes/nock-gateway.ts";
@@ -119,3 +120,30 @@ export function wahaHarness(options: { canEdit?: boolean } = {}) {
 
 outletContract("WAHA", () => wahaHarness());
 outletContract("WAHA, engine without edit", () => wahaHarness({ canEdit: false }));
+
+describe("WAHA pairing", () => {
+  it("asks for a pairing code for the admin phone", async () => {
+    const h = wahaHarness();
+    nock(BASE, { reqheaders: { "x-api-key": KEY } })
+      .post("/api/default/auth/request-code", { phoneNumber: "4915112345678" })
+      .reply(201, { code: "ABCD-EFGH" });
+    expect(await h.outlet.pairingCode("4915112345678")).toEqual({ ok: true, kind: "code", code: "ABCD-EFGH" });
+    h.verify();
+  });
+
+  it("fetches the raw QR content, and explains a session that is not waiting for pairing", async () => {
+    const h = wahaHarness();
+    const waha = nock(BASE, { reqheaders: { "x-api-key": KEY } });
+    waha.get("/api/default/auth/qr").query({ format: "raw" }).reply(200, { value: "2@abc,def" });
+    waha
+      .get("/api/default/auth/qr")
+      .query({ format: "raw" })
+      .reply(422, { error: "Session status is not as expected" });
+    expect(await h.outlet.pairingQr()).toEqual({ ok: true, kind: "qr", value: "2@abc,def" });
+    expect(await h.outlet.pairingQr()).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("not waiting for pairing"),
+    });
+    h.verify();
+  });
+});
