@@ -1,0 +1,80 @@
+import { NodeType, parse, type HTMLElement, type Node } from "node-html-parser";
+
+const WRAP: Record<string, string> = { strong: "*", b: "*", em: "_", i: "_", del: "~", s: "~", strike: "~" };
+
+function inline(node: Node): string {
+  if (node.nodeType === NodeType.TEXT_NODE) return node.text.replace(/\s+/g, " ");
+  if (node.nodeType !== NodeType.ELEMENT_NODE) return "";
+  const el = node as HTMLElement;
+  const tag = el.tagName.toLowerCase();
+  if (tag === "mx-reply") return "";
+  if (tag === "br") return "\n";
+  const inner = () => el.childNodes.map(inline).join("");
+  const mark = WRAP[tag];
+  if (mark) {
+    const text = inner();
+    const core = text.trim();
+    return core ? text.replace(core, `${mark}${core}${mark}`) : text;
+  }
+  if (tag === "code") return `\`${el.text}\``;
+  if (tag === "a") {
+    const href = el.getAttribute("href") ?? "";
+    const label = inner().trim();
+    if (href.startsWith("https://matrix.to/#/")) return label;
+    if (!href || !label || label === href) return href || label;
+    return `${label}: ${href}`;
+  }
+  if (tag === "img") return el.getAttribute("alt") ?? "";
+  return block(el);
+}
+
+function block(el: HTMLElement): string {
+  const tag = el.tagName?.toLowerCase() ?? "";
+  const children = () => el.childNodes.map((c) => inline(c)).join("");
+  switch (tag) {
+    case "p":
+    case "div":
+    case "h1":
+    case "h2":
+    case "h3":
+    case "h4":
+    case "h5":
+    case "h6":
+      return `\n\n${children().trim()}\n\n`;
+    case "pre":
+      return `\n\n\`\`\`${el.text.replace(/\n$/, "")}\`\`\`\n\n`;
+    case "blockquote":
+      return `\n\n${tidy(children())
+        .split("\n")
+        .map((line) => `> ${line}`)
+        .join("\n")}\n\n`;
+    case "ul":
+    case "ol": {
+      const items = el.childNodes.filter(
+        (c): c is HTMLElement =>
+          c.nodeType === NodeType.ELEMENT_NODE && (c as HTMLElement).tagName.toLowerCase() === "li",
+      );
+      const start = Number(el.getAttribute("start") ?? 1) || 1;
+      const lines = items.map(
+        (li, i) => `${tag === "ol" ? `${start + i}.` : "-"} ${tidy(li.childNodes.map(inline).join(""))}`,
+      );
+      return `\n\n${lines.join("\n")}\n\n`;
+    }
+    default:
+      return children();
+  }
+}
+
+const tidy = (text: string): string =>
+  text
+    .split("\n")
+    .map((line) => line.replace(/[ \t]+/g, " ").trim())
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+
+/** Matrix `formatted_body` (HTML) to WhatsApp text (whatsapp-channels.md §7); the reply fallback is dropped. */
+export function matrixHtmlToWhatsApp(html: string): string {
+  const root = parse(html, { comment: false, blockTextElements: {} });
+  return tidy(root.childNodes.map(inline).join(""));
+}

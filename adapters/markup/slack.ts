@@ -1,0 +1,31 @@
+/** Names for Slack ids, as the Slack adapter knows them (users.info / conversations.info cache). */
+export interface SlackNames {
+  user(id: string): string | undefined;
+  channel(id: string): string | undefined;
+}
+
+const TOKEN = /<([^<>]*)>/g;
+
+function control(inner: string, names: SlackNames): string {
+  const [target = "", label] = inner.split("|", 2) as [string, string | undefined];
+  if (target.startsWith("@")) return `@${label ?? names.user(target.slice(1)) ?? target.slice(1)}`;
+  if (target.startsWith("#")) return `#${label ?? names.channel(target.slice(1)) ?? target.slice(1)}`;
+  if (target.startsWith("!subteam^")) return label ?? "";
+  if (target.startsWith("!date^")) return label ?? "";
+  if (target.startsWith("!")) return "";
+  if (target.startsWith("mailto:")) return label ?? target.slice("mailto:".length);
+  if (!label || label === target) return target;
+  return `${label}: ${target}`;
+}
+
+/**
+ * Slack message text to WhatsApp text (slack.md §11): control sequences first, on the still-escaped
+ * text, then the three entities in one pass. mrkdwn marks (`*b*`, `_i_`, `~s~`, code, `>`) carry over.
+ */
+export function slackToWhatsApp(text: string, names: SlackNames): string {
+  const replaced = text.replace(TOKEN, (_m, inner: string) => control(inner, names));
+  return replaced
+    .replace(/&(amp|lt|gt);/g, (_m, e: string) => ({ amp: "&", lt: "<", gt: ">" })[e] ?? "")
+    .replace(/[ \t]{2,}/g, " ")
+    .trim();
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { matrixHtmlToWhatsApp } from "../../../adapters/markup/matrix-html.ts";
+import { slackToWhatsApp } from "../../../adapters/markup/slack.ts";
+import { normaliseText } from "../../../src/announcement/content.ts";
+import { postText } from "../../../src/render/whatsapp.ts";
+
+const names = {
+  user: (id: string) => ({ U0ANNA: "Anna Schmidt" })[id],
+  channel: (id: string) => ({ C0PRESS: "pressestelle" })[id],
+};
+
+/** What citizens get: chat markup → WhatsApp text → the stored text → the post. */
+const fromSlack = (text: string) => postText({ text: normaliseText(slackToWhatsApp(text, names)), media: [] });
+const fromMatrix = (html: string) => postText({ text: normaliseText(matrixHtmlToWhatsApp(html)), media: [] });
+const fromConsole = (text: string) => postText({ text: normaliseText(text), media: [] });
+
+describe("renderer: chat markup to exact WhatsApp text", () => {
+  it.each([
+    ["bold, italic, strike pass through", "*Sperrung* _ab Montag_ ~Dienstag~", "*Sperrung* _ab Montag_ ~Dienstag~"],
+    [
+      "labelled link",
+      "Infos: <https://achim.de/baustellen|Baustellen>",
+      "Infos: Baustellen: https://achim.de/baustellen",
+    ],
+    ["bare link", "<https://achim.de>", "https://achim.de"],
+    ["link whose label is the URL", "<https://achim.de|https://achim.de>", "https://achim.de"],
+    ["mail link", "<mailto:presse@achim.de|presse@achim.de>", "presse@achim.de"],
+    ["user mention by id", "Rückfragen an <@U0ANNA>", "Rückfragen an @Anna Schmidt"],
+    ["user mention with name", "<@U999|ben>", "@ben"],
+    ["channel", "siehe <#C0PRESS>", "siehe #pressestelle"],
+    ["user group", "<!subteam^S1|@bauamt> bitte prüfen", "@bauamt bitte prüfen"],
+    ["broadcast dropped", "<!here> Hauptstraße frei", "Hauptstraße frei"],
+    ["date fallback", "ab <!date^1760000000^{date_short}|13. Okt.>", "ab 13. Okt."],
+    ["entities unescaped once", "A &amp; B &lt;3 &amp;lt;", "A & B <3 &lt;"],
+    ["quote and code", "> Zitat\n`Code`", "> Zitat\n`Code`"],
+    ["bullets from Slack lists", "• Bergstraße\n• Lindenweg", "- Bergstraße\n- Lindenweg"],
+  ])("Slack: %s", (_what, input, expected) => {
+    expect(fromSlack(input)).toBe(expected);
+  });
+
+  it.each([
+    [
+      "strong/em/del",
+      "<strong>Sperrung</strong> <em>ab Montag</em> <del>Dienstag</del>",
+      "*Sperrung* _ab Montag_ ~Dienstag~",
+    ],
+    ["b/i/s", "<b>a</b> <i>b</i> <s>c</s>", "*a* _b_ ~c~"],
+    ["nested", "<strong><em>wichtig</em></strong>", "*_wichtig_*"],
+    [
+      "space inside the tag stays outside the marks",
+      "Die<strong> Hauptstraße </strong>ist zu",
+      "Die *Hauptstraße* ist zu",
+    ],
+    ["inline code", "Nummer <code>A-0042</code>", "Nummer `A-0042`"],
+    ["pre", "<pre><code>Zeile 1\nZeile 2\n</code></pre>", "```Zeile 1\nZeile 2```"],
+    ["blockquote", "<blockquote><p>Zitat</p></blockquote>", "> Zitat"],
+    ["unordered list", "<ul><li>Bergstraße</li><li>Lindenweg</li></ul>", "- Bergstraße\n- Lindenweg"],
+    ["ordered list", "<ol><li>Erst</li><li>Dann</li></ol>", "1. Erst\n2. Dann"],
+    ["link with label", '<a href="https://achim.de">Stadt</a>', "Stadt: https://achim.de"],
+    ["link equal to its label", '<a href="https://achim.de">https://achim.de</a>', "https://achim.de"],
+    [
+      "user pill keeps the name",
+      '<a href="https://matrix.to/#/@anna:achim.de">Anna</a> weiß Bescheid',
+      "Anna weiß Bescheid",
+    ],
+    ["paragraphs and breaks", "<p>Erster Absatz</p><p>Zweiter<br>Zeile</p>", "Erster Absatz\n\nZweiter\nZeile"],
+    ["entities", "A &amp; B &lt;3", "A & B <3"],
+    [
+      "reply fallback dropped",
+      "<mx-reply><blockquote>In reply to …</blockquote></mx-reply>Ja, so <b>passt</b> es.",
+      "Ja, so *passt* es.",
+    ],
+  ])("Matrix HTML: %s", (_what, input, expected) => {
+    expect(fromMatrix(input)).toBe(expected);
+  });
+
+  it.each([
+    ["markdown bold and strike", "**Sperrung** ~~alt~~", "*Sperrung* ~alt~"],
+    ["markdown link", "[Baustellen](https://achim.de/b)", "Baustellen: https://achim.de/b"],
+    ["WhatsApp marks unchanged", "*fett* _kursiv_ ~durch~ `code`", "*fett* _kursiv_ ~durch~ `code`"],
+    ["underscores inside words stay", "datei_name_v2.pdf", "datei_name_v2.pdf"],
+    ["white space tidied", "Zeile  \r\n\r\n\r\n\r\nNächste", "Zeile\n\nNächste"],
+  ])("console text: %s", (_what, input, expected) => {
+    expect(fromConsole(input)).toBe(expected);
+  });
+});
