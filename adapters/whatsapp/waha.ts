@@ -50,6 +50,8 @@ const ReadBackMessage = z.object({
 
 const SessionAnswer = z.object({ status: z.string(), engine: z.object({ engine: z.string() }).partial().optional() });
 
+const ChannelAnswer = z.object({ id: z.string(), role: z.string().optional() });
+
 const PairingCodeAnswer = z.object({ code: z.string().min(1) });
 const QrAnswer = z.object({ value: z.string().min(1) });
 
@@ -65,6 +67,7 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
   readonly readBackGraceMs: number;
   readonly capabilities: OutletCapabilities;
   readonly #o: Required<Omit<WahaOptions, "canEdit" | "readBackGraceMs">>;
+  #adminConfirmed = false;
 
   constructor(options: WahaOptions) {
     this.#o = { timeoutMs: 30_000, ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
@@ -225,7 +228,29 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
     }
     const session = SessionAnswer.safeParse(ex.body);
     if (!session.success) return { state: "degraded", reason: "WAHA session answer not understood" };
-    if (session.data.status === "WORKING") return { state: "ok" };
-    return { state: "down", reason: `WhatsApp session "${this.#o.session}" is ${session.data.status}` };
+    if (session.data.status !== "WORKING") {
+      return { state: "down", reason: `WhatsApp session "${this.#o.session}" is ${session.data.status}` };
+    }
+    return this.#channelRole();
+  }
+
+  /** The linked number must own or administer the channel (whatsapp-channels.md §3.2); checked until it does. */
+  async #channelRole(): Promise<OutletHealth> {
+    if (this.#adminConfirmed) return { state: "ok" };
+    const ch = this.#o.channelId;
+    const ex = await this.#call(
+      "GET",
+      `/api/${encodeURIComponent(this.#o.session)}/channels/${encodeURIComponent(ch)}`,
+    );
+    if (ex.kind !== "response") return { state: "down", reason: `WAHA not reachable: ${ex.reason}` };
+    if (ex.status === 404) return { state: "down", reason: `channel ${ch} is unknown to the linked number` };
+    const channel = ex.status === 200 ? ChannelAnswer.safeParse(ex.body) : undefined;
+    if (!channel?.success) return { state: "degraded", reason: `WAHA answered ${ex.status} about channel ${ch}` };
+    const role = channel.data.role ?? "unknown";
+    if (role !== "OWNER" && role !== "ADMIN") {
+      return { state: "down", reason: `the linked number is ${role} of channel ${ch}, not ADMIN or OWNER` };
+    }
+    this.#adminConfirmed = true;
+    return { state: "ok" };
   }
 }

@@ -45,12 +45,16 @@ export class FakeWaha {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? "/", "http://fake");
-    this.requests.push(`${req.method} ${url.pathname}`);
+    const path = decodeURIComponent(url.pathname);
+    this.requests.push(`${req.method} ${path}`);
     if (req.headers["x-api-key"] !== this.apiKey)
       return { status: 401, body: { message: "Unauthorized", statusCode: 401 } };
     const json = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>) : {};
-    if (req.method === "GET" && url.pathname === "/api/sessions/default") {
+    if (req.method === "GET" && path === "/api/sessions/default") {
       return { status: 200, body: { name: "default", status: this.sessionStatus, engine: { engine: "GOWS" } } };
+    }
+    if (req.method === "GET" && path === `/api/default/channels/${this.channelId}`) {
+      return { status: 200, body: { id: this.channelId, name: "Stadt Achim", role: "ADMIN" } };
     }
     const notReady = {
       status: 422,
@@ -62,7 +66,7 @@ export class FakeWaha {
       },
     };
     const sends = ["/api/sendText", "/api/sendPoll", "/api/sendImage", "/api/sendVideo"];
-    if (req.method === "POST" && sends.includes(url.pathname)) {
+    if (req.method === "POST" && sends.includes(path)) {
       if (this.sessionStatus !== "WORKING") return notReady;
       if (json.chatId !== this.channelId) return { status: 400, body: { statusCode: 400, message: ["chatId"] } };
       const poll = json.poll as { name?: string } | undefined;
@@ -82,7 +86,7 @@ export class FakeWaha {
       this.posts.push(post);
       return { status: 201, body: { ...post, ack: 0, ackName: "PENDING", _data: {} } };
     }
-    if (req.method === "GET" && url.pathname === `/api/default/chats/${this.channelId}/messages`) {
+    if (req.method === "GET" && path === `/api/default/chats/${this.channelId}/messages`) {
       return { status: 200, body: this.posts.slice(-Number(url.searchParams.get("limit") ?? 20)) };
     }
     return { status: 404, body: { statusCode: 404, message: "Not Found" } };

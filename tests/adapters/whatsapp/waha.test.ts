@@ -106,10 +106,14 @@ export function wahaHarness(options: { canEdit?: boolean } = {}) {
       void waha()
         .delete(`${MESSAGES}/${encodeURIComponent(remoteId)}`)
         .reply(200, {}),
-    healthWorking: () =>
-      void waha()
+    healthWorking: () => {
+      waha()
         .get("/api/sessions/default")
-        .reply(200, { name: "default", status: "WORKING", me: { id: "4917@c.us" }, engine: { engine: "GOWS" } }),
+        .reply(200, { name: "default", status: "WORKING", me: { id: "4917@c.us" }, engine: { engine: "GOWS" } });
+      waha()
+        .get(`/api/default/channels/${encodeURIComponent(CH)}`)
+        .reply(200, { id: CH, name: "Stadt Achim", role: "ADMIN", verified: false, subscribersCount: 4200 });
+    },
     healthNotWorking: (status: string) =>
       void waha()
         .get("/api/sessions/default")
@@ -144,6 +148,24 @@ describe("WAHA pairing", () => {
       ok: false,
       reason: expect.stringContaining("not waiting for pairing"),
     });
+    h.verify();
+  });
+});
+
+describe("WAHA channel role", () => {
+  it("is down, naming the channel, while the linked number is only a subscriber; checked again until it is admin", async () => {
+    const h = wahaHarness();
+    const waha = nock(BASE, { reqheaders: { "x-api-key": KEY } });
+    const working = { name: "default", status: "WORKING", engine: { engine: "GOWS" } };
+    waha.get("/api/sessions/default").times(3).reply(200, working);
+    waha.get(`/api/default/channels/${encodeURIComponent(CH)}`).reply(200, { id: CH, role: "SUBSCRIBER" });
+    waha.get(`/api/default/channels/${encodeURIComponent(CH)}`).reply(200, { id: CH, role: "OWNER" });
+    expect(await h.outlet.health()).toEqual({
+      state: "down",
+      reason: `the linked number is SUBSCRIBER of channel ${CH}, not ADMIN or OWNER`,
+    });
+    expect(await h.outlet.health()).toEqual({ state: "ok" });
+    expect(await h.outlet.health()).toEqual({ state: "ok" });
     h.verify();
   });
 });
