@@ -325,5 +325,5 @@ export async function whatsapp(ctx: CommandContext): Promise<CommandOutcome> {
 }
 
 export async function help(ctx: CommandContext): Promise<CommandOutcome> {
-  return reply(helpText("", [...ctx.policy.categories.keys()]));
+  return reply(helpText("", [...ctx.policy.categories.keys()], ctx.service.outlets));
 }

@@ -457,6 +457,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       return result;
     },
 
+    /** The outlets announcements go to, with what each can carry. */
+    outlets: deps.outlets.map(({ id, capabilities }) => ({ id, capabilities })),
+
     get: (id: AnnouncementId): Promise<Announcement | undefined> => store.get(id),
 
     async listOpen(): Promise<Announcement[]> {

@@ -225,6 +225,9 @@ describe("command grammar and handlers", () => {
     const w = aWorld();
     const o = await say(w, "anna", "hilfe");
     if (o.kind !== "reply") throw new Error("no help");
+    expect(o.message.de).toContain(
+      "Kanal fake: Text, Bilder, Videos, Umfragen; bis 4096 Zeichen (mit Bild/Video 1024); korrigierbar.",
+    );
     for (const spec of Object.values(COMMANDS)) {
       expect(o.message.de).toContain(spec.usage);
       expect(o.message.de).toContain(spec.summary.de);
