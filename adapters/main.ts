@@ -141,6 +141,7 @@ export async function main(): Promise<void> {
     ...(worker ? { onDue: worker.wake } : {}),
   });
   worker?.alsoRun(() => service.expireDue());
+  worker?.alsoRun(() => service.remindReviews());
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>

@@ -45,6 +45,21 @@ async function route(input: CommandInput, deps: CommandDeps): Promise<CommandOut
     if (!meaning) return { kind: "ignored" };
     const { id, version } = input.target;
     const ref = version === undefined ? {} : { version };
+    const reviewing = !input.removed && (await deps.service.get(id))?.review?.state === "open";
+    if (reviewing && meaning === "approve") {
+      const result = await deps.service.review(person.id, id, "ok", "");
+      if (!result.ok) return failed(result.error);
+      return { kind: "reply", message: L(`${id} ist nachgeprüft.`, `${id} is reviewed.`), announcement: result.value };
+    }
+    if (reviewing) {
+      return {
+        kind: "reply",
+        message: L(
+          `Zum Beanstanden bitte eine Notiz: \`review ${id} flag <Notiz>\``,
+          `To flag it, please add a note: \`review ${id} flag <note>\``,
+        ),
+      };
+    }
     if (meaning === "approve") {
       const result = input.removed
         ? await deps.service.revokeApproval(person.id, id, ref)

@@ -23,6 +23,7 @@ const DRAFT_FLAGS = {
   at: { takesValue: true },
   urgent: { takesValue: false },
   handoff: { takesValue: false },
+  now: { takesValue: false },
   template: { takesValue: true },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -33,12 +34,17 @@ interface DraftOptions {
   publishAt?: Date;
   urgent: boolean;
   handoff: boolean;
+  breakGlass: boolean;
 }
 
 function draftOptions(ctx: CommandContext, values: Map<string, string | true>): Result<DraftOptions> {
   const template = values.get("template");
   if (typeof template === "string") return fail("UNKNOWN_TEMPLATE", { template, known: "" });
-  const options: DraftOptions = { urgent: values.get("urgent") === true, handoff: values.get("handoff") === true };
+  const options: DraftOptions = {
+    urgent: values.get("urgent") === true,
+    handoff: values.get("handoff") === true,
+    breakGlass: values.get("now") === true,
+  };
   const category = values.get("category");
   if (typeof category === "string") options.category = category.toLowerCase();
   const at = values.get("at");
@@ -322,6 +328,28 @@ export async function whatsapp(ctx: CommandContext): Promise<CommandOutcome> {
       "Scan with the admin phone: WhatsApp → Linked devices → Link a device.",
     ),
   };
+}
+
+export async function review(ctx: CommandContext): Promise<CommandOutcome> {
+  const usage = "review A-0042 ok | review A-0042 flag <Notiz>";
+  const target = takeTarget(ctx.rest, usage, false);
+  if (!target.ok) return failed(target.error);
+  const [verdict = "", ...note] = target.value.rest.split(/\s+/);
+  const v = verdict.toLowerCase();
+  if (v !== "ok" && v !== "flag") {
+    return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: target.value.rest || "–", usage } });
+  }
+  const result = await ctx.service.review(ctx.person.id, target.value.id, v, note.join(" "));
+  if (!result.ok) return failed(result.error);
+  return reply(
+    v === "ok"
+      ? L(`${result.value.id} ist nachgeprüft.`, `${result.value.id} is reviewed.`)
+      : L(
+          `${result.value.id} ist beanstandet; die Autorin oder der Autor erfährt es.`,
+          `${result.value.id} is flagged; the author is told.`,
+        ),
+    result.value,
+  );
 }
 
 export async function help(ctx: CommandContext): Promise<CommandOutcome> {

@@ -171,20 +171,25 @@ const ERROR_TEXTS = {
       `"${s(p, "command")}" is not available in this version yet.`,
     ),
   MISSING_REASON: (p) =>
-    s(p, "action") === "retract"
+    s(p, "action") === "flag"
       ? L(
-          `Bitte einen Grund für die Löschung angeben: \`retract ${s(p, "id")} <Grund>\``,
-          `Please give a reason for the retraction: \`retract ${s(p, "id")} <reason>\``,
+          `Bitte eine Notiz zur Beanstandung angeben: \`review ${s(p, "id")} flag <Notiz>\``,
+          `Please add a note to the flag: \`review ${s(p, "id")} flag <note>\``,
         )
-      : s(p, "action") === "withdraw"
+      : s(p, "action") === "retract"
         ? L(
-            `Bitte einen Grund angeben: \`withdraw ${s(p, "id")} <Grund>\``,
-            `Please give a reason: \`withdraw ${s(p, "id")} <reason>\``,
+            `Bitte einen Grund für die Löschung angeben: \`retract ${s(p, "id")} <Grund>\``,
+            `Please give a reason for the retraction: \`retract ${s(p, "id")} <reason>\``,
           )
-        : L(
-            `Eine Ablehnung braucht einen Grund für die Autorin oder den Autor: \`reject ${s(p, "id")} <Grund>\``,
-            `A rejection needs a reason for the author: \`reject ${s(p, "id")} <reason>\``,
-          ),
+        : s(p, "action") === "withdraw"
+          ? L(
+              `Bitte einen Grund angeben: \`withdraw ${s(p, "id")} <Grund>\``,
+              `Please give a reason: \`withdraw ${s(p, "id")} <reason>\``,
+            )
+          : L(
+              `Eine Ablehnung braucht einen Grund für die Autorin oder den Autor: \`reject ${s(p, "id")} <Grund>\``,
+              `A rejection needs a reason for the author: \`reject ${s(p, "id")} <reason>\``,
+            ),
   NOT_FOUND: (p) => L(`Die Meldung ${s(p, "id")} gibt es nicht.`, `There is no announcement ${s(p, "id")}.`),
   UNKNOWN_PERSON: () =>
     L(
@@ -277,6 +282,27 @@ const ERROR_TEXTS = {
       "No WhatsApp gateway is set up; announcements are handed to a person.",
     ),
   GATEWAY_REFUSED: (p) => L(`Das Gateway hat abgelehnt: ${s(p, "reason")}`, `The gateway refused: ${s(p, "reason")}`),
+  BREAK_GLASS_NOT_EMERGENCY: (p) =>
+    L(
+      `Sofort veröffentlichen (--now) geht nur in Notfall-Kategorien; „${s(p, "category")}“ ist keine. Bitte normal zur Freigabe stellen.`,
+      `Publishing at once (--now) is for emergency categories only; "${s(p, "category")}" is not one. Please ask for approval as usual.`,
+    ),
+  BREAK_GLASS_OFFICE_HOURS: () =>
+    L(
+      "Während der Dienstzeit wird freigegeben, nicht sofort veröffentlicht. Bitte ohne --now einreichen und eine Freigabe einholen.",
+      "During office hours announcements are approved, not published at once. Please submit without --now and get an approval.",
+    ),
+  BREAK_GLASS_NOT_ON_DUTY: () =>
+    L(
+      "Sofort veröffentlichen darf nur, wer gerade Bereitschaft hat (laut Dienstplan in der Richtlinie).",
+      "Only the person on duty (per the roster in the policy) may publish at once.",
+    ),
+  BREAK_GLASS_NEEDS_TEMPLATE: (p) =>
+    L(
+      `Nachts geht „${s(p, "category")}“ nur aus einer freigegebenen Vorlage: \`announce --template <Name> …\` (\`template list\`).`,
+      `At night "${s(p, "category")}" goes out from an approved template only: \`announce --template <name> …\` (\`template list\`).`,
+    ),
+  NO_OPEN_REVIEW: (p) => L(`Für ${s(p, "id")} ist keine Nachprüfung offen.`, `${s(p, "id")} has no open review.`),
   TEMPORARILY_UNAVAILABLE: () =>
     L(
       "Das hat gerade nicht geklappt: Speicher oder Dienst nicht erreichbar. Bitte mit `status` prüfen, ob der Schritt angekommen ist, und sonst gleich noch einmal versuchen.",

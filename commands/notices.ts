@@ -4,7 +4,7 @@ import type { OutboundPost, RemoteRef } from "../src/ports/outlet.ts";
 import { displayName, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
 import { joinLocalized, L, type Localized } from "./messages.ts";
-import { approvalRequest } from "./render.ts";
+import { approvalRequest, whatsappBlock } from "./render.ts";
 
 export type Audience = "approvers" | "author";
 
@@ -63,6 +63,46 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
     }
     case "published": {
       const message = L(`📣 ${a.id} ist veröffentlicht.`, `📣 ${a.id} is published.`);
+      return [
+        { audience: "author", message },
+        { audience: "approvers", message },
+      ];
+    }
+    case "break_glass": {
+      const by = displayName(policy, a.author);
+      return [
+        {
+          audience: "approvers",
+          message: joinLocalized([
+            L(
+              `🚨 ${a.id} wurde im Bereitschaftsdienst von ${by} ohne Freigabe veröffentlicht. Bitte am nächsten Arbeitstag prüfen: \`review ${a.id} ok\` oder \`review ${a.id} flag <Notiz>\` (✅/❌).`,
+              `🚨 ${a.id} was published by ${by} on duty, without approval. Please check it on the next working day: \`review ${a.id} ok\` or \`review ${a.id} flag <note>\` (✅/❌).`,
+            ),
+            whatsappBlock(a),
+          ]),
+        },
+      ];
+    }
+    case "review_due":
+      return [
+        {
+          audience: "approvers",
+          message: L(
+            `⏰ Nachprüfung offen: ${a.id} (Bereitschaft, ${displayName(policy, a.author)}). \`review ${a.id} ok\` oder \`review ${a.id} flag <Notiz>\`.`,
+            `⏰ Review open: ${a.id} (on duty, ${displayName(policy, a.author)}). \`review ${a.id} ok\` or \`review ${a.id} flag <note>\`.`,
+          ),
+        },
+      ];
+    case "reviewed": {
+      const r = a.review;
+      const by = displayName(policy, r?.by ?? "");
+      const message =
+        r?.state === "flagged"
+          ? L(
+              `⚠️ ${a.id} wurde bei der Nachprüfung von ${by} beanstandet: ${r.note ?? ""}`,
+              `⚠️ ${a.id} was flagged in review by ${by}: ${r.note ?? ""}`,
+            )
+          : L(`✅ ${a.id} ist nachgeprüft (${by}).`, `✅ ${a.id} is reviewed (${by}).`);
       return [
         { audience: "author", message },
         { audience: "approvers", message },

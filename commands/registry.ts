@@ -35,7 +35,7 @@ export interface CommandSpec {
 /** The one table that drives dispatch and help. `announce` is what any other text means. */
 export const COMMANDS = {
   announce: {
-    usage: "announce <Text> [--category <Kategorie>] [--at <Zeitpunkt>] [--urgent] [--handoff]",
+    usage: "announce <Text> [--category <Kategorie>] [--at <Zeitpunkt>] [--urgent] [--handoff] [--now]",
     summary: L("Meldung entwerfen und zur Freigabe stellen", "Draft an announcement and ask for approval"),
     aliases: ["--"],
     run: handlers.announce,
@@ -111,6 +111,15 @@ export const COMMANDS = {
     summary: L("Verlauf mit allen Schritten", "History of every step"),
     aliases: ["verlauf"],
     run: handlers.history,
+  },
+  review: {
+    usage: "review A-0042 ok | review A-0042 flag <Notiz>",
+    summary: L(
+      "Im Bereitschaftsdienst veröffentlichte Meldung nachprüfen (Leitung)",
+      "Review an announcement published on duty (department heads)",
+    ),
+    aliases: ["prüfen"],
+    run: handlers.review,
   },
   whatsapp: {
     usage: "whatsapp status | whatsapp pair <Telefonnummer> | whatsapp qr",

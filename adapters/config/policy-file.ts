@@ -1,7 +1,20 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import type { Category, Person, Policy } from "../../src/policy/policy.ts";
+import type { Category, OnCallEntry, Person, Policy } from "../../src/policy/policy.ts";
+import { WEEKDAYS, type OpeningSpan, type Weekday } from "../../src/time/calendar.ts";
+import { instantOf } from "../../src/time/zoned.ts";
+
+/** `2026-12-24 08:00` in the policy's time zone. */
+function wallInstant(text: string, timezone: string): Date | undefined {
+  const [date = "", time = ""] = text.split(" ");
+  const [year, month, day] = date.split("-").map(Number);
+  const [hour, minute] = time.split(":").map(Number);
+  return instantOf(
+    { year: year ?? 0, month: month ?? 0, day: day ?? 0, hour: hour ?? 0, minute: minute ?? 0 },
+    timezone,
+  );
+}
 import { ConfigError } from "./config-error.ts";
 
 const identity = z.union([z.string().min(1), z.array(z.string().min(1))]).optional();
@@ -21,7 +34,40 @@ const CategorySchema = z.strictObject({
   approvers: z.array(z.string().min(1)).min(1),
   quorum: z.number().int().min(1).default(1),
   deadline: z.string().regex(DURATION, 'a duration such as "30m", "48h" or "3d"').optional(),
+  /** on: on-call staff may publish at night without approval; free text only with `breakGlass: text`. */
+  emergency: z.boolean().default(false),
+  breakGlass: z.enum(["template", "text"]).default("template"),
 });
+
+const SPAN = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const WALL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/;
+const weekday = z.enum(WEEKDAYS);
+
+const CalendarSchema = {
+  officeHours: z
+    .partialRecord(weekday, z.string().regex(SPAN, 'a span such as "07:30-16:00"'))
+    .default({ mon: "08:00-16:00", tue: "08:00-16:00", wed: "08:00-16:00", thu: "08:00-16:00", fri: "08:00-12:00" }),
+  holidays: z
+    .strictObject({
+      preset: z.enum(["niedersachsen", "none"]).default("niedersachsen"),
+      add: z.array(z.string().regex(DAY, "a date such as 2026-12-24")).default([]),
+      remove: z.array(z.string().regex(DAY, "a date such as 2026-12-24")).default([]),
+    })
+    .default({ preset: "niedersachsen", add: [], remove: [] }),
+  onCall: z
+    .array(
+      z.union([
+        z.strictObject({ person: z.string().min(1), weekdays: z.array(weekday).min(1) }),
+        z.strictObject({
+          person: z.string().min(1),
+          from: z.string().regex(WALL, 'local time such as "2026-12-24 08:00"'),
+          to: z.string().regex(WALL, 'local time such as "2026-12-27 08:00"'),
+        }),
+      ]),
+    )
+    .default([]),
+};
 
 const PolicySchema = z.strictObject({
   language: z.enum(["de", "en"]).default("de"),
@@ -42,6 +88,7 @@ const PolicySchema = z.strictObject({
   admins: z.array(z.string().min(1)).default([]),
   defaultCategory: z.string().min(1),
   categories: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, _ -"), CategorySchema),
+  ...CalendarSchema,
 });
 
 type Path = (string | number)[];
@@ -151,11 +198,34 @@ export function parsePolicy(text: string, file: string): Policy {
       quorum: c.quorum,
       approvers,
       ...(d?.[1] && d[2] ? { deadlineMs: Number(d[1]) * MS[d[2] as keyof typeof MS] } : {}),
+      ...(c.emergency ? { emergency: { freeText: c.breakGlass === "text" } } : {}),
     });
   }
   if (!categories.has(raw.defaultCategory)) {
     problems.push(problem(["defaultCategory"], `no category "${raw.defaultCategory}" is defined`));
   }
+  const officeHours: Partial<Record<Weekday, OpeningSpan>> = {};
+  for (const [day, span] of Object.entries(raw.officeHours) as [Weekday, string][]) {
+    const [, h1, m1, h2, m2] = SPAN.exec(span) ?? [];
+    const start = Number(h1) * 60 + Number(m1);
+    const end = Number(h2) * 60 + Number(m2);
+    if (end <= start) problems.push(problem(["officeHours", day], `"${span}" ends before it starts`));
+    officeHours[day] = { start, end };
+  }
+  const onCall: OnCallEntry[] = raw.onCall.flatMap((entry, i): OnCallEntry[] => {
+    if (!raw.people[entry.person]) {
+      problems.push(problem(["onCall", i, "person"], `unknown person "${entry.person}"`));
+      return [];
+    }
+    if ("weekdays" in entry) return [{ person: entry.person, weekdays: entry.weekdays }];
+    const from = wallInstant(entry.from, raw.timezone);
+    const to = wallInstant(entry.to, raw.timezone);
+    if (!from || !to || to <= from) {
+      problems.push(problem(["onCall", i], "from must be a valid local time before to"));
+      return [];
+    }
+    return [{ person: entry.person, from, to }];
+  });
   const editors = new Set(expand(raw.editors, ["editors"]));
   const admins = new Set(expand(raw.admins, ["admins"]));
   if (problems.length > 0) throw new ConfigError(`Invalid policy:\n  ${problems.join("\n  ")}`);
@@ -168,5 +238,7 @@ export function parsePolicy(text: string, file: string): Policy {
     admins,
     categories,
     defaultCategory: raw.defaultCategory,
+    calendar: { timezone: raw.timezone, officeHours, holidays: raw.holidays },
+    onCall,
   };
 }

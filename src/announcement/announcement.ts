@@ -146,6 +146,17 @@ export interface ChangeRequest {
   approved?: true;
 }
 
+/** After a break-glass publication: a department head checks it on the next working day. */
+export interface Review {
+  state: "open" | "ok" | "flagged";
+  openedAt: string;
+  by?: string;
+  at?: string;
+  note?: string;
+  /** `YYYY-MM-DD` of the last morning reminder. */
+  remindedOn?: string;
+}
+
 export interface Decision {
   by: string;
   at: string;
@@ -172,6 +183,10 @@ export interface Announcement {
   decision?: Decision;
   /** A correction or retraction waiting for approval or being carried out. */
   change?: ChangeRequest;
+  /** Published by break-glass: the review afterwards. */
+  review?: Review;
+  /** Rendered from this pre-approved template. */
+  template?: { name: string; hash: string };
   /** The outbox: one entry per outlet, written in the same record write that makes it due. */
   deliveries: Delivery[];
   /** Append-only audit trail. */

@@ -5,8 +5,9 @@ import { applyEvent } from "./audit.ts";
 export const isDelivering = (a: Announcement): boolean =>
   a.state === "publishing" || (a.change?.approved === true && (a.state === "published" || a.state === "corrected"));
 
-/** Nothing left to do: a final state and no correction or retraction under way. */
-export const isSettled = (a: Announcement): boolean => FINAL_STATES.has(a.state) && a.change === undefined;
+/** Nothing left to do: a final state, no correction or retraction under way, no review open. */
+export const isSettled = (a: Announcement): boolean =>
+  FINAL_STATES.has(a.state) && a.change === undefined && a.review?.state !== "open";
 
 export type Settlement = "published" | "failed" | "corrected" | "retracted" | "change_failed";
 

@@ -3,6 +3,17 @@ import type { AnnouncementState } from "./announcement.ts";
 /** Delivery steps: of the first publication, or of a correction or retraction of a live post. */
 const DELIVERING = { publishing: "publishing", published: "published", corrected: "corrected" } as const;
 
+/** A break-glass post can be reviewed whatever became of it. */
+const REVIEWABLE = {
+  approved: "approved",
+  scheduled: "scheduled",
+  publishing: "publishing",
+  published: "published",
+  corrected: "corrected",
+  failed: "failed",
+  retracted: "retracted",
+} as const;
+
 /** Steps of a correction or retraction while the post stays live. */
 const LIVE = { published: "published", corrected: "corrected" } as const;
 
@@ -16,6 +27,7 @@ export const TRANSITIONS = {
   approve: { pending: "pending" },
   revoke_approval: { pending: "pending" },
   quorum_reached: { pending: "approved" },
+  break_glass: { pending: "approved" },
   schedule: { approved: "scheduled" },
   start_publishing: { approved: "publishing", scheduled: "publishing" },
   delivery_started: DELIVERING,
@@ -39,6 +51,9 @@ export const TRANSITIONS = {
   change_rejected: LIVE,
   change_withdrawn: LIVE,
   change_failed: LIVE,
+  review_ok: REVIEWABLE,
+  review_flagged: REVIEWABLE,
+  review_reminded: REVIEWABLE,
   corrected: { published: "corrected", corrected: "corrected" },
   retracted: { published: "retracted", corrected: "retracted" },
 } as const satisfies Record<string, Partial<Record<AnnouncementState, AnnouncementState>>>;

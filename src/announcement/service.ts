@@ -20,7 +20,18 @@ import type { Logger } from "../ports/logger.ts";
 import type { Notice, NoticeSink } from "../ports/notices.ts";
 import type { Outlet } from "../ports/outlet.ts";
 import { announcementLockKey, type Store } from "../ports/store.ts";
-import { approvalProgress, canChange, canDraft, isApproverFor, isStaff, type Policy } from "../policy/policy.ts";
+import {
+  approvalProgress,
+  canChange,
+  canDraft,
+  isApproverFor,
+  isOnDuty,
+  isStaff,
+  type Category,
+  type Policy,
+} from "../policy/policy.ts";
+import { isOfficeHours, isoDate } from "../time/calendar.ts";
+import { wallTimeOf } from "../time/zoned.ts";
 
 export interface AnnouncementServiceDeps {
   store: Store;
@@ -41,6 +52,10 @@ export interface DraftRequest {
   urgent?: boolean;
   /** Post by hand (manual hand-off) even where a gateway is configured. */
   handoff?: boolean;
+  /** On duty at night, emergency category: publish at once, review afterwards. */
+  breakGlass?: boolean;
+  /** Rendered from this approved template. */
+  template?: { name: string; hash: string };
   origin: Origin;
 }
 
@@ -112,6 +127,16 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     if ((change?.requestedBy ?? a.author) === actor) return fail(selfCode, { id: a.id });
     if (!isApproverFor(policy, actor, a.category)) return fail("NOT_AN_APPROVER", { id: a.id, category: a.category });
     return checkVersion(a, ref);
+  }
+
+  /** Break-glass: an emergency category, outside office hours, by the person on duty, from a template unless free text is allowed. */
+  function checkBreakGlass(actor: string, category: Category, fromTemplate: boolean, now: Date): Result<void> {
+    if (!category.emergency) return fail("BREAK_GLASS_NOT_EMERGENCY", { category: category.id });
+    if (isOfficeHours(policy.calendar, now)) return fail("BREAK_GLASS_OFFICE_HOURS");
+    if (!isOnDuty(policy, actor, now)) return fail("BREAK_GLASS_NOT_ON_DUTY");
+    if (!fromTemplate && !category.emergency.freeText)
+      return fail("BREAK_GLASS_NEEDS_TEMPLATE", { category: category.id });
+    return ok(undefined);
   }
 
   /** A correction or retraction still waiting for its approvals. */
@@ -187,9 +212,14 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     return ok(undefined);
   }
 
-  /** Quorum met: approved, and the outbox entries are written in this same record write. */
-  function approveAndQueue(a: Announcement, actor: string, now: Date): void {
-    applyEvent(a, "quorum_reached", actor, now);
+  /** Approved (quorum met, or break-glass), and the outbox entries are written in this same record write. */
+  function approveAndQueue(
+    a: Announcement,
+    actor: string,
+    now: Date,
+    how: "quorum_reached" | "break_glass" = "quorum_reached",
+  ): void {
+    applyEvent(a, how, actor, now, how === "break_glass" ? { reason: "on duty outside office hours" } : {});
     a.deliveries = deps.outlets.map((o) => ({
       outlet: o.id,
       ...(o.handoff || a.handoff ? { handoff: true as const } : {}),
@@ -213,6 +243,11 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       const now = clock.now();
       const when = checkPublishAt(request.publishAt, now);
       if (!when.ok) return when;
+      const breakGlass = request.breakGlass === true;
+      if (breakGlass) {
+        const allowed = checkBreakGlass(actor, category, request.template !== undefined, now);
+        if (!allowed.ok) return allowed;
+      }
 
       const id = formatAnnouncementId(await store.nextSequence("announcement"));
       const at = now.toISOString();
@@ -228,6 +263,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         category: categoryId,
         urgent: request.urgent ?? false,
         ...(request.handoff ? { handoff: true as const } : {}),
+        ...(request.template ? { template: request.template } : {}),
         author: actor,
         origin: request.origin,
         state: "draft",
@@ -243,12 +279,17 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         ],
       };
       applyEvent(a, "submit", actor, now);
+      if (breakGlass) {
+        approveAndQueue(a, actor, now, "break_glass");
+        a.review = { state: "open", openedAt: at };
+      }
       await store.withLock(announcementLockKey(id), async () => {
         await store.markOpen(id);
         await store.put(a);
       });
-      log.info({ id, category: categoryId, author: actor }, "announcement drafted");
-      await tell({ kind: "approval_requested", announcement: a });
+      log.info({ id, category: categoryId, author: actor, breakGlass }, "announcement drafted");
+      if (breakGlass) deps.onDue?.();
+      await tell({ kind: breakGlass ? "break_glass" : "approval_requested", announcement: a });
       return ok(a);
     },
 
@@ -424,6 +465,56 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       });
       if (result.ok) await tell({ kind: "change_requested", announcement: result.value });
       return result;
+    },
+
+    /** A department head checks a break-glass publication afterwards: fine, or flagged with a note. */
+    async review(
+      actor: string,
+      id: AnnouncementId,
+      verdict: "ok" | "flag",
+      note: string,
+    ): Promise<Result<Announcement>> {
+      const why = note.trim();
+      const result = await mutate(id, (a, now) => {
+        if (a.review?.state !== "open") return fail("NO_OPEN_REVIEW", { id });
+        if (a.author === actor) return fail("SELF_APPROVAL", { id });
+        if (!isApproverFor(policy, actor, a.category)) return fail("NOT_AN_APPROVER", { id, category: a.category });
+        if (verdict === "flag" && !why) return fail("MISSING_REASON", { id, action: "flag" });
+        a.review = {
+          ...a.review,
+          state: verdict === "ok" ? "ok" : "flagged",
+          by: actor,
+          at: now.toISOString(),
+          ...(why ? { note: why } : {}),
+        };
+        return step(a, verdict === "ok" ? "review_ok" : "review_flagged", actor, now, why || undefined);
+      });
+      if (result.ok) await tell({ kind: "reviewed", announcement: result.value });
+      return result;
+    },
+
+    /** Once each working day, during office hours: reminds approvers of every open review. */
+    async remindReviews(): Promise<number> {
+      const now = clock.now();
+      if (!isOfficeHours(policy.calendar, now)) return 0;
+      const w = wallTimeOf(now, policy.timezone);
+      const today = isoDate(w.year, w.month, w.day);
+      let reminded = 0;
+      for (const id of await store.openIds()) {
+        const a = await store.get(id);
+        if (a?.review?.state !== "open" || a.review.remindedOn === today) continue;
+        const result = await mutate(id, (fresh, at) => {
+          if (fresh.review?.state !== "open" || fresh.review.remindedOn === today)
+            return fail("NO_OPEN_REVIEW", { id });
+          fresh.review.remindedOn = today;
+          return step(fresh, "review_reminded", "system", at);
+        });
+        if (result.ok) {
+          reminded += 1;
+          await tell({ kind: "review_due", announcement: result.value });
+        }
+      }
+      return reminded;
     },
 
     /** A person says the hand-off copy is now live on the outlet. */

@@ -1,4 +1,6 @@
 import { approvalsOfCurrentVersion, type Announcement } from "../announcement/announcement.ts";
+import { isOfficeHours, weekdayOf, type Calendar, type Weekday } from "../time/calendar.ts";
+import { wallTimeOf } from "../time/zoned.ts";
 
 export type Language = "de" | "en";
 
@@ -10,6 +12,19 @@ export interface Person {
   identities: Record<string, string[]>;
 }
 
+/** Who is on duty outside office hours. */
+export interface OnCallEntry {
+  person: string;
+  /**
+   * Nights by the day they begin: a night's hours after midnight and until noon belong to the
+   * day before (Monday's duty covers Tuesday 02:00). Absent with `from`/`to`.
+   */
+  weekdays?: readonly Weekday[];
+  /** A fixed shift instead, e.g. over the holidays. */
+  from?: Date;
+  to?: Date;
+}
+
 export interface Category {
   id: string;
   label: string;
@@ -18,6 +33,8 @@ export interface Category {
   approvers: string[];
   /** Pending longer than this: expired. */
   deadlineMs?: number;
+  /** Water main, storm, fire: the on-call staff may publish it at night without waiting (break-glass). */
+  emergency?: { freeText: boolean };
 }
 
 export interface Policy {
@@ -28,6 +45,8 @@ export interface Policy {
   admins: ReadonlySet<string>;
   categories: ReadonlyMap<string, Category>;
   defaultCategory: string;
+  calendar: Calendar;
+  onCall: readonly OnCallEntry[];
 }
 
 export function resolvePerson(policy: Policy, platform: string, userId: string): Person | undefined {
@@ -63,3 +82,22 @@ export function approvalProgress(policy: Policy, a: Announcement): { have: strin
 }
 
 export const displayName = (policy: Policy, personId: string): string => policy.people.get(personId)?.name ?? personId;
+
+/** On the roster for this instant, which lies outside office hours. */
+export function isOnDuty(policy: Policy, personId: string, instant: Date): boolean {
+  if (isOfficeHours(policy.calendar, instant)) return false;
+  const nightOf = wallTimeOf(new Date(instant.getTime()), policy.timezone);
+  const dutyDay = weekdayOf(
+    nightOf.hour < 12
+      ? (() => {
+          const t = new Date(Date.UTC(nightOf.year, nightOf.month - 1, nightOf.day - 1));
+          return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+        })()
+      : nightOf,
+  );
+  return policy.onCall.some((entry) => {
+    if (entry.person !== personId) return false;
+    if (entry.from && entry.to) return instant >= entry.from && instant < entry.to;
+    return entry.weekdays?.includes(dutyDay) ?? false;
+  });
+}

@@ -8,6 +8,9 @@ export type Notice =
   | { kind: "withdrawn"; announcement: Announcement }
   | { kind: "expired"; announcement: Announcement }
   | { kind: "published"; announcement: Announcement }
+  | { kind: "break_glass"; announcement: Announcement }
+  | { kind: "review_due"; announcement: Announcement }
+  | { kind: "reviewed"; announcement: Announcement }
   | { kind: "corrected"; announcement: Announcement }
   | { kind: "retracted"; announcement: Announcement }
   | { kind: "change_requested"; announcement: Announcement }

@@ -58,6 +58,20 @@ describe("command grammar and handlers", () => {
     expect(o.kind === "reply" && o.announcement?.handoff).toBe(true);
   });
 
+  it("--now publishes at once for the person on duty at night; ✅ then closes the review", async () => {
+    const w = aWorld();
+    w.clock.advance(Date.parse("2026-12-01T01:00:00Z") - w.clock.now().getTime());
+    const o = await say(w, "ben", "Sturm: B 75 gesperrt. --category sturm --now");
+    expect(o.kind === "reply" && o.announcement).toMatchObject({ state: "publishing", review: { state: "open" } });
+    expect(code(await say(w, "anna", "Auch sofort --category sturm --now"))).toBe("BREAK_GLASS_NOT_ON_DUTY");
+    const x = await react(w, "carla", "A-0001", "❌");
+    expect(x.kind === "reply" && x.message.de).toContain("review A-0001 flag");
+    expect(code(await react(w, "carla", "A-0001", "✅"))).toBe("reply");
+    expect((await w.store.get("A-0001"))?.review).toMatchObject({ state: "ok", by: "carla" });
+    expect(code(await say(w, "dieter", "review A-0001 ok"))).toBe("NO_OPEN_REVIEW");
+    expect(code(await say(w, "dieter", "review A-0001 maybe"))).toBe("UNEXPECTED_ARGUMENTS");
+  });
+
   it("schedules with --at in the town's time zone", async () => {
     const w = aWorld();
     const o = await say(w, "anna", 'Sommerfest! --at "2026-12-12 08:00"');

@@ -114,6 +114,11 @@ defaultCategory: allgemein
 categories:
   allgemein: { label: Allgemeines, approvers: ["@leitung"], quorum: 1, deadline: 2d }
   baustelle: { label: Baustelle, approvers: [carla, dieter, erik], quorum: 2, deadline: 1h }
+  krise: { label: Krisenlage, approvers: ["@leitung"], emergency: true }
+  sturm: { label: Unwetter, approvers: ["@leitung"], emergency: true, breakGlass: text }
+onCall:
+  - person: ben
+    weekdays: [mon, tue, wed, thu, fri, sat, sun]
 `;
 
 export const testPolicy = (): Policy => parsePolicy(TEST_POLICY_YAML, "test-policy.yaml");
