@@ -2,6 +2,7 @@ import { parseAnnouncementId, type AnnouncementId, type Content } from "../src/a
 import { fail, ok, type DomainError, type Result } from "../src/errors.ts";
 import type { Announcement } from "../src/announcement/announcement.ts";
 import { parseWhen } from "./dates.ts";
+import { renderTemplate, templateHash, type Template } from "../src/templates/templates.ts";
 import { takeFlags, words, type FlagSpec } from "./grammar.ts";
 import { helpText } from "./help.ts";
 import type { CommandOutcome } from "./input.ts";
@@ -35,11 +36,10 @@ interface DraftOptions {
   urgent: boolean;
   handoff: boolean;
   breakGlass: boolean;
+  template?: { name: string; hash: string };
 }
 
 function draftOptions(ctx: CommandContext, values: Map<string, string | true>): Result<DraftOptions> {
-  const template = values.get("template");
-  if (typeof template === "string") return fail("UNKNOWN_TEMPLATE", { template, known: "" });
   const options: DraftOptions = {
     urgent: values.get("urgent") === true,
     handoff: values.get("handoff") === true,
@@ -78,7 +78,113 @@ export async function announce(ctx: CommandContext): Promise<CommandOutcome> {
   if (!flags.ok) return failed(flags.error);
   const options = draftOptions(ctx, flags.value.values);
   if (!options.ok) return failed(options.error);
+  const templateName = flags.value.values.get("template");
+  if (typeof templateName === "string") {
+    const filled = fillTemplate(ctx, templateName.toLowerCase(), flags.value.rest);
+    if (!filled.ok) return failed(filled.error);
+    const { text, template } = filled.value;
+    const category = options.value.category ?? template.category;
+    return submitDraft(
+      ctx,
+      { text, media: ctx.input.attachments ?? [] },
+      { ...options.value, category, template: { name: template.name, hash: templateHash(template) } },
+    );
+  }
   return submitDraft(ctx, { text: flags.value.rest, media: ctx.input.attachments ?? [] }, options.value);
+}
+
+const ASSIGNMENT = /([a-z][a-z0-9_]*)=(?:"([^"]*)"|„([^“”]*)[“”]|'([^']*)'|(\S+))/gi;
+
+/** `street="Obernstraße" until="18 Uhr"` into the template's gaps; anything else is refused. */
+function fillTemplate(ctx: CommandContext, name: string, rest: string): Result<{ text: string; template: Template }> {
+  const template = ctx.policy.templates.get(name);
+  if (!template) {
+    return fail("UNKNOWN_TEMPLATE", { template: name, known: [...ctx.policy.templates.keys()].join(", ") });
+  }
+  const values: Record<string, string> = {};
+  const leftover = rest
+    .replace(ASSIGNMENT, (_m, key: string, ...quoted: (string | undefined)[]) => {
+      values[key.toLowerCase()] = quoted.slice(0, 4).find((v) => v !== undefined) ?? "";
+      return " ";
+    })
+    .trim();
+  if (leftover) {
+    return fail("UNEXPECTED_ARGUMENTS", { extra: leftover, usage: `announce --template ${name} name="Wert" …` });
+  }
+  const text = renderTemplate(template, values);
+  return text.ok ? ok({ text: text.value, template }) : text;
+}
+
+export async function template(ctx: CommandContext): Promise<CommandOutcome> {
+  const [verb = "list", name, ...extra] = words(ctx.rest);
+  const usage = "template list | template show <Name> | template approve <Name>";
+  if (extra.length > 0) return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: extra.join(" "), usage } });
+  const all = await ctx.service.templates();
+  if (verb === "list") {
+    if (all.length === 0) return reply(L("Es sind keine Vorlagen eingerichtet.", "No templates are set up."));
+    return reply(
+      joinLocalized([
+        L("Vorlagen:", "Templates:"),
+        ...all.map(({ template: t, approved }) => {
+          const state = approved
+            ? L("freigegeben", "approved")
+            : L("Änderung wartet auf Freigabe", "change awaits approval");
+          const vars = Object.keys(t.variables).join(", ");
+          return L(
+            `• ${t.name} (${t.category}; ${vars}) – ${state.de}`,
+            `• ${t.name} (${t.category}; ${vars}) – ${state.en}`,
+          );
+        }),
+      ]),
+    );
+  }
+  const entry = all.find((x) => x.template.name === name?.toLowerCase());
+  if (!entry) {
+    return failed({
+      code: "UNKNOWN_TEMPLATE",
+      params: { template: name ?? "", known: all.map((x) => x.template.name).join(", ") },
+    });
+  }
+  if (verb === "show") {
+    const t = entry.template;
+    const vars = Object.entries(t.variables).map(([v, rule]) => {
+      const extra = `${rule.type}, max. ${rule.max}${rule.default ? `, "${rule.default}"` : ""}${rule.hint ? ` – ${rule.hint}` : ""}`;
+      return L(`  ${v}: ${extra}`, `  ${v}: ${extra}`);
+    });
+    const approval = entry.approval
+      ? L(
+          `freigegeben von ${entry.approval.by}${entry.approved ? "" : " (ältere Fassung)"}`,
+          `approved by ${entry.approval.by}${entry.approved ? "" : " (an older text)"}`,
+        )
+      : L("noch nie freigegeben", "never approved");
+    return reply(
+      joinLocalized([
+        L(`Vorlage ${t.name} · ${t.category} · ${approval.de}`, `Template ${t.name} · ${t.category} · ${approval.en}`),
+        L(t.text, t.text),
+        L("Angaben:", "Fields:"),
+        ...vars,
+        L(
+          `\`announce --template ${t.name} ${Object.keys(t.variables)
+            .map((v) => `${v}="…"`)
+            .join(" ")}\``,
+          `\`announce --template ${t.name} ${Object.keys(t.variables)
+            .map((v) => `${v}="…"`)
+            .join(" ")}\``,
+        ),
+      ]),
+    );
+  }
+  if (verb === "approve") {
+    const approved = await ctx.service.approveTemplate(ctx.person.id, entry.template.name);
+    if (!approved.ok) return failed(approved.error);
+    return reply(
+      L(
+        `Vorlage ${entry.template.name} ist freigegeben; die Bereitschaft darf sie nachts sofort veröffentlichen.`,
+        `Template ${entry.template.name} is approved; staff on duty may publish it at once at night.`,
+      ),
+    );
+  }
+  return failed({ code: "UNKNOWN_COMMAND", params: { command: `template ${verb}` } });
 }
 
 export async function poll(ctx: CommandContext): Promise<CommandOutcome> {

@@ -303,6 +303,26 @@ const ERROR_TEXTS = {
       `At night "${s(p, "category")}" goes out from an approved template only: \`announce --template <name> …\` (\`template list\`).`,
     ),
   NO_OPEN_REVIEW: (p) => L(`Für ${s(p, "id")} ist keine Nachprüfung offen.`, `${s(p, "id")} has no open review.`),
+  UNKNOWN_VARIABLE: (p) =>
+    L(
+      `Die Vorlage „${s(p, "template")}“ hat keine Angabe „${s(p, "variable")}“. Möglich: ${s(p, "known")}.`,
+      `Template "${s(p, "template")}" has no field "${s(p, "variable")}". Available: ${s(p, "known")}.`,
+    ),
+  MISSING_VARIABLE: (p) =>
+    L(
+      `Für die Vorlage „${s(p, "template")}“ fehlt ${s(p, "variable")}=… (${s(p, "hint")}).`,
+      `Template "${s(p, "template")}" needs ${s(p, "variable")}=… (${s(p, "hint")}).`,
+    ),
+  BAD_VARIABLE: (p) =>
+    L(
+      `${s(p, "variable")}=„${s(p, "value")}“ passt nicht zur Vorlage „${s(p, "template")}“ (${s(p, "hint")}).`,
+      `${s(p, "variable")}="${s(p, "value")}" does not fit template "${s(p, "template")}" (${s(p, "hint")}).`,
+    ),
+  TEMPLATE_NOT_APPROVED: (p) =>
+    L(
+      `Die Vorlage „${s(p, "template")}“ wurde geändert und ist noch nicht freigegeben; ohne Freigabe nicht sofort veröffentlichen. Leitung: \`template approve ${s(p, "template")}\`.`,
+      `Template "${s(p, "template")}" was changed and is not approved yet; it cannot be published at once. Department heads: \`template approve ${s(p, "template")}\`.`,
+    ),
   TEMPORARILY_UNAVAILABLE: () =>
     L(
       "Das hat gerade nicht geklappt: Speicher oder Dienst nicht erreichbar. Bitte mit `status` prüfen, ob der Schritt angekommen ist, und sonst gleich noch einmal versuchen.",

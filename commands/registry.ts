@@ -35,7 +35,8 @@ export interface CommandSpec {
 /** The one table that drives dispatch and help. `announce` is what any other text means. */
 export const COMMANDS = {
   announce: {
-    usage: "announce <Text> [--category <Kategorie>] [--at <Zeitpunkt>] [--urgent] [--handoff] [--now]",
+    usage:
+      'announce <Text> | --template <Name> name="Wert" … [--category <Kategorie>] [--at <Zeitpunkt>] [--urgent] [--handoff] [--now]',
     summary: L("Meldung entwerfen und zur Freigabe stellen", "Draft an announcement and ask for approval"),
     aliases: ["--"],
     run: handlers.announce,
@@ -112,6 +113,15 @@ export const COMMANDS = {
     aliases: ["verlauf"],
     run: handlers.history,
   },
+  template: {
+    usage: "template list | template show <Name> | template approve <Name>",
+    summary: L(
+      "Vorlagen ansehen; geänderte Vorlage freigeben (Leitung)",
+      "See templates; approve a changed template (department heads)",
+    ),
+    aliases: ["vorlage", "vorlagen"],
+    run: handlers.template,
+  },
   review: {
     usage: "review A-0042 ok | review A-0042 flag <Notiz>",
     summary: L(
@@ -141,7 +151,7 @@ export const COMMANDS = {
 export type CommandName = keyof typeof COMMANDS;
 
 /** Words reserved for capabilities of later versions, so they never become announcement text by accident. */
-export const LATER_COMMANDS: readonly string[] = ["update", "allclear", "template", "crisis", "whatsapp"];
+export const LATER_COMMANDS: readonly string[] = ["update", "allclear", "crisis", "exercise"];
 
 export function lookup(word: string): { name: CommandName; spec: CommandSpec } | undefined {
   const w = word.toLowerCase();

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Category, OnCallEntry, Person, Policy } from "../../src/policy/policy.ts";
 import { WEEKDAYS, type OpeningSpan, type Weekday } from "../../src/time/calendar.ts";
 import { instantOf } from "../../src/time/zoned.ts";
+import { placeholders, type Template, type TemplateVariable } from "../../src/templates/templates.ts";
 
 /** `2026-12-24 08:00` in the policy's time zone. */
 function wallInstant(text: string, timezone: string): Date | undefined {
@@ -43,6 +44,21 @@ const SPAN = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const WALL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/;
 const weekday = z.enum(WEEKDAYS);
+
+const VariableSchema = z.strictObject({
+  type: z.enum(["text", "time", "phone", "number"]).default("text"),
+  max: z.number().int().min(1).max(500).default(80),
+  default: z.string().optional(),
+  hint: z.string().optional(),
+});
+
+const TemplateSchema = z.strictObject({
+  category: z.string().min(1),
+  text: z.string().min(1),
+  variables: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, "lower-case letters, digits, _"), VariableSchema)
+    .default({}),
+});
 
 const CalendarSchema = {
   officeHours: z
@@ -89,6 +105,9 @@ const PolicySchema = z.strictObject({
   defaultCategory: z.string().min(1),
   categories: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, _ -"), CategorySchema),
   ...CalendarSchema,
+  templates: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, _ -"), TemplateSchema)
+    .default({}),
 });
 
 type Path = (string | number)[];
@@ -226,6 +245,29 @@ export function parsePolicy(text: string, file: string): Policy {
     }
     return [{ person: entry.person, from, to }];
   });
+  const templates = new Map<string, Template>();
+  for (const [name, t] of Object.entries(raw.templates)) {
+    if (!categories.has(t.category))
+      problems.push(problem(["templates", name, "category"], `no category "${t.category}"`));
+    const used = placeholders(t.text);
+    for (const gap of used) {
+      if (!t.variables[gap]) problems.push(problem(["templates", name, "text"], `{${gap}} is not among its variables`));
+    }
+    for (const declared of Object.keys(t.variables)) {
+      if (!used.includes(declared))
+        problems.push(problem(["templates", name, "variables", declared], `{${declared}} does not occur in the text`));
+    }
+    const variables: Record<string, TemplateVariable> = {};
+    for (const [v, rule] of Object.entries(t.variables)) {
+      variables[v] = {
+        type: rule.type,
+        max: rule.max,
+        ...(rule.default === undefined ? {} : { default: rule.default }),
+        ...(rule.hint === undefined ? {} : { hint: rule.hint }),
+      };
+    }
+    templates.set(name, { name, category: t.category, text: t.text.trim(), variables });
+  }
   const editors = new Set(expand(raw.editors, ["editors"]));
   const admins = new Set(expand(raw.admins, ["admins"]));
   if (problems.length > 0) throw new ConfigError(`Invalid policy:\n  ${problems.join("\n  ")}`);
@@ -240,5 +282,6 @@ export function parsePolicy(text: string, file: string): Policy {
     defaultCategory: raw.defaultCategory,
     calendar: { timezone: raw.timezone, officeHours, holidays: raw.holidays },
     onCall,
+    templates,
   };
 }

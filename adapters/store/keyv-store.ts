@@ -26,7 +26,7 @@ export class KeyvStore implements Store {
   readonly #records: Keyv<StoredValue>;
   readonly #coordinator: Coordinator;
 
-  /** Records are announcements under their id; pictures and videos are base64 under `media:<sha256>`. */
+  /** Records are announcements under their id; pictures and videos base64 under `media:<sha256>`; settings JSON under `setting:<key>`. */
   constructor(records: Keyv<StoredValue>, coordinator: Coordinator, options: KeyvStoreOptions = {}) {
     this.#records = records;
     this.#coordinator = coordinator;
@@ -95,6 +95,16 @@ export class KeyvStore implements Store {
 
   markClosed(id: AnnouncementId): Promise<void> {
     return this.#coordinator.removeOpen(id);
+  }
+
+  async getSetting(key: string): Promise<unknown> {
+    const raw = await this.#records.get(`setting:${key}`);
+    return typeof raw === "string" ? JSON.parse(raw) : undefined;
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    const written = await this.#records.set(`setting:${key}`, JSON.stringify(value));
+    if (!written) throw new Error(`store refused to write setting ${key}`);
   }
 
   async putMedia(sha256: string, bytes: Uint8Array): Promise<void> {

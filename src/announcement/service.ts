@@ -31,6 +31,7 @@ import {
   type Policy,
 } from "../policy/policy.ts";
 import { isOfficeHours, isoDate } from "../time/calendar.ts";
+import { templateHash, type Template } from "../templates/templates.ts";
 import { wallTimeOf } from "../time/zoned.ts";
 
 export interface AnnouncementServiceDeps {
@@ -57,6 +58,13 @@ export interface DraftRequest {
   /** Rendered from this approved template. */
   template?: { name: string; hash: string };
   origin: Origin;
+}
+
+/** Who approved which text of a template, kept in the store. */
+export interface TemplateApproval {
+  hash: string;
+  by: string;
+  at: string;
 }
 
 export interface VersionRef {
@@ -137,6 +145,11 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     if (!fromTemplate && !category.emergency.freeText)
       return fail("BREAK_GLASS_NEEDS_TEMPLATE", { category: category.id });
     return ok(undefined);
+  }
+
+  async function templateApproved(name: string, hash: string): Promise<boolean> {
+    const approval = (await store.getSetting(`template:${name}`)) as TemplateApproval | undefined;
+    return approval?.hash === hash;
   }
 
   /** A correction or retraction still waiting for its approvals. */
@@ -247,6 +260,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       if (breakGlass) {
         const allowed = checkBreakGlass(actor, category, request.template !== undefined, now);
         if (!allowed.ok) return allowed;
+        if (request.template && !(await templateApproved(request.template.name, request.template.hash))) {
+          return fail("TEMPLATE_NOT_APPROVED", { template: request.template.name });
+        }
       }
 
       const id = formatAnnouncementId(await store.nextSequence("announcement"));
@@ -465,6 +481,31 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       });
       if (result.ok) await tell({ kind: "change_requested", announcement: result.value });
       return result;
+    },
+
+    /** Every template of the policy, and whether its current text is approved for use at night. */
+    async templates(): Promise<{ template: Template; hash: string; approval?: TemplateApproval; approved: boolean }[]> {
+      return Promise.all(
+        [...policy.templates.values()].map(async (template) => {
+          const hash = templateHash(template);
+          const approval = (await store.getSetting(`template:${template.name}`)) as TemplateApproval | undefined;
+          return { template, hash, ...(approval ? { approval } : {}), approved: approval?.hash === hash };
+        }),
+      );
+    },
+
+    /** A department head approves a template's current text, so night staff may publish it at once. */
+    async approveTemplate(actor: string, name: string): Promise<Result<TemplateApproval>> {
+      const template = policy.templates.get(name);
+      if (!template)
+        return fail("UNKNOWN_TEMPLATE", { template: name, known: [...policy.templates.keys()].join(", ") });
+      if (!isApproverFor(policy, actor, template.category) && !policy.admins.has(actor)) {
+        return fail("NOT_AN_APPROVER", { id: name, category: template.category });
+      }
+      const approval: TemplateApproval = { hash: templateHash(template), by: actor, at: clock.now().toISOString() };
+      await store.putSetting(`template:${name}`, approval);
+      log.info({ template: name, hash: approval.hash, by: actor }, "template approved");
+      return ok(approval);
     },
 
     /** A department head checks a break-glass publication afterwards: fine, or flagged with a note. */

@@ -50,6 +50,16 @@ export class MemoryStore implements Store {
   }
 
   readonly #media = new Map<string, Uint8Array>();
+  readonly #settings = new Map<string, string>();
+
+  async getSetting(key: string): Promise<unknown> {
+    const raw = this.#settings.get(key);
+    return raw === undefined ? undefined : JSON.parse(raw);
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    this.#settings.set(key, JSON.stringify(value));
+  }
 
   async putMedia(sha256: string, bytes: Uint8Array): Promise<void> {
     this.#media.set(sha256, Uint8Array.from(bytes));

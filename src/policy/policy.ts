@@ -1,6 +1,7 @@
 import { approvalsOfCurrentVersion, type Announcement } from "../announcement/announcement.ts";
 import { isOfficeHours, weekdayOf, type Calendar, type Weekday } from "../time/calendar.ts";
 import { wallTimeOf } from "../time/zoned.ts";
+import type { Template } from "../templates/templates.ts";
 
 export type Language = "de" | "en";
 
@@ -47,6 +48,7 @@ export interface Policy {
   defaultCategory: string;
   calendar: Calendar;
   onCall: readonly OnCallEntry[];
+  templates: ReadonlyMap<string, Template>;
 }
 
 export function resolvePerson(policy: Policy, platform: string, userId: string): Person | undefined {

@@ -27,6 +27,9 @@ export interface Store {
   openIds(): Promise<AnnouncementId[]>;
   markOpen(id: AnnouncementId): Promise<void>;
   markClosed(id: AnnouncementId): Promise<void>;
+  /** Small settings that must survive restarts, e.g. which template versions are approved. */
+  getSetting(key: string): Promise<unknown>;
+  putSetting(key: string, value: unknown): Promise<void>;
   /** Pictures and videos of announcements, by content hash (sha-256, hex). */
   putMedia(sha256: string, bytes: Uint8Array): Promise<void>;
   getMedia(sha256: string): Promise<Uint8Array | undefined>;

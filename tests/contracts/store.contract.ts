@@ -82,6 +82,16 @@ export function storeContract(name: string, options: StoreContractOptions): void
       expect(await other.openIds()).toEqual([]);
     });
 
+    it("keeps settings as JSON values, shared between instances", async () => {
+      const shared = fresh();
+      const store = await open(shared);
+      expect(await store.getSetting("template:x")).toBeUndefined();
+      await store.putSetting("template:x", { hash: "abc", by: "carla", at: "2026-11-30T09:00:00.000Z" });
+      const other = options.crossInstance ? await open(shared) : store;
+      expect(await other.getSetting("template:x")).toEqual({ hash: "abc", by: "carla", at: "2026-11-30T09:00:00.000Z" });
+      expect(await other.get("A-0001")).toBeUndefined();
+    });
+
     it("keeps the index of open announcements", async () => {
       const store = await open(fresh());
       await store.markOpen("A-0002");

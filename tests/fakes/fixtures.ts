@@ -119,6 +119,17 @@ categories:
 onCall:
   - person: ben
     weekdays: [mon, tue, wed, thu, fri, sat, sun]
+templates:
+  wasserrohrbruch:
+    category: krise
+    text: |
+      *Wasserrohrbruch in der {street}*
+      Die {street} ist bis voraussichtlich {until} gesperrt.
+      Rückfragen: {phone}
+    variables:
+      street: { max: 40, hint: Straßenname }
+      until: { type: time, max: 30 }
+      phone: { type: phone, default: "04202 9160-0" }
 `;
 
 export const testPolicy = (): Policy => parsePolicy(TEST_POLICY_YAML, "test-policy.yaml");
