@@ -88,7 +88,11 @@ export function storeContract(name: string, options: StoreContractOptions): void
       expect(await store.getSetting("template:x")).toBeUndefined();
       await store.putSetting("template:x", { hash: "abc", by: "carla", at: "2026-11-30T09:00:00.000Z" });
       const other = options.crossInstance ? await open(shared) : store;
-      expect(await other.getSetting("template:x")).toEqual({ hash: "abc", by: "carla", at: "2026-11-30T09:00:00.000Z" });
+      expect(await other.getSetting("template:x")).toEqual({
+        hash: "abc",
+        by: "carla",
+        at: "2026-11-30T09:00:00.000Z",
+      });
       expect(await other.get("A-0001")).toBeUndefined();
     });
 
