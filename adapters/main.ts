@@ -142,6 +142,7 @@ export async function main(): Promise<void> {
   });
   worker?.alsoRun(() => service.expireDue());
   worker?.alsoRun(() => service.remindReviews());
+  worker?.alsoRun(() => service.escalateDue());
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>

@@ -83,6 +83,23 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
         },
       ];
     }
+    case "escalated": {
+      const names = notice.people.map((p) => displayName(policy, p)).join(", ");
+      const minutes = Math.round(notice.waitedMs / 60_000);
+      const waited =
+        minutes < 120
+          ? L(`${minutes} Min.`, `${minutes} min`)
+          : L(`${Math.round(minutes / 60)} Std.`, `${Math.round(minutes / 60)} h`);
+      return [
+        {
+          audience: "approvers",
+          message: L(
+            `⏰ ${a.id} wartet seit ${waited.de} auf Freigabe. Bitte ansehen: ${names}. \`status ${a.id}\``,
+            `⏰ ${a.id} has waited ${waited.en} for approval. Please look at it: ${names}. \`status ${a.id}\``,
+          ),
+        },
+      ];
+    }
     case "review_due":
       return [
         {

@@ -38,6 +38,14 @@ const CategorySchema = z.strictObject({
   /** on: on-call staff may publish at night without approval; free text only with `breakGlass: text`. */
   emergency: z.boolean().default(false),
   breakGlass: z.enum(["template", "text"]).default("template"),
+  escalation: z
+    .array(
+      z.strictObject({
+        after: z.string().regex(DURATION, 'a duration such as "30m", "2h" or "1d"'),
+        notify: z.array(z.string().min(1)).min(1),
+      }),
+    )
+    .default([]),
 });
 
 const SPAN = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
@@ -115,6 +123,11 @@ type Path = (string | number)[];
 const toList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 const MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+const durationMs = (text: string): number => {
+  const [, n, unit] = DURATION.exec(text) ?? [];
+  return Number(n) * (MS[unit as keyof typeof MS] ?? 0);
+};
 
 /** Reads and checks the YAML policy; every problem names the file, line and key. */
 export function loadPolicy(file: string): Policy {
@@ -210,14 +223,26 @@ export function parsePolicy(text: string, file: string): Policy {
         ),
       );
     }
-    const d = c.deadline ? DURATION.exec(c.deadline) : null;
+    const escalation = c.escalation.map((s, i) => ({
+      afterMs: durationMs(s.after),
+      notify: [...new Set(expand(s.notify, ["categories", id, "escalation", i, "notify"]))],
+    }));
+    escalation.forEach((s, i) => {
+      const before = escalation[i - 1];
+      if (before && s.afterMs <= before.afterMs) {
+        problems.push(
+          problem(["categories", id, "escalation", i, "after"], "each step must come later than the one before"),
+        );
+      }
+    });
     categories.set(id, {
       id,
       label: c.label,
       quorum: c.quorum,
       approvers,
-      ...(d?.[1] && d[2] ? { deadlineMs: Number(d[1]) * MS[d[2] as keyof typeof MS] } : {}),
+      ...(c.deadline ? { deadlineMs: durationMs(c.deadline) } : {}),
       ...(c.emergency ? { emergency: { freeText: c.breakGlass === "text" } } : {}),
+      ...(escalation.length ? { escalation } : {}),
     });
   }
   if (!categories.has(raw.defaultCategory)) {

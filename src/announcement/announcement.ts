@@ -183,6 +183,8 @@ export interface Announcement {
   decision?: Decision;
   /** A correction or retraction waiting for approval or being carried out. */
   change?: ChangeRequest;
+  /** Escalation steps already pinged (indexes into the category's chain). */
+  escalated?: number[];
   /** Published by break-glass: the review afterwards. */
   review?: Review;
   /** Rendered from this pre-approved template. */

@@ -26,6 +26,7 @@ export const TRANSITIONS = {
   edit: { draft: "draft", pending: "pending", approved: "pending", scheduled: "pending" },
   approve: { pending: "pending" },
   revoke_approval: { pending: "pending" },
+  escalate: { pending: "pending" },
   quorum_reached: { pending: "approved" },
   break_glass: { pending: "approved" },
   schedule: { approved: "scheduled" },

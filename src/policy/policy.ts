@@ -34,6 +34,8 @@ export interface Category {
   approvers: string[];
   /** Pending longer than this: expired. */
   deadlineMs?: number;
+  /** Who is pinged when it waits too long for approval: deputy, then head, then mayor. */
+  escalation?: readonly { afterMs: number; notify: readonly string[] }[];
   /** Water main, storm, fire: the on-call staff may publish it at night without waiting (break-glass). */
   emergency?: { freeText: boolean };
 }

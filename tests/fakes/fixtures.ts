@@ -112,7 +112,14 @@ editors: [anna, ben, carla]
 admins: [erik]
 defaultCategory: allgemein
 categories:
-  allgemein: { label: Allgemeines, approvers: ["@leitung"], quorum: 1, deadline: 2d }
+  allgemein:
+    label: Allgemeines
+    approvers: ["@leitung"]
+    quorum: 1
+    deadline: 2d
+    escalation:
+      - { after: 30m, notify: [dieter] }
+      - { after: 2h, notify: [erik, carla] }
   baustelle: { label: Baustelle, approvers: [carla, dieter, erik], quorum: 2, deadline: 1h }
   krise: { label: Krisenlage, approvers: ["@leitung"], emergency: true }
   sturm: { label: Unwetter, approvers: ["@leitung"], emergency: true, breakGlass: text }

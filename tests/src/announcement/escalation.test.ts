@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { aWorld, origin, text } from "../../fakes/world.ts";
+
+const MIN = 60_000;
+
+describe("escalation of announcements that wait too long", () => {
+  it("pings each step of the chain once, at its time, and the audit says who and when", async () => {
+    const w = aWorld();
+    const a = await w.service.draft("anna", { content: text("Text"), origin });
+    if (!a.ok) throw new Error(a.error.code);
+    w.clock.advance(29 * MIN);
+    expect(await w.service.escalateDue()).toBe(0);
+    w.clock.advance(1 * MIN);
+    expect(await w.service.escalateDue()).toBe(1);
+    expect(await w.service.escalateDue()).toBe(0);
+    w.clock.advance(89 * MIN);
+    expect(await w.service.escalateDue()).toBe(0);
+    w.clock.advance(1 * MIN);
+    expect(await w.service.escalateDue()).toBe(1);
+    w.clock.advance(600 * MIN);
+    expect(await w.service.escalateDue()).toBe(0);
+
+    const events = (await w.store.get(a.value.id))?.events.filter((e) => e.event === "escalate");
+    expect(events?.map((e) => [e.at, e.reason])).toEqual([
+      ["2026-11-30T09:30:00.000Z", "pinged dieter"],
+      ["2026-11-30T11:00:00.000Z", "pinged erik, carla"],
+    ]);
+    const pinged = w.notices.notices.flatMap((n) => (n.kind === "escalated" ? [n.people] : []));
+    expect(pinged).toEqual([["dieter"], ["erik", "carla"]]);
+  });
+
+  it("stops once someone approves", async () => {
+    const w = aWorld();
+    const a = await w.service.draft("anna", { content: text("Text"), origin });
+    if (!a.ok) throw new Error(a.error.code);
+    w.clock.advance(30 * MIN);
+    await w.service.escalateDue();
+    await w.service.approve("dieter", a.value.id, { via: "reaction" });
+    w.clock.advance(300 * MIN);
+    expect(await w.service.escalateDue()).toBe(0);
+    expect(w.notices.kinds().filter((k) => k === "escalated")).toHaveLength(1);
+  });
+
+  it("after a long pause (the bot was down), catches up on every step due, once", async () => {
+    const w = aWorld();
+    const a = await w.service.draft("carla", { content: text("Text"), origin });
+    if (!a.ok) throw new Error(a.error.code);
+    w.clock.advance(180 * MIN);
+    expect(await w.service.escalateDue()).toBe(1);
+    expect(await w.service.escalateDue()).toBe(0);
+    expect((await w.store.get(a.value.id))?.escalated).toEqual([0, 1]);
+    // The author is never pinged about their own announcement.
+    expect(w.notices.notices.flatMap((n) => (n.kind === "escalated" ? n.people : []))).toEqual(["dieter", "erik"]);
+  });
+});
