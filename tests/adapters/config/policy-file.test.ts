@@ -22,25 +22,25 @@ describe("policy file", () => {
 
   const broken = (from: string, to: string) => TEST_POLICY_YAML.replace(from, to);
 
-  // Lines of TEST_POLICY_YAML: 3 timezone, 9 erik, 15 defaultCategory, 17 allgemein, 18 baustelle.
+  // Lines of TEST_POLICY_YAML: 3 timezone, 9 erik, 15 defaultCategory, 19 allgemein's approvers, 25 baustelle.
   it.each([
     [
       "an unknown approver",
       "approvers: [carla, dieter, erik]",
       "approvers: [carla, dieter, nobody]",
-      18,
+      25,
       'unknown person "nobody"',
     ],
-    ["an unknown group", 'approvers: ["@leitung"]', 'approvers: ["@chefs"]', 17, 'unknown group "@chefs"'],
+    ["an unknown group", 'approvers: ["@leitung"]', 'approvers: ["@chefs"]', 19, 'unknown group "@chefs"'],
     [
       "a quorum larger than the approvers",
       "quorum: 2",
       "quorum: 4",
-      18,
+      25,
       "baustelle.quorum: quorum 4 needs at least 4 approvers",
     ],
-    ["a quorum that is not a number", "quorum: 2", "quorum: zwei", 18, "categories.baustelle.quorum"],
-    ["a bad deadline", "deadline: 1h", "deadline: soon", 18, 'a duration such as "30m", "48h" or "3d"'],
+    ["a quorum that is not a number", "quorum: 2", "quorum: zwei", 25, "categories.baustelle.quorum"],
+    ["a bad deadline", "deadline: 1h", "deadline: soon", 25, 'a duration such as "30m", "48h" or "3d"'],
     ["an unknown key", "defaultCategory: allgemein", "defaultCategory: allgemein\nquorm: 3", 16, "quorm"],
     ["a bad time zone", "timezone: Europe/Berlin", "timezone: Europe/Achim", 3, "not a known IANA time zone"],
     ["a missing default category", "defaultCategory: allgemein", "defaultCategory: sport", 15, 'no category "sport"'],
