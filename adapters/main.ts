@@ -143,6 +143,7 @@ export async function main(): Promise<void> {
   worker?.alsoRun(() => service.expireDue());
   worker?.alsoRun(() => service.remindReviews());
   worker?.alsoRun(() => service.escalateDue());
+  worker?.alsoRun(() => service.incidentTick());
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>

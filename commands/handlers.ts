@@ -25,6 +25,7 @@ const DRAFT_FLAGS = {
   urgent: { takesValue: false },
   handoff: { takesValue: false },
   now: { takesValue: false },
+  expires: { takesValue: true },
   template: { takesValue: true },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -37,6 +38,7 @@ interface DraftOptions {
   handoff: boolean;
   breakGlass: boolean;
   template?: { name: string; hash: string };
+  expiresAt?: Date;
 }
 
 function draftOptions(ctx: CommandContext, values: Map<string, string | true>): Result<DraftOptions> {
@@ -53,6 +55,13 @@ function draftOptions(ctx: CommandContext, values: Map<string, string | true>): 
     if (!when.ok) return when;
     if (when.value.getTime() <= ctx.clock.now().getTime()) return fail("DATE_IN_PAST", { at });
     options.publishAt = when.value;
+  }
+  const expires = values.get("expires");
+  if (typeof expires === "string") {
+    const until = parseWhen(expires, ctx.clock.now(), ctx.policy.timezone);
+    if (!until.ok) return until;
+    if (until.value.getTime() <= ctx.clock.now().getTime()) return fail("DATE_IN_PAST", { at: expires });
+    options.expiresAt = until.value;
   }
   return ok(options);
 }
@@ -113,6 +122,49 @@ function fillTemplate(ctx: CommandContext, name: string, rest: string): Result<{
   }
   const text = renderTemplate(template, values);
   return text.ok ? ok({ text: text.value, template }) : text;
+}
+
+/** `update A-0042 <text>` and `allclear A-0042 <text>`: linked follow-ups of a published alert. */
+async function followUp(ctx: CommandContext, kind: "update" | "cancel", usage: string): Promise<CommandOutcome> {
+  const target = takeTarget(ctx.rest, usage, false);
+  if (!target.ok) return failed(target.error);
+  const flags = takeFlags(target.value.rest, DRAFT_FLAGS);
+  if (!flags.ok) return failed(flags.error);
+  const options = draftOptions(ctx, flags.value.values);
+  if (!options.ok) return failed(options.error);
+  // A follow-up keeps its alert's category; the service sets it.
+  const result = await ctx.service.draft(ctx.person.id, {
+    content: { text: flags.value.rest, media: ctx.input.attachments ?? [] },
+    ...options.value,
+    followUp: { root: target.value.id, kind },
+    origin: ctx.input.origin,
+  });
+  if (!result.ok) return failed(result.error);
+  const a = result.value;
+  const what = kind === "cancel" ? L("Entwarnung", "all-clear") : L("Update", "update");
+  const state =
+    a.state === "pending"
+      ? L("wartet auf Freigabe", "awaits approval")
+      : L("wird veröffentlicht", "is being published");
+  return reply(
+    joinLocalized([
+      L(
+        `${what.de} ${a.id} zu ${target.value.id} ${state.de}. So wird es aussehen:`,
+        `${what.en} ${a.id} to ${target.value.id} ${state.en}. This is how it will look:`,
+      ),
+      whatsappBlock(a),
+    ]),
+    a,
+  );
+}
+
+// Function declarations, not consts: the command table reads them while this module may still be loading.
+export function update(ctx: CommandContext): Promise<CommandOutcome> {
+  return followUp(ctx, "update", "update A-0042 <Text>");
+}
+
+export function allclear(ctx: CommandContext): Promise<CommandOutcome> {
+  return followUp(ctx, "cancel", "allclear A-0042 <Text>");
 }
 
 export async function template(ctx: CommandContext): Promise<CommandOutcome> {
@@ -250,9 +302,11 @@ export async function status(ctx: CommandContext): Promise<CommandOutcome> {
 }
 
 export async function list(ctx: CommandContext): Promise<CommandOutcome> {
+  const incidents = await ctx.service.openIncidents();
   if (ctx.rest.trim())
     return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: ctx.rest.trim(), usage: "list" } });
-  return reply(listText(ctx.policy, await ctx.service.listOpen()));
+  const open = (await ctx.service.listOpen()).filter((a) => !incidents.some((i) => i.id === a.id));
+  return reply(listText(ctx.policy, open, incidents));
 }
 
 export async function history(ctx: CommandContext): Promise<CommandOutcome> {

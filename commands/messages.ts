@@ -303,6 +303,16 @@ const ERROR_TEXTS = {
       `At night "${s(p, "category")}" goes out from an approved template only: \`announce --template <name> …\` (\`template list\`).`,
     ),
   NO_OPEN_REVIEW: (p) => L(`Für ${s(p, "id")} ist keine Nachprüfung offen.`, `${s(p, "id")} has no open review.`),
+  INCIDENT_CLOSED: (p) =>
+    L(
+      `Die Lage zu ${s(p, "id")} ist mit einer Entwarnung abgeschlossen. Für Neues bitte eine neue Meldung.`,
+      `The incident of ${s(p, "id")} is closed by an all-clear. Please write a new announcement for anything new.`,
+    ),
+  NOT_LIVE: (p) =>
+    L(
+      `${s(p, "id")} ist noch nicht veröffentlicht; ein Update geht erst zu einer veröffentlichten Meldung. Bis dahin: \`edit ${s(p, "id")} <Text>\`.`,
+      `${s(p, "id")} is not published yet; updates follow a published announcement. Until then: \`edit ${s(p, "id")} <text>\`.`,
+    ),
   UNKNOWN_VARIABLE: (p) =>
     L(
       `Die Vorlage „${s(p, "template")}“ hat keine Angabe „${s(p, "variable")}“. Möglich: ${s(p, "known")}.`,

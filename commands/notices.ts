@@ -100,6 +100,16 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
         },
       ];
     }
+    case "expiry_reached":
+      return [
+        {
+          audience: "author",
+          message: L(
+            `⌛ ${a.id} gilt laut Angabe nur bis jetzt. Ist die Lage beendet? Dann Entwarnung: \`allclear ${a.id} <Text>\`; sonst ein Update: \`update ${a.id} <Text>\`.`,
+            `⌛ ${a.id} was marked valid until now. Is it over? Then post the all-clear: \`allclear ${a.id} <text>\`; otherwise an update: \`update ${a.id} <text>\`.`,
+          ),
+        },
+      ];
     case "review_due":
       return [
         {

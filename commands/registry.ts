@@ -36,7 +36,7 @@ export interface CommandSpec {
 export const COMMANDS = {
   announce: {
     usage:
-      'announce <Text> | --template <Name> name="Wert" … [--category <Kategorie>] [--at <Zeitpunkt>] [--urgent] [--handoff] [--now]',
+      'announce <Text> | --template <Name> name="Wert" … [--category <Kategorie>] [--at <Zeitpunkt>] [--expires <Zeitpunkt>] [--urgent] [--handoff] [--now]',
     summary: L("Meldung entwerfen und zur Freigabe stellen", "Draft an announcement and ask for approval"),
     aliases: ["--"],
     run: handlers.announce,
@@ -122,6 +122,18 @@ export const COMMANDS = {
     aliases: ["vorlage", "vorlagen"],
     run: handlers.template,
   },
+  update: {
+    usage: "update A-0042 <Text>",
+    summary: L("Update zu einer veröffentlichten Lage (verknüpft)", "Update to a published incident (linked)"),
+    aliases: [],
+    run: handlers.update,
+  },
+  allclear: {
+    usage: "allclear A-0042 <Text>",
+    summary: L("Entwarnung: schließt die Lage ab", "All-clear: closes the incident"),
+    aliases: ["entwarnung"],
+    run: handlers.allclear,
+  },
   review: {
     usage: "review A-0042 ok | review A-0042 flag <Notiz>",
     summary: L(
@@ -151,7 +163,7 @@ export const COMMANDS = {
 export type CommandName = keyof typeof COMMANDS;
 
 /** Words reserved for capabilities of later versions, so they never become announcement text by accident. */
-export const LATER_COMMANDS: readonly string[] = ["update", "allclear", "crisis", "exercise"];
+export const LATER_COMMANDS: readonly string[] = ["crisis", "exercise"];
 
 export function lookup(word: string): { name: CommandName; spec: CommandSpec } | undefined {
   const w = word.toLowerCase();

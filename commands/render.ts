@@ -137,14 +137,33 @@ function deliveryLine(policy: Policy, outlet: string, state: string, confirmedBy
   return L(`→ ${outlet}: ${label.de}${by.de}`, `→ ${outlet}: ${label.en}${by.en}`);
 }
 
-export function listText(policy: Policy, open: readonly Announcement[]): Localized {
-  if (open.length === 0) return L("Keine offenen Meldungen.", "No open announcements.");
+export function listText(
+  policy: Policy,
+  open: readonly Announcement[],
+  incidents: readonly Announcement[] = [],
+): Localized {
+  const lagen = incidents.map((a) => {
+    const first = (currentVersion(a).content.text.split("\n")[0] ?? "").slice(0, 60);
+    const n = a.incident?.followUps?.length ?? 0;
+    return L(
+      `• ${a.id} – ${first} (${n} Folgemeldung${n === 1 ? "" : "en"})`,
+      `• ${a.id} – ${first} (${n} follow-up${n === 1 ? "" : "s"})`,
+    );
+  });
+  const head = lagen.length
+    ? [L(`Offene Lagen (${lagen.length}):`, `Open incidents (${lagen.length}):`), ...lagen]
+    : [];
+  if (open.length === 0) return joinLocalized([...head, L("Keine offenen Meldungen.", "No open announcements.")]);
   const lines = open.map((a) => {
     const first = (currentVersion(a).content.text.split("\n")[0] ?? "").slice(0, 60);
     const h = headline(policy, a);
     return L(`• ${h.de} – ${first}`, `• ${h.en} – ${first}`);
   });
-  return joinLocalized([L(`Offene Meldungen (${open.length}):`, `Open announcements (${open.length}):`), ...lines]);
+  return joinLocalized([
+    ...head,
+    L(`Offene Meldungen (${open.length}):`, `Open announcements (${open.length}):`),
+    ...lines,
+  ]);
 }
 
 const EVENT_LABELS: Record<string, Localized> = {
@@ -172,6 +191,9 @@ const EVENT_LABELS: Record<string, Localized> = {
   escalate: L("weitergeleitet (Eskalation)", "escalated"),
   break_glass: L("im Bereitschaftsdienst ohne Freigabe veröffentlicht", "published on duty without approval"),
   review_ok: L("nachgeprüft", "reviewed"),
+  follow_up_linked: L("Folgemeldung verknüpft", "follow-up linked"),
+  incident_closed: L("Lage abgeschlossen (Entwarnung veröffentlicht)", "incident closed (all-clear published)"),
+  expiry_asked: L("Ende der Gültigkeit: Autor/in gefragt", "end of validity: author asked"),
   review_flagged: L("bei der Nachprüfung beanstandet", "flagged in review"),
   review_reminded: L("an die Nachprüfung erinnert", "review reminded"),
   request_correction: L("Korrektur beantragt", "correction requested"),

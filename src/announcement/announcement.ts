@@ -146,6 +146,15 @@ export interface ChangeRequest {
   approved?: true;
 }
 
+export interface Incident {
+  root: AnnouncementId;
+  kind: "alert" | "update" | "cancel";
+  /** On the alert: its follow-ups, in order. */
+  followUps?: AnnouncementId[];
+  /** On the alert: an all-clear went out. */
+  closed?: true;
+}
+
 /** After a break-glass publication: a department head checks it on the next working day. */
 export interface Review {
   state: "open" | "ok" | "flagged";
@@ -187,6 +196,12 @@ export interface Announcement {
   escalated?: number[];
   /** Published by break-glass: the review afterwards. */
   review?: Review;
+  /** Part of an incident: the first alert, an update, or the all-clear (CAP Alert / Update / Cancel). */
+  incident?: Incident;
+  /** When the notice stops being valid. */
+  expiresAt?: string;
+  /** The author was asked at `expiresAt` whether to post the all-clear. */
+  expiryAsked?: true;
   /** Rendered from this pre-approved template. */
   template?: { name: string; hash: string };
   /** The outbox: one entry per outlet, written in the same record write that makes it due. */

@@ -5,9 +5,13 @@ import { applyEvent } from "./audit.ts";
 export const isDelivering = (a: Announcement): boolean =>
   a.state === "publishing" || (a.change?.approved === true && (a.state === "published" || a.state === "corrected"));
 
-/** Nothing left to do: a final state, no correction or retraction under way, no review open. */
+/** Nothing left to do: a final state, no correction or retraction under way, no review open, no incident open. */
 export const isSettled = (a: Announcement): boolean =>
-  FINAL_STATES.has(a.state) && a.change === undefined && a.review?.state !== "open";
+  FINAL_STATES.has(a.state) &&
+  a.change === undefined &&
+  a.review?.state !== "open" &&
+  !(a.incident?.kind === "alert" && !a.incident.closed) &&
+  !(a.expiresAt !== undefined && !a.expiryAsked && (a.state === "published" || a.state === "corrected"));
 
 export type Settlement = "published" | "failed" | "corrected" | "retracted" | "change_failed";
 

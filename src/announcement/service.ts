@@ -57,6 +57,10 @@ export interface DraftRequest {
   breakGlass?: boolean;
   /** Rendered from this approved template. */
   template?: { name: string; hash: string };
+  /** An update to, or the all-clear of, a published alert. */
+  followUp?: { root: AnnouncementId; kind: "update" | "cancel" };
+  /** When the notice stops being valid. */
+  expiresAt?: Date;
   origin: Origin;
 }
 
@@ -70,6 +74,14 @@ export interface TemplateApproval {
 export interface VersionRef {
   /** The version the person saw; absent means the current one. */
   version?: number;
+}
+
+/** How a follow-up shows its link on outlets that cannot reply or quote: the alert's first line. */
+function followUpText(root: Announcement, kind: "update" | "cancel", text: string): string {
+  const first = (currentVersion(root).content.text.split("\n")[0] ?? "").replace(/[*_~`]/g, "").trim();
+  const quoted = [...first].length > 80 ? `${[...first].slice(0, 79).join("")}…` : first;
+  const head = kind === "cancel" ? `✅ *Entwarnung* zu: ${quoted}` : `🔄 *Update* zu: ${quoted}`;
+  return text.trim() ? `${head}\n\n${text.trim()}` : head;
 }
 
 const optionalDeadline = (deadline: string | undefined) => (deadline ? { deadline } : {});
@@ -246,6 +258,18 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
   return {
     async draft(actor: string, request: DraftRequest): Promise<Result<Announcement>> {
       if (!canDraft(policy, actor)) return fail("NOT_ALLOWED_TO_DRAFT");
+      let root: Announcement | undefined;
+      if (request.followUp) {
+        root = await store.get(request.followUp.root);
+        if (!root) return fail("NOT_FOUND", { id: request.followUp.root });
+        if (root.state !== "published" && root.state !== "corrected") return fail("NOT_LIVE", { id: root.id });
+        if (root.incident?.closed) return fail("INCIDENT_CLOSED", { id: root.id });
+        request = {
+          ...request,
+          category: root.category,
+          content: { ...request.content, text: followUpText(root, request.followUp.kind, request.content.text) },
+        };
+      }
       const categoryId = request.category ?? policy.defaultCategory;
       const category = policy.categories.get(categoryId);
       if (!category) {
@@ -256,6 +280,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       const now = clock.now();
       const when = checkPublishAt(request.publishAt, now);
       if (!when.ok) return when;
+      if (request.expiresAt && request.expiresAt.getTime() <= now.getTime()) {
+        return fail("DATE_IN_PAST", { at: request.expiresAt.toISOString() });
+      }
       const breakGlass = request.breakGlass === true;
       if (breakGlass) {
         const allowed = checkBreakGlass(actor, category, request.template !== undefined, now);
@@ -280,6 +307,8 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         urgent: request.urgent ?? false,
         ...(request.handoff ? { handoff: true as const } : {}),
         ...(request.template ? { template: request.template } : {}),
+        ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
+        ...(root && request.followUp ? { incident: { root: root.id, kind: request.followUp.kind } } : {}),
         author: actor,
         origin: request.origin,
         state: "draft",
@@ -298,6 +327,16 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       if (breakGlass) {
         approveAndQueue(a, actor, now, "break_glass");
         a.review = { state: "open", openedAt: at };
+      }
+      const followUp = request.followUp;
+      if (root && followUp) {
+        // The alert learns of its follow-up first: a crash in between leaves a link to nothing, never a lost link.
+        const linked = await mutate(root.id, (r, at) => {
+          if (r.incident?.closed) return fail("INCIDENT_CLOSED", { id: r.id });
+          r.incident = { root: r.id, kind: "alert", followUps: [...(r.incident?.followUps ?? []), id] };
+          return step(r, "follow_up_linked", actor, at, `${followUp.kind} ${id}`);
+        });
+        if (!linked.ok) return linked;
       }
       await store.withLock(announcementLockKey(id), async () => {
         await store.markOpen(id);
@@ -564,6 +603,46 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         }
       }
       return fired;
+    },
+
+    /** Closes incidents whose all-clear is out, and asks authors at a notice's end whether to post one. */
+    async incidentTick(): Promise<void> {
+      const now = clock.now();
+      for (const id of await store.openIds()) {
+        const a = await store.get(id);
+        if (!a) continue;
+        if (a.incident?.kind === "alert" && !a.incident.closed) {
+          const followUps = await Promise.all((a.incident.followUps ?? []).map((f) => store.get(f)));
+          const cleared = followUps.find(
+            (f) => f?.incident?.kind === "cancel" && (f.state === "published" || f.state === "corrected"),
+          );
+          if (cleared) {
+            await mutate(id, (r, at) => {
+              if (!r.incident || r.incident.closed) return fail("INVALID_STATE", { id, state: r.state });
+              r.incident = { ...r.incident, closed: true };
+              return step(r, "incident_closed", "system", at, `all-clear ${cleared.id}`);
+            });
+            continue;
+          }
+        }
+        const live = a.state === "published" || a.state === "corrected";
+        if (live && a.expiresAt && !a.expiryAsked && Date.parse(a.expiresAt) <= now.getTime()) {
+          const asked = await mutate(id, (r, at) => {
+            if (r.expiryAsked) return fail("INVALID_STATE", { id, state: r.state });
+            r.expiryAsked = true;
+            return step(r, "expiry_asked", "system", at);
+          });
+          if (asked.ok) await tell({ kind: "expiry_reached", announcement: asked.value });
+        }
+      }
+    },
+
+    /** Open incidents: alerts without an all-clear yet, in id order. */
+    async openIncidents(): Promise<Announcement[]> {
+      const all = await Promise.all((await store.openIds()).map((id) => store.get(id)));
+      return all
+        .filter((a): a is Announcement => a?.incident?.kind === "alert" && !a.incident.closed)
+        .sort((x, y) => x.id.localeCompare(y.id));
     },
 
     /** Once each working day, during office hours: reminds approvers of every open review. */

@@ -9,6 +9,7 @@ export type Notice =
   | { kind: "expired"; announcement: Announcement }
   | { kind: "published"; announcement: Announcement }
   | { kind: "break_glass"; announcement: Announcement }
+  | { kind: "expiry_reached"; announcement: Announcement }
   | { kind: "escalated"; announcement: Announcement; people: readonly string[]; waitedMs: number }
   | { kind: "review_due"; announcement: Announcement }
   | { kind: "reviewed"; announcement: Announcement }

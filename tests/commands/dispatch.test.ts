@@ -113,7 +113,8 @@ describe("command grammar and handlers", () => {
     ["correct A-0001 neuer Text", "NOT_FOUND"],
     ["retract A-0001 falsch", "NOT_FOUND"],
     ["correct", "MISSING_ID"],
-    ["update A-0001 Text", "NOT_AVAILABLE_YET"],
+    ["update A-0001 Text", "NOT_FOUND"],
+    ["crisis on", "NOT_AVAILABLE_YET"],
     ["statuss A-0001", "UNKNOWN_COMMAND"],
     ["zeige A-0042 bitte", "UNKNOWN_COMMAND"],
   ])("answers %j with %s and stores nothing", async (input, expected) => {
@@ -244,6 +245,7 @@ describe("command grammar and handlers", () => {
       "Kanal fake: Text, Bilder, Videos, Umfragen; bis 4096 Zeichen (mit Bild/Video 1024); korrigierbar.",
     );
     for (const spec of Object.values(COMMANDS)) {
+      expect(typeof spec.run).toBe("function");
       expect(o.message.de).toContain(spec.usage);
       expect(o.message.de).toContain(spec.summary.de);
       expect(o.message.en).toContain(spec.summary.en);
