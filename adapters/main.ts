@@ -19,7 +19,7 @@ import { HealthWatch } from "./whatsapp/health-watch.ts";
 import { paced } from "./whatsapp/pacing.ts";
 import { WahaOutlet, type MediaSource } from "./whatsapp/waha.ts";
 import { WhapiOutlet } from "./whatsapp/whapi.ts";
-import { startWorker } from "./worker.ts";
+import { startWorker, type Worker } from "./worker.ts";
 import { resolvePerson, type Policy } from "../src/policy/policy.ts";
 
 const EXAMPLE_POLICY = fileURLToPath(new URL("../config/policy.example.yaml", import.meta.url));
@@ -101,8 +101,15 @@ export async function main(): Promise<void> {
   });
   const notices = chatNoticeSink(chat, policy, log);
   const manual = new ManualHandoffOutlet(chat, policy);
-  const channel = whatsappOutlet(gateway, manual, (sha256) => store.getMedia(sha256));
+  const media: MediaSource = (sha256) => store.getMedia(sha256);
+  const channel = whatsappOutlet(gateway, manual, media);
   const admin = channel instanceof WahaOutlet || channel instanceof WhapiOutlet ? channel : undefined;
+  const testChannel =
+    gateway.kind !== "none" && env.WHATSAPP_TEST_CHANNEL_ID
+      ? paced(whatsappOutlet({ ...gateway, channelId: env.WHATSAPP_TEST_CHANNEL_ID }, manual, media), {
+          gapMs: env.WHATSAPP_MIN_GAP_MS,
+        })
+      : undefined;
   const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
   const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
   log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");
@@ -120,6 +127,17 @@ export async function main(): Promise<void> {
           }
         },
       });
+  let worker: Worker | undefined;
+  const service = createAnnouncementService({
+    store,
+    policy,
+    clock: systemClock,
+    outlets: [...outlets.values()],
+    notices,
+    log: log.child({ module: "announcements" }),
+    onDue: () => worker?.wake(),
+    canExercise: gateway.kind === "none" || testChannel !== undefined,
+  });
   const outbox = new Outbox({
     store,
     outlets,
@@ -128,22 +146,18 @@ export async function main(): Promise<void> {
     log: log.child({ module: "outbox" }),
     ...(whatsapp.handoff ? {} : { handoff: manual }),
     available: (outletId) => outletId !== whatsapp.id || (health?.available() ?? true),
+    hold: (a) => service.holds(a),
+    ...(testChannel ? { exercise: new Map([[whatsapp.id, testChannel]]) } : {}),
   });
-  const worker = env.DELIVERY_WORKER === "on" ? startWorker(outbox, env.OUTBOX_POLL_MS, log) : undefined;
+  if (env.DELIVERY_WORKER === "on") {
+    worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [
+      () => service.expireDue(),
+      () => service.remindReviews(),
+      () => service.escalateDue(),
+      () => service.incidentTick(),
+    ]);
+  }
   health?.start();
-  const service = createAnnouncementService({
-    store,
-    policy,
-    clock: systemClock,
-    outlets: [...outlets.values()],
-    notices,
-    log: log.child({ module: "announcements" }),
-    ...(worker ? { onDue: worker.wake } : {}),
-  });
-  worker?.alsoRun(() => service.expireDue());
-  worker?.alsoRun(() => service.remindReviews());
-  worker?.alsoRun(() => service.escalateDue());
-  worker?.alsoRun(() => service.incidentTick());
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>

@@ -1,9 +1,9 @@
 import type { Announcement } from "../src/announcement/announcement.ts";
 import type { Logger } from "../src/ports/logger.ts";
-import type { Notice, NoticeSink } from "../src/ports/notices.ts";
+import type { ModeNotice, Notice, NoticeSink } from "../src/ports/notices.ts";
 import type { Policy } from "../src/policy/policy.ts";
 import type { Localized } from "../commands/messages.ts";
-import { renderNotice } from "../commands/notices.ts";
+import { renderModeNotice, renderNotice } from "../commands/notices.ts";
 
 /** What every chat adapter offers for messages the bot starts by itself. */
 export interface StaffChat {
@@ -16,7 +16,11 @@ export interface StaffChat {
 /** Routes domain notices into a chat. */
 export function chatNoticeSink(chat: StaffChat, policy: Policy, log: Logger): NoticeSink {
   return {
-    async emit(notice: Notice): Promise<void> {
+    async emit(notice: Notice | ModeNotice): Promise<void> {
+      if (notice.kind === "mode_changed") {
+        await chat.toApprovers(renderModeNotice(policy, notice));
+        return;
+      }
       for (const { audience, message } of renderNotice(policy, notice)) {
         if (audience === "approvers") await chat.toApprovers(message);
         else await chat.toAuthor(notice.announcement, message);

@@ -4,14 +4,19 @@ import type { Outbox } from "../src/outbox/outbox.ts";
 export interface Worker {
   /** Run a pass now instead of at the next tick. */
   wake: () => void;
-  /** Adds periodic work done on each tick (e.g. expiry). */
-  alsoRun: (task: () => Promise<unknown>) => void;
   stop: () => Promise<void>;
 }
 
-/** Drives the outbox: a pass at start (resuming what a crash left), on every tick and whenever woken. */
-export function startWorker(outbox: Outbox, pollMs: number, log: Logger): Worker {
-  const tasks: (() => Promise<unknown>)[] = [];
+/**
+ * Drives the outbox: a pass at start (resuming what a crash left), on every tick and whenever woken;
+ * `tasks` run on every tick after it (expiry, reminders, escalation, incidents).
+ */
+export function startWorker(
+  outbox: Outbox,
+  pollMs: number,
+  log: Logger,
+  tasks: readonly (() => Promise<unknown>)[] = [],
+): Worker {
   let current: Promise<void> = Promise.resolve();
   let stopped = false;
   const tick = () => {
@@ -34,7 +39,6 @@ export function startWorker(outbox: Outbox, pollMs: number, log: Logger): Worker
           .then(() => outbox.runOnce())
           .catch((error: unknown) => log.error({ err: error }, "outbox pass failed"));
     },
-    alsoRun: (task) => tasks.push(task),
     stop: async () => {
       stopped = true;
       clearInterval(timer);

@@ -2,7 +2,7 @@ import { resolvePerson } from "../src/policy/policy.ts";
 import { approvedText, failed } from "./handlers.ts";
 import type { CommandInput, CommandOutcome } from "./input.ts";
 import { L } from "./messages.ts";
-import { COMMANDS, LATER_COMMANDS, lookup, type CommandDeps } from "./registry.ts";
+import { COMMANDS, lookup, type CommandDeps } from "./registry.ts";
 
 type ReactionMeaning = "approve" | "reject";
 
@@ -85,9 +85,6 @@ async function route(input: CommandInput, deps: CommandDeps): Promise<CommandOut
   const command = lookup(first);
   if (command) {
     return command.spec.run({ ...deps, person, input, rest: text.slice(first.length) });
-  }
-  if (LATER_COMMANDS.includes(first.toLowerCase())) {
-    return failed({ code: "NOT_AVAILABLE_YET", params: { command: first.toLowerCase() } });
   }
   if (LOOKS_LIKE_COMMAND.test(text)) return failed({ code: "UNKNOWN_COMMAND", params: { command: first } });
   return COMMANDS.announce.run({ ...deps, person, input, rest: text });

@@ -167,6 +167,37 @@ export function allclear(ctx: CommandContext): Promise<CommandOutcome> {
   return followUp(ctx, "cancel", "allclear A-0042 <Text>");
 }
 
+async function switchMode(ctx: CommandContext, mode: "crisis" | "exercise"): Promise<CommandOutcome> {
+  const [verb = "status", ...extra] = words(ctx.rest);
+  const usage = `${mode} on | ${mode} off | ${mode} status`;
+  const v = verb.toLowerCase();
+  if (extra.length > 0 || !["on", "off", "status", "an", "aus"].includes(v)) {
+    return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: ctx.rest.trim(), usage } });
+  }
+  const name = mode === "crisis" ? L("Krisenmodus", "Crisis mode") : L("Übungsmodus", "Exercise mode");
+  if (v === "status") {
+    const on = await ctx.service.mode(mode);
+    return reply(
+      on
+        ? L(`${name.de} ist AN (seit ${on.at}, ${on.by}).`, `${name.en} is ON (since ${on.at}, ${on.by}).`)
+        : L(`${name.de} ist aus.`, `${name.en} is off.`),
+    );
+  }
+  const result = await ctx.service.setMode(ctx.person.id, mode, v === "on" || v === "an");
+  if (!result.ok) return failed(result.error);
+  return reply(
+    result.value.on ? L(`${name.de} ist AN.`, `${name.en} is ON.`) : L(`${name.de} ist aus.`, `${name.en} is off.`),
+  );
+}
+
+export function crisis(ctx: CommandContext): Promise<CommandOutcome> {
+  return switchMode(ctx, "crisis");
+}
+
+export function exercise(ctx: CommandContext): Promise<CommandOutcome> {
+  return switchMode(ctx, "exercise");
+}
+
 export async function template(ctx: CommandContext): Promise<CommandOutcome> {
   const [verb = "list", name, ...extra] = words(ctx.rest);
   const usage = "template list | template show <Name> | template approve <Name>";

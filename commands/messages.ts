@@ -165,11 +165,6 @@ const ERROR_TEXTS = {
       `Den Befehl „${s(p, "command")}“ kenne ich nicht. \`help\` zeigt alle Befehle.`,
       `Unknown command "${s(p, "command")}". \`help\` lists all commands.`,
     ),
-  NOT_AVAILABLE_YET: (p) =>
-    L(
-      `„${s(p, "command")}“ ist in dieser Version noch nicht verfügbar.`,
-      `"${s(p, "command")}" is not available in this version yet.`,
-    ),
   MISSING_REASON: (p) =>
     s(p, "action") === "flag"
       ? L(
@@ -303,6 +298,11 @@ const ERROR_TEXTS = {
       `At night "${s(p, "category")}" goes out from an approved template only: \`announce --template <name> …\` (\`template list\`).`,
     ),
   NO_OPEN_REVIEW: (p) => L(`Für ${s(p, "id")} ist keine Nachprüfung offen.`, `${s(p, "id")} has no open review.`),
+  EXERCISE_NEEDS_TEST_CHANNEL: () =>
+    L(
+      "Für den Übungsmodus braucht das Gateway einen Test-Kanal (WHATSAPP_TEST_CHANNEL_ID). Bitte die IT fragen.",
+      "Exercise mode needs a test channel for the gateway (WHATSAPP_TEST_CHANNEL_ID). Please ask IT.",
+    ),
   INCIDENT_CLOSED: (p) =>
     L(
       `Die Lage zu ${s(p, "id")} ist mit einer Entwarnung abgeschlossen. Für Neues bitte eine neue Meldung.`,

@@ -1,5 +1,5 @@
 import type { Announcement } from "../src/announcement/announcement.ts";
-import type { Notice } from "../src/ports/notices.ts";
+import type { ModeNotice, Notice } from "../src/ports/notices.ts";
 import type { OutboundPost, RemoteRef } from "../src/ports/outlet.ts";
 import { displayName, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
@@ -98,6 +98,17 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
             `⏰ ${a.id} has waited ${waited.en} for approval. Please look at it: ${names}. \`status ${a.id}\``,
           ),
         },
+      ];
+    }
+    case "published_late": {
+      const minutes = Math.round(notice.lateMs / 60_000);
+      const message = L(
+        `🕒 ${a.id} geht ${minutes} Min. später als geplant raus (der Bot war in der Zeit nicht erreichbar oder die Veröffentlichung war angehalten).`,
+        `🕒 ${a.id} goes out ${minutes} min later than planned (the bot was unreachable meanwhile, or publication was held).`,
+      );
+      return [
+        { audience: "author", message },
+        { audience: "approvers", message },
       ];
     }
     case "expiry_reached":
@@ -250,4 +261,28 @@ export function channelUpText(outlet: string): Localized {
     `✅ Der WhatsApp-Kanal (${outlet}) läuft wieder; wartende Meldungen werden jetzt veröffentlicht.`,
     `✅ The WhatsApp channel (${outlet}) works again; waiting announcements are being published now.`,
   );
+}
+
+export function renderModeNotice(policy: Policy, notice: ModeNotice): Localized {
+  const by = displayName(policy, notice.by);
+  if (notice.mode === "crisis") {
+    return notice.on
+      ? L(
+          `🚨 Krisenmodus AN (${by}): geplante Routine-Meldungen werden angehalten, Notfall-Kategorien gehen weiter raus.`,
+          `🚨 Crisis mode ON (${by}): routine scheduled posts are held; emergency categories keep going out.`,
+        )
+      : L(
+          `Krisenmodus AUS (${by}): angehaltene Meldungen gehen jetzt raus.`,
+          `Crisis mode OFF (${by}): held posts go out now.`,
+        );
+  }
+  return notice.on
+    ? L(
+        `🧪 Übungsmodus AN (${by}): alles geht in den Test-Kanal und ist als Übung markiert.`,
+        `🧪 Exercise mode ON (${by}): everything goes to the test channel, marked as an exercise.`,
+      )
+    : L(
+        `Übungsmodus AUS (${by}): Meldungen gehen wieder in den echten Kanal.`,
+        `Exercise mode OFF (${by}): announcements go to the real channel again.`,
+      );
 }

@@ -134,6 +134,24 @@ export const COMMANDS = {
     aliases: ["entwarnung"],
     run: handlers.allclear,
   },
+  crisis: {
+    usage: "crisis on | crisis off | crisis status",
+    summary: L(
+      "Krisenmodus: geplante Routine-Meldungen anhalten (Freigebende)",
+      "Crisis mode: hold routine scheduled posts (approvers)",
+    ),
+    aliases: ["krisenmodus"],
+    run: handlers.crisis,
+  },
+  exercise: {
+    usage: "exercise on | exercise off | exercise status",
+    summary: L(
+      "Übungsmodus: alles in den Test-Kanal, als Übung markiert (Freigebende)",
+      "Exercise mode: everything to the test channel, marked as an exercise (approvers)",
+    ),
+    aliases: ["übungsmodus"],
+    run: handlers.exercise,
+  },
   review: {
     usage: "review A-0042 ok | review A-0042 flag <Notiz>",
     summary: L(
@@ -161,9 +179,6 @@ export const COMMANDS = {
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
-
-/** Words reserved for capabilities of later versions, so they never become announcement text by accident. */
-export const LATER_COMMANDS: readonly string[] = ["crisis", "exercise"];
 
 export function lookup(word: string): { name: CommandName; spec: CommandSpec } | undefined {
   const w = word.toLowerCase();

@@ -24,6 +24,10 @@ export const ENV_SCHEMA = z.object({
     .string()
     .regex(/^\d{6,31}@newsletter$/, "must be the channel id, e.g. 120363000000000000@newsletter")
     .optional(),
+  WHATSAPP_TEST_CHANNEL_ID: z
+    .string()
+    .regex(/^\d{6,31}@newsletter$/, "must be the channel id, e.g. 120363000000000001@newsletter")
+    .optional(),
   WAHA_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://waha:3000" }).optional(),
   WAHA_API_KEY: z.string().min(1).optional(),
   WAHA_SESSION: z

@@ -196,6 +196,8 @@ export interface Announcement {
   escalated?: number[];
   /** Published by break-glass: the review afterwards. */
   review?: Review;
+  /** Made in exercise mode: marked, and sent to the test channel only. */
+  exercise?: true;
   /** Part of an incident: the first alert, an update, or the all-clear (CAP Alert / Update / Cancel). */
   incident?: Incident;
   /** When the notice stops being valid. */

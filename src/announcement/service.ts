@@ -17,7 +17,7 @@ import { fail, ok, type Result } from "../errors.ts";
 import { postText } from "../render/whatsapp.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
-import type { Notice, NoticeSink } from "../ports/notices.ts";
+import type { ModeNotice, Notice, NoticeSink } from "../ports/notices.ts";
 import type { Outlet } from "../ports/outlet.ts";
 import { announcementLockKey, type Store } from "../ports/store.ts";
 import {
@@ -44,6 +44,8 @@ export interface AnnouncementServiceDeps {
   log: Logger;
   /** Called when a delivery became due, so the outbox need not wait for its next poll. */
   onDue?: () => void;
+  /** False when a gateway is configured without a test channel: exercise mode cannot be switched on. */
+  canExercise?: boolean;
 }
 
 export interface DraftRequest {
@@ -64,6 +66,13 @@ export interface DraftRequest {
   origin: Origin;
 }
 
+/** Crisis or exercise mode, kept in the store so every instance and every restart agrees. */
+export interface ModeSetting {
+  on: boolean;
+  by: string;
+  at: string;
+}
+
 /** Who approved which text of a template, kept in the store. */
 export interface TemplateApproval {
   hash: string;
@@ -75,6 +84,9 @@ export interface VersionRef {
   /** The version the person saw; absent means the current one. */
   version?: number;
 }
+
+/** Opens every post made in exercise mode, so nobody takes it for real. */
+export const EXERCISE_MARK = "🧪 *ÜBUNG* – keine echte Meldung";
 
 /** How a follow-up shows its link on outlets that cannot reply or quote: the alert's first line. */
 function followUpText(root: Announcement, kind: "update" | "cancel", text: string): string {
@@ -96,12 +108,18 @@ export type AnnouncementService = ReturnType<typeof createAnnouncementService>;
 export function createAnnouncementService(deps: AnnouncementServiceDeps) {
   const { store, policy, clock, notices, log } = deps;
 
-  async function tell(notice: Notice): Promise<void> {
+  async function tell(notice: Notice | ModeNotice): Promise<void> {
     try {
       await notices.emit(notice);
     } catch (error) {
-      log.error({ err: error, notice: notice.kind, id: notice.announcement.id }, "could not deliver notice");
+      const id = "announcement" in notice ? notice.announcement.id : undefined;
+      log.error({ err: error, notice: notice.kind, id }, "could not deliver notice");
     }
+  }
+
+  async function modeOn(mode: "crisis" | "exercise"): Promise<ModeSetting | undefined> {
+    const setting = (await store.getSetting(`mode:${mode}`)) as ModeSetting | undefined;
+    return setting?.on ? setting : undefined;
   }
 
   /** Read, change and write one announcement under its lock; nothing is written when `change` fails. */
@@ -270,6 +288,13 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
           content: { ...request.content, text: followUpText(root, request.followUp.kind, request.content.text) },
         };
       }
+      const exercise = (await modeOn("exercise")) !== undefined;
+      if (exercise) {
+        request = {
+          ...request,
+          content: { ...request.content, text: `${EXERCISE_MARK}\n\n${request.content.text}`.trim() },
+        };
+      }
       const categoryId = request.category ?? policy.defaultCategory;
       const category = policy.categories.get(categoryId);
       if (!category) {
@@ -308,6 +333,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         ...(request.handoff ? { handoff: true as const } : {}),
         ...(request.template ? { template: request.template } : {}),
         ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
+        ...(exercise ? { exercise: true as const } : {}),
         ...(root && request.followUp ? { incident: { root: root.id, kind: request.followUp.kind } } : {}),
         author: actor,
         origin: request.origin,
@@ -643,6 +669,27 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       return all
         .filter((a): a is Announcement => a?.incident?.kind === "alert" && !a.incident.closed)
         .sort((x, y) => x.id.localeCompare(y.id));
+    },
+
+    /** Crisis mode holds routine scheduled posts; emergency categories keep flowing. Approvers only. */
+    async setMode(actor: string, mode: "crisis" | "exercise", on: boolean): Promise<Result<ModeSetting>> {
+      const approver = [...policy.categories.values()].some((c) => c.approvers.includes(actor));
+      if (!approver && !policy.admins.has(actor)) return fail("NOT_AN_APPROVER", { id: mode, category: "–" });
+      if (mode === "exercise" && on && deps.canExercise === false) return fail("EXERCISE_NEEDS_TEST_CHANNEL");
+      const setting: ModeSetting = { on, by: actor, at: clock.now().toISOString() };
+      await store.putSetting(`mode:${mode}`, setting);
+      log.warn({ mode, on, by: actor }, "mode changed");
+      await tell({ kind: "mode_changed", mode, on, by: actor });
+      if (!on) deps.onDue?.();
+      return ok(setting);
+    },
+
+    mode: (mode: "crisis" | "exercise"): Promise<ModeSetting | undefined> => modeOn(mode),
+
+    /** Whether a due scheduled post must wait: routine posts during crisis mode. */
+    async holds(a: Announcement): Promise<boolean> {
+      if (policy.categories.get(a.category)?.emergency) return false;
+      return (await modeOn("crisis")) !== undefined;
     },
 
     /** Once each working day, during office hours: reminds approvers of every open review. */

@@ -31,6 +31,10 @@ export interface OutboxOptions {
    * whose outlet gave up or whose outcome nobody can read back.
    */
   handoff?: Outlet;
+  /** The test channel's outlets, by the real outlet's id: exercise posts go there and nowhere else. */
+  exercise?: ReadonlyMap<string, Outlet>;
+  /** True while a due scheduled post must wait (crisis mode holds routine posts). */
+  hold?: (a: Announcement) => Promise<boolean>;
   /** False while an outlet is known to be down: its deliveries wait, untouched, instead of failing. */
   available?: (outletId: string) => boolean;
 }
@@ -70,6 +74,9 @@ const WAITING_CODES: ReadonlySet<OutletErrorCode> = new Set(["session_not_ready"
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 
+/** A scheduled post that starts later than this after its time gets a note. */
+const LATE_AFTER_MS = 60_000;
+
 /** Read-backs that must miss the post (the last after the outlet's grace period) before it is sent again. */
 const REQUIRED_NOT_FOUND = 2;
 
@@ -89,12 +96,19 @@ type Step = ({ kind: "publish" } & Work) | ({ kind: "reconcile" } & Work) | { ki
  * unknown (an unclear answer, or a crash mid-call) is read back before anything is re-sent.
  */
 export class Outbox {
-  readonly #o: Required<Omit<OutboxOptions, "handoff">> & Pick<OutboxOptions, "handoff">;
+  readonly #o: Required<Omit<OutboxOptions, "handoff" | "exercise">> & Pick<OutboxOptions, "handoff" | "exercise">;
   #running: Promise<void> | undefined;
   #again = false;
 
   constructor(options: OutboxOptions) {
-    this.#o = { maxAttempts: 5, retryBaseMs: 5_000, deliveryLeaseMs: 120_000, available: () => true, ...options };
+    this.#o = {
+      maxAttempts: 5,
+      retryBaseMs: 5_000,
+      deliveryLeaseMs: 120_000,
+      available: () => true,
+      hold: () => Promise.resolve(false),
+      ...options,
+    };
   }
 
   /** Runs one pass now, or right after the pass in progress. Never runs two passes at once. */
@@ -132,7 +146,7 @@ export class Outbox {
       for (const d of fresh?.deliveries ?? []) {
         if (isDue(d, now) && this.#o.available(d.outlet)) {
           try {
-            await this.#deliver(id, d.outlet, d.handoff === true);
+            await this.#deliver(id, d.outlet, d.handoff === true, fresh?.exercise === true);
           } catch (error) {
             this.#o.log.error({ err: error, id, outlet: d.outlet }, "delivery pass failed; will retry");
           }
@@ -141,23 +155,32 @@ export class Outbox {
     }
   }
 
+  /** A scheduled post is due: it starts, unless held; more than a minute late, people are told why. */
   async #startScheduled(id: AnnouncementId): Promise<void> {
+    let late: Notice | undefined;
     await this.#o.store.withLock(announcementLockKey(id), async () => {
       const a = await this.#o.store.get(id);
-      if (a?.state !== "scheduled") return;
+      if (a?.state !== "scheduled" || !a.publishAt) return;
+      if (await this.#o.hold(a)) return;
       const now = this.#o.clock.now();
-      applyEvent(a, "start_publishing", SYSTEM_ACTOR, now);
+      const lateMs = now.getTime() - Date.parse(a.publishAt);
+      const reason = lateMs > LATE_AFTER_MS ? `late by ${Math.round(lateMs / 60_000)} min` : undefined;
+      applyEvent(a, "start_publishing", SYSTEM_ACTOR, now, reason ? { reason } : {});
       await this.#o.store.put(a);
+      if (reason) late = { kind: "published_late", announcement: a, lateMs };
     });
+    if (late) await this.#tell(late);
   }
 
-  async #deliver(id: AnnouncementId, outletId: string, byHand: boolean): Promise<void> {
-    const channel = this.#o.outlets.get(outletId);
-    const outlet = byHand && channel && !channel.handoff && this.#o.handoff ? this.#o.handoff : channel;
+  async #deliver(id: AnnouncementId, outletId: string, byHand: boolean, exercise: boolean): Promise<void> {
+    const real = this.#o.outlets.get(outletId);
+    // An exercise never reaches the real channel: its test channel, a person, or nothing.
+    const channel = exercise && real && !real.handoff ? this.#o.exercise?.get(outletId) : real;
+    const outlet = byHand && real && !real.handoff && this.#o.handoff ? this.#o.handoff : channel;
     if (!outlet) {
       await this.#record(id, outletId, {
         state: "failed",
-        reason: `outlet ${outletId} is not configured`,
+        reason: exercise ? `no test channel for ${outletId}` : `outlet ${outletId} is not configured`,
         retryable: false,
       });
       return;

@@ -10,6 +10,7 @@ export type Notice =
   | { kind: "published"; announcement: Announcement }
   | { kind: "break_glass"; announcement: Announcement }
   | { kind: "expiry_reached"; announcement: Announcement }
+  | { kind: "published_late"; announcement: Announcement; lateMs: number }
   | { kind: "escalated"; announcement: Announcement; people: readonly string[]; waitedMs: number }
   | { kind: "review_due"; announcement: Announcement }
   | { kind: "reviewed"; announcement: Announcement }
@@ -20,6 +21,14 @@ export type Notice =
   | { kind: "delivery_failed"; announcement: Announcement; outlet: string; reason: string }
   | { kind: "needs_manual_check"; announcement: Announcement; outlet: string; reason: string };
 
+/** Said to the approval room, about the bot as a whole rather than one announcement. */
+export interface ModeNotice {
+  kind: "mode_changed";
+  mode: "crisis" | "exercise";
+  on: boolean;
+  by: string;
+}
+
 export interface NoticeSink {
-  emit(notice: Notice): Promise<void>;
+  emit(notice: Notice | ModeNotice): Promise<void>;
 }

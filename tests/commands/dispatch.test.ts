@@ -114,7 +114,7 @@ describe("command grammar and handlers", () => {
     ["retract A-0001 falsch", "NOT_FOUND"],
     ["correct", "MISSING_ID"],
     ["update A-0001 Text", "NOT_FOUND"],
-    ["crisis on", "NOT_AVAILABLE_YET"],
+    ["crisis maybe", "UNEXPECTED_ARGUMENTS"],
     ["statuss A-0001", "UNKNOWN_COMMAND"],
     ["zeige A-0042 bitte", "UNKNOWN_COMMAND"],
   ])("answers %j with %s and stores nothing", async (input, expected) => {
