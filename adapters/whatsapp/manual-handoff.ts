@@ -7,8 +7,8 @@ import type {
   ReadBackOutcome,
   RemoteRef,
 } from "../../src/ports/outlet.ts";
-import { LIMITS } from "../../src/announcement/content.ts";
 import type { Policy } from "../../src/policy/policy.ts";
+import { channelCapabilities } from "./capabilities.ts";
 import { handoffEditText, handoffRemoveText, handoffText } from "../../commands/notices.ts";
 import type { StaffChat } from "../staff-chat.ts";
 
@@ -20,16 +20,7 @@ export const MANUAL_HANDOFF_ID = "whatsapp-manual";
  */
 export class ManualHandoffOutlet implements Outlet {
   readonly id = MANUAL_HANDOFF_ID;
-  readonly capabilities = {
-    text: true,
-    image: true,
-    video: true,
-    poll: true,
-    edit: true,
-    delete: true,
-    maxTextLength: LIMITS.text,
-    maxCaptionLength: LIMITS.caption,
-  };
+  readonly capabilities = channelCapabilities(true);
   readonly handoff = true;
   /** Nothing reaches citizens without a person, so showing the hand-off again is safe. */
   readonly readBackGraceMs = 0;

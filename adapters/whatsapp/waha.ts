@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { DeliveryAttempt } from "../../src/announcement/announcement.ts";
-import { LIMITS } from "../../src/announcement/content.ts";
 import type {
   OutboundPost,
   Outlet,
@@ -12,6 +11,7 @@ import type {
 } from "../../src/ports/outlet.ts";
 import type { ChannelAdmin, PairingResult } from "../../src/ports/channel-admin.ts";
 import { postText } from "../../src/render/whatsapp.ts";
+import { channelCapabilities } from "./capabilities.ts";
 import { classifyFailure, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
 
 /** Reads a stored picture or video by its hash. */
@@ -72,16 +72,7 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
   constructor(options: WahaOptions) {
     this.#o = { timeoutMs: 30_000, ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
     this.readBackGraceMs = options.readBackGraceMs ?? 30_000;
-    this.capabilities = {
-      text: true,
-      image: true,
-      video: true,
-      poll: true,
-      edit: options.canEdit ?? false,
-      delete: true,
-      maxTextLength: LIMITS.text,
-      maxCaptionLength: LIMITS.caption,
-    };
+    this.capabilities = channelCapabilities(options.canEdit ?? false);
   }
 
   #call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, json?: unknown): Promise<Exchange> {

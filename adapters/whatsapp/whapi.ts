@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { DeliveryAttempt } from "../../src/announcement/announcement.ts";
-import { LIMITS } from "../../src/announcement/content.ts";
 import type {
   OutboundPost,
   Outlet,
@@ -11,6 +10,7 @@ import type {
   RemoteRef,
 } from "../../src/ports/outlet.ts";
 import { postText } from "../../src/render/whatsapp.ts";
+import { channelCapabilities } from "./capabilities.ts";
 import { classifyFailure, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
 import type { MediaSource } from "./waha.ts";
 import type { ChannelAdmin, PairingResult } from "../../src/ports/channel-admin.ts";
@@ -59,16 +59,7 @@ export class WhapiOutlet implements Outlet, ChannelAdmin {
   readonly id = "whatsapp-whapi";
   readonly handoff = false;
   readonly readBackGraceMs: number;
-  readonly capabilities: OutletCapabilities = {
-    text: true,
-    image: true,
-    video: true,
-    poll: true,
-    edit: true,
-    delete: true,
-    maxTextLength: LIMITS.text,
-    maxCaptionLength: LIMITS.caption,
-  };
+  readonly capabilities: OutletCapabilities = channelCapabilities(true);
   readonly #o: Required<Omit<WhapiOptions, "readBackGraceMs">>;
 
   constructor(options: WhapiOptions) {
