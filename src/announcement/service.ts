@@ -1,52 +1,29 @@
+import { fail, ok, type Result } from "../errors.ts";
+import { approvalProgress, canChange, canDraft, isApproverFor, isStaff } from "../policy/policy.ts";
+import { announcementLockKey } from "../ports/store.ts";
 import {
   currentVersion,
   formatAnnouncementId,
   type Announcement,
   type AnnouncementId,
   type ApprovalChannel,
-  type ChangeRequest,
-  type DeliveryAction,
   type Content,
   type Origin,
 } from "./announcement.ts";
 import { applyEvent } from "./audit.ts";
+import { contentHash } from "./content.ts";
 import { isDelivering, isSettled, settleDeliveries, type Settlement } from "./delivery.ts";
-import { codePoints, contentHash, normaliseText, validateContent } from "./content.ts";
-import { nextState, type LifecycleEvent } from "./lifecycle.ts";
-import { fail, ok, type Result } from "../errors.ts";
-import { postText } from "../render/whatsapp.ts";
-import type { Clock } from "../ports/clock.ts";
-import type { Logger } from "../ports/logger.ts";
-import type { ModeNotice, Notice, NoticeSink } from "../ports/notices.ts";
-import type { Outlet } from "../ports/outlet.ts";
-import { announcementLockKey, type Store } from "../ports/store.ts";
-import {
-  approvalProgress,
-  canChange,
-  canDraft,
-  isApproverFor,
-  isOnDuty,
-  isStaff,
-  type Category,
-  type Policy,
-} from "../policy/policy.ts";
-import { isOfficeHours, isoDate } from "../time/calendar.ts";
-import { templateHash, type Template } from "../templates/templates.ts";
-import { wallTimeOf } from "../time/zoned.ts";
+import { nextState } from "./lifecycle.ts";
 
-export interface AnnouncementServiceDeps {
-  store: Store;
-  policy: Policy;
-  clock: Clock;
-  /** Outlets every approved announcement goes to. */
-  outlets: readonly Pick<Outlet, "id" | "handoff" | "capabilities">[];
-  notices: NoticeSink;
-  log: Logger;
-  /** Called when a delivery became due, so the outbox need not wait for its next poll. */
-  onDue?: () => void;
-  /** False when a gateway is configured without a test channel: exercise mode cannot be switched on. */
-  canExercise?: boolean;
-}
+import { followUpText, incidents } from "../incidents/incidents.ts";
+import { EXERCISE_MARK, modes } from "../modes/modes.ts";
+import { escalation } from "../night/escalation.ts";
+import { breakGlassReviews, checkBreakGlass } from "../night/reviews.ts";
+import { templateApprovals, templateApproved } from "../templates/approval.ts";
+import { changeRequests, queueChange } from "./changes.ts";
+import { createCore, type AnnouncementServiceDeps, type VersionRef } from "./core.ts";
+
+export type { AnnouncementServiceDeps, VersionRef } from "./core.ts";
 
 export interface DraftRequest {
   content: Content;
@@ -66,92 +43,16 @@ export interface DraftRequest {
   origin: Origin;
 }
 
-/** Crisis or exercise mode, kept in the store so every instance and every restart agrees. */
-export interface ModeSetting {
-  on: boolean;
-  by: string;
-  at: string;
-}
-
-/** Who approved which text of a template, kept in the store. */
-export interface TemplateApproval {
-  hash: string;
-  by: string;
-  at: string;
-}
-
-export interface VersionRef {
-  /** The version the person saw; absent means the current one. */
-  version?: number;
-}
-
-/** Opens every post made in exercise mode, so nobody takes it for real. */
-export const EXERCISE_MARK = "🧪 *ÜBUNG* – keine echte Meldung";
-
-/** How a follow-up shows its link on outlets that cannot reply or quote: the alert's first line. */
-function followUpText(root: Announcement, kind: "update" | "cancel", text: string): string {
-  const first = (currentVersion(root).content.text.split("\n")[0] ?? "").replace(/[*_~`]/g, "").trim();
-  const quoted = [...first].length > 80 ? `${[...first].slice(0, 79).join("")}…` : first;
-  const head = kind === "cancel" ? `✅ *Entwarnung* zu: ${quoted}` : `🔄 *Update* zu: ${quoted}`;
-  return text.trim() ? `${head}\n\n${text.trim()}` : head;
-}
-
 const optionalDeadline = (deadline: string | undefined) => (deadline ? { deadline } : {});
-
-/** WhatsApp lets admins edit or delete channel posts for 30 days. */
-const CHANGE_WINDOW_DAYS = 30;
 
 const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
 
 export type AnnouncementService = ReturnType<typeof createAnnouncementService>;
 
+/** The use cases of announcements; each further capability lives in its own module and shares the core. */
 export function createAnnouncementService(deps: AnnouncementServiceDeps) {
-  const { store, policy, clock, notices, log } = deps;
-
-  async function tell(notice: Notice | ModeNotice): Promise<void> {
-    try {
-      await notices.emit(notice);
-    } catch (error) {
-      const id = "announcement" in notice ? notice.announcement.id : undefined;
-      log.error({ err: error, notice: notice.kind, id }, "could not deliver notice");
-    }
-  }
-
-  async function modeOn(mode: "crisis" | "exercise"): Promise<ModeSetting | undefined> {
-    const setting = (await store.getSetting(`mode:${mode}`)) as ModeSetting | undefined;
-    return setting?.on ? setting : undefined;
-  }
-
-  /** Read, change and write one announcement under its lock; nothing is written when `change` fails. */
-  async function mutate(
-    id: AnnouncementId,
-    change: (a: Announcement, now: Date) => Result<void>,
-  ): Promise<Result<Announcement>> {
-    return store.withLock(announcementLockKey(id), async () => {
-      const stored = await store.get(id);
-      if (!stored) return fail("NOT_FOUND", { id });
-      const a = structuredClone(stored);
-      const changed = change(a, clock.now());
-      if (!changed.ok) return changed;
-      if (isSettled(stored) && !isSettled(a)) await store.markOpen(id);
-      await store.put(a);
-      if (isSettled(a)) await store.markClosed(id);
-      return ok(a);
-    });
-  }
-
-  function step(a: Announcement, event: LifecycleEvent, actor: string, now: Date, reason?: string): Result<void> {
-    const applied = applyEvent(a, event, actor, now, reason === undefined ? {} : { reason });
-    return applied ? ok(undefined) : fail("INVALID_STATE", { id: a.id, state: a.state });
-  }
-
-  function checkVersion(a: Announcement, ref: VersionRef): Result<void> {
-    const current = pendingChange(a)?.version ?? currentVersion(a).number;
-    if (ref.version !== undefined && ref.version !== current) {
-      return fail("STALE_VERSION", { id: a.id, given: ref.version, current });
-    }
-    return ok(undefined);
-  }
+  const core = createCore(deps);
+  const { store, policy, clock, log, tell, mutate, step, modeOn, pendingChange, checkVersion, prepareContent } = core;
 
   /** Who may approve or reject this version now: a category approver other than the author (four-eyes). */
   function checkDecider(
@@ -167,57 +68,6 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     return checkVersion(a, ref);
   }
 
-  /** Break-glass: an emergency category, outside office hours, by the person on duty, from a template unless free text is allowed. */
-  function checkBreakGlass(actor: string, category: Category, fromTemplate: boolean, now: Date): Result<void> {
-    if (!category.emergency) return fail("BREAK_GLASS_NOT_EMERGENCY", { category: category.id });
-    if (isOfficeHours(policy.calendar, now)) return fail("BREAK_GLASS_OFFICE_HOURS");
-    if (!isOnDuty(policy, actor, now)) return fail("BREAK_GLASS_NOT_ON_DUTY");
-    if (!fromTemplate && !category.emergency.freeText)
-      return fail("BREAK_GLASS_NEEDS_TEMPLATE", { category: category.id });
-    return ok(undefined);
-  }
-
-  async function templateApproved(name: string, hash: string): Promise<boolean> {
-    const approval = (await store.getSetting(`template:${name}`)) as TemplateApproval | undefined;
-    return approval?.hash === hash;
-  }
-
-  /** A correction or retraction still waiting for its approvals. */
-  function pendingChange(a: Announcement): ChangeRequest | undefined {
-    return a.change && !a.change.approved ? a.change : undefined;
-  }
-
-  /** Quorum met for a change: every outlet that has the post now edits, re-posts or deletes it. */
-  function queueChange(a: Announcement, change: ChangeRequest, actor: string, now: Date): void {
-    change.approved = true;
-    a.deliveries = a.deliveries.map((d) => {
-      const can = deps.outlets.find((o) => o.id === d.outlet)?.capabilities;
-      const action: DeliveryAction =
-        change.kind === "retract" ? "remove" : can?.edit === false ? "correction_post" : "edit";
-      const byHand = d.handoff === true || (change.kind === "retract" && can?.delete === false);
-      return {
-        outlet: d.outlet,
-        action,
-        ...(byHand ? { handoff: true as const } : {}),
-        state: "queued" as const,
-        attempts: 0,
-        ...(d.receipt ? { receipt: d.receipt } : {}),
-      };
-    });
-    applyEvent(a, "change_approved", actor, now);
-  }
-
-  /** Corrections and retractions: live, none pending, and within WhatsApp's 30 days. */
-  function checkChangeable(a: Announcement, actor: string, now: Date): Result<void> {
-    if (!canChange(policy, actor, a)) return fail("NOT_ALLOWED_TO_CHANGE", { id: a.id });
-    if (a.state !== "published" && a.state !== "corrected") return fail("INVALID_STATE", { id: a.id, state: a.state });
-    if (a.change) return fail("CHANGE_PENDING", { id: a.id, kind: a.change.kind });
-    const published = a.events.find((e) => e.event === "published")?.at;
-    const days = published ? Math.floor((now.getTime() - Date.parse(published)) / 86_400_000) : 0;
-    if (days >= CHANGE_WINDOW_DAYS) return fail("EDIT_WINDOW_CLOSED", { id: a.id, days });
-    return ok(undefined);
-  }
-
   /** Approval is due within the category's deadline, and in any case before the scheduled time. */
   function deadlineFor(categoryId: string, publishAt: string | undefined, now: Date): string | undefined {
     const deadlineMs = policy.categories.get(categoryId)?.deadlineMs;
@@ -226,24 +76,6 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       publishAt === undefined ? undefined : Date.parse(publishAt),
     ].filter((t): t is number => t !== undefined);
     return limits.length > 0 ? new Date(Math.min(...limits)).toISOString() : undefined;
-  }
-
-  /** Within the adopted limits, and something every configured outlet can carry. */
-  function prepareContent(content: Content): Result<Content> {
-    const checked = validateContent({ ...content, text: normaliseText(content.text) });
-    if (!checked.ok) return checked;
-    for (const { id, capabilities: can } of deps.outlets) {
-      const unsupported = [
-        content.poll && !can.poll ? "poll" : undefined,
-        content.media.some((m) => m.mimeType.startsWith("image/")) && !can.image ? "image" : undefined,
-        content.media.some((m) => m.mimeType.startsWith("video/")) && !can.video ? "video" : undefined,
-      ].find((x) => x !== undefined);
-      if (unsupported) return fail("OUTLET_CANNOT", { outlet: id, what: unsupported });
-      const max = content.media.length > 0 ? can.maxCaptionLength : can.maxTextLength;
-      const length = codePoints(postText(checked.value));
-      if (length > max) return fail("TEXT_TOO_LONG", { length, max, over: length - max });
-    }
-    return checked;
   }
 
   function checkPublishAt(publishAt: Date | undefined, now: Date): Result<void> {
@@ -274,6 +106,13 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
   }
 
   return {
+    ...changeRequests(core),
+    ...templateApprovals(core),
+    ...breakGlassReviews(core),
+    ...escalation(core),
+    ...incidents(core),
+    ...modes(core),
+
     async draft(actor: string, request: DraftRequest): Promise<Result<Announcement>> {
       if (!canDraft(policy, actor)) return fail("NOT_ALLOWED_TO_DRAFT");
       let root: Announcement | undefined;
@@ -310,9 +149,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       }
       const breakGlass = request.breakGlass === true;
       if (breakGlass) {
-        const allowed = checkBreakGlass(actor, category, request.template !== undefined, now);
+        const allowed = checkBreakGlass(policy, actor, category, request.template !== undefined, now);
         if (!allowed.ok) return allowed;
-        if (request.template && !(await templateApproved(request.template.name, request.template.hash))) {
+        if (request.template && !(await templateApproved(store, request.template.name, request.template.hash))) {
           return fail("TEMPLATE_NOT_APPROVED", { template: request.template.name });
         }
       }
@@ -414,7 +253,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
           a.change.approvals.push({ by: actor, versionHash: a.change.hash, at: now.toISOString(), via: ref.via });
           applyEvent(a, "approve_change", actor, now);
           if (approvalProgress(policy, a).needed === 0) {
-            queueChange(a, a.change, actor, now);
+            queueChange(deps.outlets, a, a.change, actor, now);
             decided = true;
           }
           return ok(undefined);
@@ -498,222 +337,6 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       });
       if (result.ok) await tell({ kind: "withdrawn", announcement: result.value });
       return result;
-    },
-
-    /** Asks approval for a new text of a published post; once approved, every outlet edits it. */
-    async requestCorrection(actor: string, id: AnnouncementId, content: Content): Promise<Result<Announcement>> {
-      const prepared = prepareContent(content);
-      const result = await mutate(id, (a, now) => {
-        const changeable = checkChangeable(a, actor, now);
-        if (!changeable.ok) return changeable;
-        if (!prepared.ok) return prepared;
-        const current = currentVersion(a);
-        const hash = contentHash(prepared.value);
-        if (hash === current.hash) return fail("UNCHANGED_CONTENT", { id });
-        a.change = {
-          kind: "correct",
-          content: prepared.value,
-          hash,
-          version: current.number + 1,
-          requestedBy: actor,
-          requestedAt: now.toISOString(),
-          approvals: [],
-        };
-        return step(a, "request_correction", actor, now);
-      });
-      if (result.ok) await tell({ kind: "change_requested", announcement: result.value });
-      return result;
-    },
-
-    /** Asks approval to delete a published post from every outlet. */
-    async requestRetraction(actor: string, id: AnnouncementId, reason: string): Promise<Result<Announcement>> {
-      const why = reason.trim();
-      const result = await mutate(id, (a, now) => {
-        const changeable = checkChangeable(a, actor, now);
-        if (!changeable.ok) return changeable;
-        if (!why) return fail("MISSING_REASON", { id, action: "retract" });
-        const current = currentVersion(a);
-        a.change = {
-          kind: "retract",
-          hash: `retract:${current.hash}`,
-          version: current.number,
-          reason: why,
-          requestedBy: actor,
-          requestedAt: now.toISOString(),
-          approvals: [],
-        };
-        return step(a, "request_retraction", actor, now, why);
-      });
-      if (result.ok) await tell({ kind: "change_requested", announcement: result.value });
-      return result;
-    },
-
-    /** Every template of the policy, and whether its current text is approved for use at night. */
-    async templates(): Promise<{ template: Template; hash: string; approval?: TemplateApproval; approved: boolean }[]> {
-      return Promise.all(
-        [...policy.templates.values()].map(async (template) => {
-          const hash = templateHash(template);
-          const approval = (await store.getSetting(`template:${template.name}`)) as TemplateApproval | undefined;
-          return { template, hash, ...(approval ? { approval } : {}), approved: approval?.hash === hash };
-        }),
-      );
-    },
-
-    /** A department head approves a template's current text, so night staff may publish it at once. */
-    async approveTemplate(actor: string, name: string): Promise<Result<TemplateApproval>> {
-      const template = policy.templates.get(name);
-      if (!template)
-        return fail("UNKNOWN_TEMPLATE", { template: name, known: [...policy.templates.keys()].join(", ") });
-      if (!isApproverFor(policy, actor, template.category) && !policy.admins.has(actor)) {
-        return fail("NOT_AN_APPROVER", { id: name, category: template.category });
-      }
-      const approval: TemplateApproval = { hash: templateHash(template), by: actor, at: clock.now().toISOString() };
-      await store.putSetting(`template:${name}`, approval);
-      log.info({ template: name, hash: approval.hash, by: actor }, "template approved");
-      return ok(approval);
-    },
-
-    /** A department head checks a break-glass publication afterwards: fine, or flagged with a note. */
-    async review(
-      actor: string,
-      id: AnnouncementId,
-      verdict: "ok" | "flag",
-      note: string,
-    ): Promise<Result<Announcement>> {
-      const why = note.trim();
-      const result = await mutate(id, (a, now) => {
-        if (a.review?.state !== "open") return fail("NO_OPEN_REVIEW", { id });
-        if (a.author === actor) return fail("SELF_APPROVAL", { id });
-        if (!isApproverFor(policy, actor, a.category)) return fail("NOT_AN_APPROVER", { id, category: a.category });
-        if (verdict === "flag" && !why) return fail("MISSING_REASON", { id, action: "flag" });
-        a.review = {
-          ...a.review,
-          state: verdict === "ok" ? "ok" : "flagged",
-          by: actor,
-          at: now.toISOString(),
-          ...(why ? { note: why } : {}),
-        };
-        return step(a, verdict === "ok" ? "review_ok" : "review_flagged", actor, now, why || undefined);
-      });
-      if (result.ok) await tell({ kind: "reviewed", announcement: result.value });
-      return result;
-    },
-
-    /** Pings the next people in a category's chain once an announcement has waited long enough; each step once. */
-    async escalateDue(): Promise<number> {
-      const now = clock.now();
-      let fired = 0;
-      for (const id of await store.openIds()) {
-        const a = await store.get(id);
-        const chain = a && policy.categories.get(a.category)?.escalation;
-        if (a?.state !== "pending" || !chain) continue;
-        const waited = now.getTime() - Date.parse(a.createdAt);
-        const due = chain.findIndex((s, i) => waited >= s.afterMs && !(a.escalated ?? []).includes(i));
-        if (due < 0) continue;
-        let people: readonly string[] = [];
-        const result = await mutate(id, (fresh, at) => {
-          if (fresh.state !== "pending" || (fresh.escalated ?? []).includes(due)) {
-            return fail("INVALID_STATE", { id, state: fresh.state });
-          }
-          // Pinging is per step; a step reached late still pings, earlier missed steps too, in order.
-          const fire = chain.flatMap((s, i) =>
-            waited >= s.afterMs && !(fresh.escalated ?? []).includes(i) ? [i] : [],
-          );
-          fresh.escalated = [...(fresh.escalated ?? []), ...fire];
-          people = [...new Set(fire.flatMap((i) => chain[i]?.notify ?? []))].filter((p) => p !== fresh.author);
-          return step(fresh, "escalate", "system", at, `pinged ${people.join(", ")}`);
-        });
-        if (result.ok) {
-          fired += 1;
-          await tell({ kind: "escalated", announcement: result.value, people, waitedMs: waited });
-        }
-      }
-      return fired;
-    },
-
-    /** Closes incidents whose all-clear is out, and asks authors at a notice's end whether to post one. */
-    async incidentTick(): Promise<void> {
-      const now = clock.now();
-      for (const id of await store.openIds()) {
-        const a = await store.get(id);
-        if (!a) continue;
-        if (a.incident?.kind === "alert" && !a.incident.closed) {
-          const followUps = await Promise.all((a.incident.followUps ?? []).map((f) => store.get(f)));
-          const cleared = followUps.find(
-            (f) => f?.incident?.kind === "cancel" && (f.state === "published" || f.state === "corrected"),
-          );
-          if (cleared) {
-            await mutate(id, (r, at) => {
-              if (!r.incident || r.incident.closed) return fail("INVALID_STATE", { id, state: r.state });
-              r.incident = { ...r.incident, closed: true };
-              return step(r, "incident_closed", "system", at, `all-clear ${cleared.id}`);
-            });
-            continue;
-          }
-        }
-        const live = a.state === "published" || a.state === "corrected";
-        if (live && a.expiresAt && !a.expiryAsked && Date.parse(a.expiresAt) <= now.getTime()) {
-          const asked = await mutate(id, (r, at) => {
-            if (r.expiryAsked) return fail("INVALID_STATE", { id, state: r.state });
-            r.expiryAsked = true;
-            return step(r, "expiry_asked", "system", at);
-          });
-          if (asked.ok) await tell({ kind: "expiry_reached", announcement: asked.value });
-        }
-      }
-    },
-
-    /** Open incidents: alerts without an all-clear yet, in id order. */
-    async openIncidents(): Promise<Announcement[]> {
-      const all = await Promise.all((await store.openIds()).map((id) => store.get(id)));
-      return all
-        .filter((a): a is Announcement => a?.incident?.kind === "alert" && !a.incident.closed)
-        .sort((x, y) => x.id.localeCompare(y.id));
-    },
-
-    /** Crisis mode holds routine scheduled posts; emergency categories keep flowing. Approvers only. */
-    async setMode(actor: string, mode: "crisis" | "exercise", on: boolean): Promise<Result<ModeSetting>> {
-      const approver = [...policy.categories.values()].some((c) => c.approvers.includes(actor));
-      if (!approver && !policy.admins.has(actor)) return fail("NOT_AN_APPROVER", { id: mode, category: "–" });
-      if (mode === "exercise" && on && deps.canExercise === false) return fail("EXERCISE_NEEDS_TEST_CHANNEL");
-      const setting: ModeSetting = { on, by: actor, at: clock.now().toISOString() };
-      await store.putSetting(`mode:${mode}`, setting);
-      log.warn({ mode, on, by: actor }, "mode changed");
-      await tell({ kind: "mode_changed", mode, on, by: actor });
-      if (!on) deps.onDue?.();
-      return ok(setting);
-    },
-
-    mode: (mode: "crisis" | "exercise"): Promise<ModeSetting | undefined> => modeOn(mode),
-
-    /** Whether a due scheduled post must wait: routine posts during crisis mode. */
-    async holds(a: Announcement): Promise<boolean> {
-      if (policy.categories.get(a.category)?.emergency) return false;
-      return (await modeOn("crisis")) !== undefined;
-    },
-
-    /** Once each working day, during office hours: reminds approvers of every open review. */
-    async remindReviews(): Promise<number> {
-      const now = clock.now();
-      if (!isOfficeHours(policy.calendar, now)) return 0;
-      const w = wallTimeOf(now, policy.timezone);
-      const today = isoDate(w.year, w.month, w.day);
-      let reminded = 0;
-      for (const id of await store.openIds()) {
-        const a = await store.get(id);
-        if (a?.review?.state !== "open" || a.review.remindedOn === today) continue;
-        const result = await mutate(id, (fresh, at) => {
-          if (fresh.review?.state !== "open" || fresh.review.remindedOn === today)
-            return fail("NO_OPEN_REVIEW", { id });
-          fresh.review.remindedOn = today;
-          return step(fresh, "review_reminded", "system", at);
-        });
-        if (result.ok) {
-          reminded += 1;
-          await tell({ kind: "review_due", announcement: result.value });
-        }
-      }
-      return reminded;
     },
 
     /** A person says the hand-off copy is now live on the outlet. */

@@ -90,15 +90,9 @@ export const displayName = (policy: Policy, personId: string): string => policy.
 /** On the roster for this instant, which lies outside office hours. */
 export function isOnDuty(policy: Policy, personId: string, instant: Date): boolean {
   if (isOfficeHours(policy.calendar, instant)) return false;
-  const nightOf = wallTimeOf(new Date(instant.getTime()), policy.timezone);
-  const dutyDay = weekdayOf(
-    nightOf.hour < 12
-      ? (() => {
-          const t = new Date(Date.UTC(nightOf.year, nightOf.month - 1, nightOf.day - 1));
-          return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
-        })()
-      : nightOf,
-  );
+  // A night belongs to the day it began: before noon, it is the previous day's night.
+  const noonAgo = wallTimeOf(new Date(instant.getTime() - 12 * 3_600_000), policy.timezone);
+  const dutyDay = weekdayOf(noonAgo);
   return policy.onCall.some((entry) => {
     if (entry.person !== personId) return false;
     if (entry.from && entry.to) return instant >= entry.from && instant < entry.to;

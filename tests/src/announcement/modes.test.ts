@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { dispatch } from "../../../commands/dispatch.ts";
 import type { CommandOutcome } from "../../../commands/input.ts";
-import { createAnnouncementService, EXERCISE_MARK } from "../../../src/announcement/service.ts";
+import { createAnnouncementService } from "../../../src/announcement/service.ts";
+import { EXERCISE_MARK } from "../../../src/modes/modes.ts";
 import { Outbox } from "../../../src/outbox/outbox.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
 import { FakeOutlet } from "../../fakes/fixtures.ts";

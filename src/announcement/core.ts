@@ -1,0 +1,116 @@
+import { fail, ok, type Result } from "../errors.ts";
+import type { ModeSetting } from "../modes/modes.ts";
+import { type Policy } from "../policy/policy.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { ModeNotice, Notice, NoticeSink } from "../ports/notices.ts";
+import type { Outlet } from "../ports/outlet.ts";
+import { announcementLockKey, type Store } from "../ports/store.ts";
+import { postText } from "../render/whatsapp.ts";
+import {
+  currentVersion,
+  type Announcement,
+  type AnnouncementId,
+  type ChangeRequest,
+  type Content,
+} from "./announcement.ts";
+import { applyEvent } from "./audit.ts";
+import { codePoints, normaliseText, validateContent } from "./content.ts";
+import { isSettled } from "./delivery.ts";
+import { type LifecycleEvent } from "./lifecycle.ts";
+
+export interface AnnouncementServiceDeps {
+  store: Store;
+  policy: Policy;
+  clock: Clock;
+  /** Outlets every approved announcement goes to. */
+  outlets: readonly Pick<Outlet, "id" | "handoff" | "capabilities">[];
+  notices: NoticeSink;
+  log: Logger;
+  /** Called when a delivery became due, so the outbox need not wait for its next poll. */
+  onDue?: () => void;
+  /** False when a gateway is configured without a test channel: exercise mode cannot be switched on. */
+  canExercise?: boolean;
+}
+
+export interface VersionRef {
+  /** The version the person saw; absent means the current one. */
+  version?: number;
+}
+
+export type Core = ReturnType<typeof createCore>;
+
+/** What every part of the announcement service shares: ports, the locked read-change-write, audit steps. */
+export function createCore(deps: AnnouncementServiceDeps) {
+  const { store, policy, clock, notices, log } = deps;
+
+  async function tell(notice: Notice | ModeNotice): Promise<void> {
+    try {
+      await notices.emit(notice);
+    } catch (error) {
+      const id = "announcement" in notice ? notice.announcement.id : undefined;
+      log.error({ err: error, notice: notice.kind, id }, "could not deliver notice");
+    }
+  }
+
+  async function modeOn(mode: "crisis" | "exercise"): Promise<ModeSetting | undefined> {
+    const setting = (await store.getSetting(`mode:${mode}`)) as ModeSetting | undefined;
+    return setting?.on ? setting : undefined;
+  }
+
+  /** Read, change and write one announcement under its lock; nothing is written when `change` fails. */
+  async function mutate(
+    id: AnnouncementId,
+    change: (a: Announcement, now: Date) => Result<void>,
+  ): Promise<Result<Announcement>> {
+    return store.withLock(announcementLockKey(id), async () => {
+      const stored = await store.get(id);
+      if (!stored) return fail("NOT_FOUND", { id });
+      const a = structuredClone(stored);
+      const changed = change(a, clock.now());
+      if (!changed.ok) return changed;
+      if (isSettled(stored) && !isSettled(a)) await store.markOpen(id);
+      await store.put(a);
+      if (isSettled(a)) await store.markClosed(id);
+      return ok(a);
+    });
+  }
+
+  function step(a: Announcement, event: LifecycleEvent, actor: string, now: Date, reason?: string): Result<void> {
+    const applied = applyEvent(a, event, actor, now, reason === undefined ? {} : { reason });
+    return applied ? ok(undefined) : fail("INVALID_STATE", { id: a.id, state: a.state });
+  }
+
+  /** A correction or retraction still waiting for its approvals. */
+  function pendingChange(a: Announcement): ChangeRequest | undefined {
+    return a.change && !a.change.approved ? a.change : undefined;
+  }
+
+  function checkVersion(a: Announcement, ref: VersionRef): Result<void> {
+    const current = pendingChange(a)?.version ?? currentVersion(a).number;
+    if (ref.version !== undefined && ref.version !== current) {
+      return fail("STALE_VERSION", { id: a.id, given: ref.version, current });
+    }
+    return ok(undefined);
+  }
+
+  /** Within the adopted limits, and something every configured outlet can carry. */
+  function prepareContent(content: Content): Result<Content> {
+    const checked = validateContent({ ...content, text: normaliseText(content.text) });
+    if (!checked.ok) return checked;
+    for (const { id, capabilities: can } of deps.outlets) {
+      const unsupported = [
+        content.poll && !can.poll ? "poll" : undefined,
+        content.media.some((m) => m.mimeType.startsWith("image/")) && !can.image ? "image" : undefined,
+        content.media.some((m) => m.mimeType.startsWith("video/")) && !can.video ? "video" : undefined,
+      ].find((x) => x !== undefined);
+      if (unsupported) return fail("OUTLET_CANNOT", { outlet: id, what: unsupported });
+      const max = content.media.length > 0 ? can.maxCaptionLength : can.maxTextLength;
+      const length = codePoints(postText(checked.value));
+      if (length > max) return fail("TEXT_TOO_LONG", { length, max, over: length - max });
+    }
+    return checked;
+  }
+
+  return { deps, store, policy, clock, log, tell, modeOn, mutate, step, pendingChange, checkVersion, prepareContent };
+}

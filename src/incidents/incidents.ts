@@ -1,0 +1,58 @@
+import { currentVersion, type Announcement } from "../announcement/announcement.ts";
+import type { Core } from "../announcement/core.ts";
+import { fail } from "../errors.ts";
+
+/** How a follow-up shows its link on outlets that cannot reply or quote: the alert's first line. */
+export function followUpText(root: Announcement, kind: "update" | "cancel", text: string): string {
+  const first = (currentVersion(root).content.text.split("\n")[0] ?? "").replace(/[*_~`]/g, "").trim();
+  const quoted = [...first].length > 80 ? `${[...first].slice(0, 79).join("")}…` : first;
+  const head = kind === "cancel" ? `✅ *Entwarnung* zu: ${quoted}` : `🔄 *Update* zu: ${quoted}`;
+  return text.trim() ? `${head}\n\n${text.trim()}` : head;
+}
+
+/** Incident chains: closing them with the all-clear, and asking at a notice's end. */
+export function incidents(core: Core) {
+  const { store, clock, tell, mutate, step } = core;
+
+  return {
+    /** Closes incidents whose all-clear is out, and asks authors at a notice's end whether to post one. */
+    async incidentTick(): Promise<void> {
+      const now = clock.now();
+      for (const id of await store.openIds()) {
+        const a = await store.get(id);
+        if (!a) continue;
+        if (a.incident?.kind === "alert" && !a.incident.closed) {
+          const followUps = await Promise.all((a.incident.followUps ?? []).map((f) => store.get(f)));
+          const cleared = followUps.find(
+            (f) => f?.incident?.kind === "cancel" && (f.state === "published" || f.state === "corrected"),
+          );
+          if (cleared) {
+            await mutate(id, (r, at) => {
+              if (!r.incident || r.incident.closed) return fail("INVALID_STATE", { id, state: r.state });
+              r.incident = { ...r.incident, closed: true };
+              return step(r, "incident_closed", "system", at, `all-clear ${cleared.id}`);
+            });
+            continue;
+          }
+        }
+        const live = a.state === "published" || a.state === "corrected";
+        if (live && a.expiresAt && !a.expiryAsked && Date.parse(a.expiresAt) <= now.getTime()) {
+          const asked = await mutate(id, (r, at) => {
+            if (r.expiryAsked) return fail("INVALID_STATE", { id, state: r.state });
+            r.expiryAsked = true;
+            return step(r, "expiry_asked", "system", at);
+          });
+          if (asked.ok) await tell({ kind: "expiry_reached", announcement: asked.value });
+        }
+      }
+    },
+
+    /** Open incidents: alerts without an all-clear yet, in id order. */
+    async openIncidents(): Promise<Announcement[]> {
+      const all = await Promise.all((await store.openIds()).map((id) => store.get(id)));
+      return all
+        .filter((a): a is Announcement => a?.incident?.kind === "alert" && !a.incident.closed)
+        .sort((x, y) => x.id.localeCompare(y.id));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { Core } from "../announcement/core.ts";
+import { fail } from "../errors.ts";
+
+/** Pings the next people when an announcement waits too long for approval. */
+export function escalation(core: Core) {
+  const { store, policy, clock, tell, mutate, step } = core;
+
+  return {
+    /** Pings the next people in a category's chain once an announcement has waited long enough; each step once. */
+    async escalateDue(): Promise<number> {
+      const now = clock.now();
+      let fired = 0;
+      for (const id of await store.openIds()) {
+        const a = await store.get(id);
+        const chain = a && policy.categories.get(a.category)?.escalation;
+        if (a?.state !== "pending" || !chain) continue;
+        const waited = now.getTime() - Date.parse(a.createdAt);
+        const due = chain.findIndex((s, i) => waited >= s.afterMs && !(a.escalated ?? []).includes(i));
+        if (due < 0) continue;
+        let people: readonly string[] = [];
+        const result = await mutate(id, (fresh, at) => {
+          if (fresh.state !== "pending" || (fresh.escalated ?? []).includes(due)) {
+            return fail("INVALID_STATE", { id, state: fresh.state });
+          }
+          // Pinging is per step; a step reached late still pings, earlier missed steps too, in order.
+          const fire = chain.flatMap((s, i) =>
+            waited >= s.afterMs && !(fresh.escalated ?? []).includes(i) ? [i] : [],
+          );
+          fresh.escalated = [...(fresh.escalated ?? []), ...fire];
+          people = [...new Set(fire.flatMap((i) => chain[i]?.notify ?? []))].filter((p) => p !== fresh.author);
+          return step(fresh, "escalate", "system", at, `pinged ${people.join(", ")}`);
+        });
+        if (result.ok) {
+          fired += 1;
+          await tell({ kind: "escalated", announcement: result.value, people, waitedMs: waited });
+        }
+      }
+      return fired;
+    },
+  };
+}
