@@ -149,7 +149,13 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       }
       const breakGlass = request.breakGlass === true;
       if (breakGlass) {
-        const allowed = checkBreakGlass(policy, actor, category, request.template !== undefined, now);
+        const allowed = checkBreakGlass(
+          policy,
+          actor,
+          category,
+          request.template !== undefined || request.followUp !== undefined,
+          now,
+        );
         if (!allowed.ok) return allowed;
         if (request.template && !(await templateApproved(store, request.template.name, request.template.hash))) {
           return fail("TEMPLATE_NOT_APPROVED", { template: request.template.name });

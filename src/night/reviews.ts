@@ -5,19 +5,21 @@ import { isApproverFor, isOnDuty, type Category, type Policy } from "../policy/p
 import { isOfficeHours, isoDate } from "../time/calendar.ts";
 import { wallTimeOf } from "../time/zoned.ts";
 
-/** Break-glass: an emergency category, outside office hours, by the person on duty, from a template unless free text is allowed. */
+/**
+ * Break-glass: an emergency category, outside office hours, by the person on duty; free text only where the
+ * category allows it, otherwise from a template or as a follow-up of an incident already published.
+ */
 export function checkBreakGlass(
   policy: Policy,
   actor: string,
   category: Category,
-  fromTemplate: boolean,
+  prepared: boolean,
   now: Date,
 ): Result<void> {
   if (!category.emergency) return fail("BREAK_GLASS_NOT_EMERGENCY", { category: category.id });
   if (isOfficeHours(policy.calendar, now)) return fail("BREAK_GLASS_OFFICE_HOURS");
   if (!isOnDuty(policy, actor, now)) return fail("BREAK_GLASS_NOT_ON_DUTY");
-  if (!fromTemplate && !category.emergency.freeText)
-    return fail("BREAK_GLASS_NEEDS_TEMPLATE", { category: category.id });
+  if (!prepared && !category.emergency.freeText) return fail("BREAK_GLASS_NEEDS_TEMPLATE", { category: category.id });
   return ok(undefined);
 }
 

@@ -116,3 +116,14 @@ describe("scheduled posts across restarts and daylight saving", () => {
     expect((await store.get("A-0001"))?.state).toBe("published");
   });
 });
+
+describe("follow-ups at night", () => {
+  it("the person on duty may post an update to a published alert at once, even where the category wants templates", async () => {
+    const w = aWorld();
+    await publishedAlert(w);
+    w.clock.advance(Date.parse("2026-12-01T01:00:00Z") - w.clock.now().getTime());
+    expect(code(await say(w, "ben", "Neue Lage --category krise --now"))).toBe("BREAK_GLASS_NEEDS_TEMPLATE");
+    const o = await say(w, "ben", "update A-0001 Die Reparatur dauert bis 20 Uhr. --now");
+    expect(o.kind === "reply" && o.announcement).toMatchObject({ state: "publishing", review: { state: "open" } });
+  });
+});
