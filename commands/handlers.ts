@@ -208,10 +208,12 @@ export async function template(ctx: CommandContext): Promise<CommandOutcome> {
     return reply(
       joinLocalized([
         L("Vorlagen:", "Templates:"),
-        ...all.map(({ template: t, approved }) => {
+        ...all.map(({ template: t, approved, approval }) => {
           const state = approved
             ? L("freigegeben", "approved")
-            : L("Änderung wartet auf Freigabe", "change awaits approval");
+            : approval
+              ? L("geändert – wartet auf Freigabe", "changed – awaits approval")
+              : L("noch nicht freigegeben", "not approved yet");
           const vars = Object.keys(t.variables).join(", ");
           return L(
             `• ${t.name} (${t.category}; ${vars}) – ${state.de}`,

@@ -88,7 +88,7 @@ describe("templates in chat", () => {
     expect(code(await say(w, "ben", use))).toBe("TEMPLATE_NOT_APPROVED");
     const list = await say(w, "ben", "template list");
     expect(list.kind === "reply" && list.message.de).toContain(
-      "wasserrohrbruch (krise; street, until, phone) – Änderung wartet auf Freigabe",
+      "wasserrohrbruch (krise; street, until, phone) – noch nicht freigegeben",
     );
     expect(code(await say(w, "ben", "template approve wasserrohrbruch"))).toBe("NOT_AN_APPROVER");
     expect(code(await say(w, "carla", "template approve wasserrohrbruch"))).toBe("reply");
