@@ -150,12 +150,7 @@ export async function main(): Promise<void> {
     ...(testChannel ? { exercise: new Map([[whatsapp.id, testChannel]]) } : {}),
   });
   if (env.DELIVERY_WORKER === "on") {
-    worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [
-      () => service.expireDue(),
-      () => service.remindReviews(),
-      () => service.escalateDue(),
-      () => service.incidentTick(),
-    ]);
+    worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [() => service.tick()]);
   }
   health?.start();
 

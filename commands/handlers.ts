@@ -2,6 +2,7 @@ import { parseAnnouncementId, type AnnouncementId, type Content } from "../src/a
 import { fail, ok, type DomainError, type Result } from "../src/errors.ts";
 import type { Announcement } from "../src/announcement/announcement.ts";
 import { parseWhen } from "./dates.ts";
+import { isOpenIncident } from "../src/incidents/incidents.ts";
 import { renderTemplate, templateHash, type Template } from "../src/templates/templates.ts";
 import { takeFlags, words, type FlagSpec } from "./grammar.ts";
 import { helpText } from "./help.ts";
@@ -335,11 +336,17 @@ export async function status(ctx: CommandContext): Promise<CommandOutcome> {
 }
 
 export async function list(ctx: CommandContext): Promise<CommandOutcome> {
-  const incidents = await ctx.service.openIncidents();
   if (ctx.rest.trim())
     return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: ctx.rest.trim(), usage: "list" } });
-  const open = (await ctx.service.listOpen()).filter((a) => !incidents.some((i) => i.id === a.id));
-  return reply(listText(ctx.policy, open, incidents));
+  const all = await ctx.service.listOpen();
+  const incidents = all.filter(isOpenIncident);
+  return reply(
+    listText(
+      ctx.policy,
+      all.filter((a) => !isOpenIncident(a)),
+      incidents,
+    ),
+  );
 }
 
 export async function history(ctx: CommandContext): Promise<CommandOutcome> {

@@ -112,5 +112,27 @@ export function createCore(deps: AnnouncementServiceDeps) {
     return checked;
   }
 
-  return { deps, store, policy, clock, log, tell, modeOn, mutate, step, pendingChange, checkVersion, prepareContent };
+  /** Every announcement with something left to do, read once, in id order. */
+  async function openAnnouncements(): Promise<Announcement[]> {
+    const all = await Promise.all((await store.openIds()).map((id) => store.get(id)));
+    return all
+      .filter((a): a is Announcement => a !== undefined && !isSettled(a))
+      .sort((x, y) => x.id.localeCompare(y.id));
+  }
+
+  return {
+    deps,
+    store,
+    policy,
+    clock,
+    log,
+    tell,
+    modeOn,
+    mutate,
+    step,
+    pendingChange,
+    checkVersion,
+    prepareContent,
+    openAnnouncements,
+  };
 }

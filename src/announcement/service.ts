@@ -12,7 +12,7 @@ import {
 } from "./announcement.ts";
 import { applyEvent } from "./audit.ts";
 import { contentHash } from "./content.ts";
-import { isDelivering, isSettled, settleDeliveries, type Settlement } from "./delivery.ts";
+import { isDelivering, settleDeliveries, type Settlement } from "./delivery.ts";
 import { nextState } from "./lifecycle.ts";
 
 import { followUpText, incidents } from "../incidents/incidents.ts";
@@ -52,7 +52,20 @@ export type AnnouncementService = ReturnType<typeof createAnnouncementService>;
 /** The use cases of announcements; each further capability lives in its own module and shares the core. */
 export function createAnnouncementService(deps: AnnouncementServiceDeps) {
   const core = createCore(deps);
-  const { store, policy, clock, log, tell, mutate, step, modeOn, pendingChange, checkVersion, prepareContent } = core;
+  const {
+    store,
+    policy,
+    clock,
+    log,
+    tell,
+    mutate,
+    step,
+    modeOn,
+    pendingChange,
+    checkVersion,
+    prepareContent,
+    openAnnouncements,
+  } = core;
 
   /** Who may approve or reject this version now: a category approver other than the author (four-eyes). */
   function checkDecider(
@@ -349,7 +362,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     async confirmHandoff(actor: string, id: AnnouncementId): Promise<Result<Announcement>> {
       let settled: Settlement | undefined;
       const result = await mutate(id, (a, now) => {
-        if (!isStaff(policy, actor) && !policy.admins.has(actor)) return fail("NOT_ALLOWED_TO_CONFIRM", { id });
+        if (!isStaff(policy, actor)) return fail("NOT_ALLOWED_TO_CONFIRM", { id });
         const waiting = a.deliveries.find(
           (d) =>
             d.state === "awaiting_confirmation" ||
@@ -381,12 +394,15 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
 
     get: (id: AnnouncementId): Promise<Announcement | undefined> => store.get(id),
 
-    async listOpen(): Promise<Announcement[]> {
-      const ids = await store.openIds();
-      const all = await Promise.all(ids.map((id) => store.get(id)));
-      return all
-        .filter((a): a is Announcement => a !== undefined && !isSettled(a))
-        .sort((x, y) => x.id.localeCompare(y.id));
+    listOpen: openAnnouncements,
+
+    /** The periodic work after each outbox pass, on one read of the open announcements. */
+    async tick(): Promise<void> {
+      const open = await openAnnouncements();
+      await this.expireDue(open);
+      await this.remindReviews(open);
+      await this.escalateDue(open);
+      await this.incidentTick(open);
     },
 
     /** The newest `count` announcements, newest first. */
@@ -397,12 +413,12 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       return all.filter((a): a is Announcement => a !== undefined);
     },
 
-    async expireDue(): Promise<number> {
+    async expireDue(open?: readonly Announcement[]): Promise<number> {
       const now = clock.now();
       let expired = 0;
-      for (const id of await store.openIds()) {
-        const a = await store.get(id);
-        if (a?.state !== "pending" || !a.deadline || Date.parse(a.deadline) > now.getTime()) continue;
+      for (const a of open ?? (await openAnnouncements())) {
+        const id = a.id;
+        if (a.state !== "pending" || !a.deadline || Date.parse(a.deadline) > now.getTime()) continue;
         const result = await mutate(id, (fresh, at) => {
           if (fresh.state !== "pending" || !fresh.deadline || Date.parse(fresh.deadline) > at.getTime()) {
             return fail("INVALID_STATE", { id, state: fresh.state });

@@ -10,18 +10,20 @@ export function followUpText(root: Announcement, kind: "update" | "cancel", text
   return text.trim() ? `${head}\n\n${text.trim()}` : head;
 }
 
+/** An alert whose all-clear has not gone out yet. */
+export const isOpenIncident = (a: Announcement): boolean => a.incident?.kind === "alert" && !a.incident.closed;
+
 /** Incident chains: closing them with the all-clear, and asking at a notice's end. */
 export function incidents(core: Core) {
-  const { store, clock, tell, mutate, step } = core;
+  const { store, clock, tell, mutate, step, openAnnouncements } = core;
 
   return {
     /** Closes incidents whose all-clear is out, and asks authors at a notice's end whether to post one. */
-    async incidentTick(): Promise<void> {
+    async incidentTick(open?: readonly Announcement[]): Promise<void> {
       const now = clock.now();
-      for (const id of await store.openIds()) {
-        const a = await store.get(id);
-        if (!a) continue;
-        if (a.incident?.kind === "alert" && !a.incident.closed) {
+      for (const a of open ?? (await openAnnouncements())) {
+        const id = a.id;
+        if (a.incident && isOpenIncident(a)) {
           const followUps = await Promise.all((a.incident.followUps ?? []).map((f) => store.get(f)));
           const cleared = followUps.find(
             (f) => f?.incident?.kind === "cancel" && (f.state === "published" || f.state === "corrected"),
@@ -45,14 +47,6 @@ export function incidents(core: Core) {
           if (asked.ok) await tell({ kind: "expiry_reached", announcement: asked.value });
         }
       }
-    },
-
-    /** Open incidents: alerts without an all-clear yet, in id order. */
-    async openIncidents(): Promise<Announcement[]> {
-      const all = await Promise.all((await store.openIds()).map((id) => store.get(id)));
-      return all
-        .filter((a): a is Announcement => a?.incident?.kind === "alert" && !a.incident.closed)
-        .sort((x, y) => x.id.localeCompare(y.id));
     },
   };
 }

@@ -1,19 +1,20 @@
+import type { Announcement } from "../announcement/announcement.ts";
 import type { Core } from "../announcement/core.ts";
 import { fail } from "../errors.ts";
 
 /** Pings the next people when an announcement waits too long for approval. */
 export function escalation(core: Core) {
-  const { store, policy, clock, tell, mutate, step } = core;
+  const { policy, clock, tell, mutate, step, openAnnouncements } = core;
 
   return {
     /** Pings the next people in a category's chain once an announcement has waited long enough; each step once. */
-    async escalateDue(): Promise<number> {
+    async escalateDue(open?: readonly Announcement[]): Promise<number> {
       const now = clock.now();
       let fired = 0;
-      for (const id of await store.openIds()) {
-        const a = await store.get(id);
-        const chain = a && policy.categories.get(a.category)?.escalation;
-        if (a?.state !== "pending" || !chain) continue;
+      for (const a of open ?? (await openAnnouncements())) {
+        const id = a.id;
+        const chain = policy.categories.get(a.category)?.escalation;
+        if (a.state !== "pending" || !chain) continue;
         const waited = now.getTime() - Date.parse(a.createdAt);
         const due = chain.findIndex((s, i) => waited >= s.afterMs && !(a.escalated ?? []).includes(i));
         if (due < 0) continue;

@@ -25,7 +25,7 @@ export function checkBreakGlass(
 
 /** The review of break-glass posts by a department head, and the morning reminders. */
 export function breakGlassReviews(core: Core) {
-  const { store, policy, clock, tell, mutate, step } = core;
+  const { policy, clock, tell, mutate, step, openAnnouncements } = core;
 
   return {
     /** A department head checks a break-glass publication afterwards: fine, or flagged with a note. */
@@ -55,15 +55,15 @@ export function breakGlassReviews(core: Core) {
     },
 
     /** Once each working day, during office hours: reminds approvers of every open review. */
-    async remindReviews(): Promise<number> {
+    async remindReviews(open?: readonly Announcement[]): Promise<number> {
       const now = clock.now();
       if (!isOfficeHours(policy.calendar, now)) return 0;
       const w = wallTimeOf(now, policy.timezone);
       const today = isoDate(w.year, w.month, w.day);
       let reminded = 0;
-      for (const id of await store.openIds()) {
-        const a = await store.get(id);
-        if (a?.review?.state !== "open" || a.review.remindedOn === today) continue;
+      for (const a of open ?? (await openAnnouncements())) {
+        const id = a.id;
+        if (a.review?.state !== "open" || a.review.remindedOn === today) continue;
         const result = await mutate(id, (fresh, at) => {
           if (fresh.review?.state !== "open" || fresh.review.remindedOn === today)
             return fail("NO_OPEN_REVIEW", { id });

@@ -137,12 +137,10 @@ export class Outbox {
         await this.#o.store.markClosed(id);
         continue;
       }
-      if (a.state === "scheduled" && a.publishAt && Date.parse(a.publishAt) <= now) {
-        await this.#startScheduled(id);
-      } else if (!isDelivering(a)) {
-        continue;
-      }
-      const fresh = await this.#o.store.get(id);
+      const due = a.state === "scheduled" && a.publishAt !== undefined && Date.parse(a.publishAt) <= now;
+      if (due) await this.#startScheduled(id);
+      else if (!isDelivering(a)) continue;
+      const fresh = due ? await this.#o.store.get(id) : a;
       for (const d of fresh?.deliveries ?? []) {
         if (isDue(d, now) && this.#o.available(d.outlet)) {
           try {

@@ -52,4 +52,15 @@ describe("escalation of announcements that wait too long", () => {
     // The author is never pinged about their own announcement.
     expect(w.notices.notices.flatMap((n) => (n.kind === "escalated" ? n.people : []))).toEqual(["dieter", "erik"]);
   });
+
+  it("the periodic tick escalates and expires on one read of the open announcements", async () => {
+    const w = aWorld();
+    const a = await w.service.draft("anna", { content: text("Text"), origin });
+    const b = await w.service.draft("anna", { content: text("Baustelle"), category: "baustelle", origin });
+    if (!a.ok || !b.ok) throw new Error("draft");
+    w.clock.advance(61 * MIN);
+    await w.service.tick();
+    expect((await w.store.get(a.value.id))?.escalated).toEqual([0]);
+    expect((await w.store.get(b.value.id))?.state).toBe("expired");
+  });
 });
