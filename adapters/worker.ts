@@ -18,15 +18,20 @@ export function startWorker(
   tasks: readonly (() => Promise<unknown>)[] = [],
 ): Worker {
   let current: Promise<void> = Promise.resolve();
+  let ticking = false;
   let stopped = false;
   const tick = () => {
-    if (stopped) return;
+    // A slow tick (a gateway taking its time) is not overtaken by the next one.
+    if (stopped || ticking) return;
+    ticking = true;
     current = (async () => {
       try {
         await outbox.runOnce();
         for (const task of tasks) await task();
       } catch (error) {
         log.error({ err: error }, "outbox pass failed");
+      } finally {
+        ticking = false;
       }
     })();
   };

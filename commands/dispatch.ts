@@ -1,5 +1,5 @@
 import { resolvePerson } from "../src/policy/policy.ts";
-import { approvedText, failed } from "./handlers.ts";
+import { approvedText, failed, reviewedText } from "./handlers.ts";
 import type { CommandInput, CommandOutcome } from "./input.ts";
 import { L } from "./messages.ts";
 import { COMMANDS, lookup, type CommandDeps } from "./registry.ts";
@@ -49,7 +49,7 @@ async function route(input: CommandInput, deps: CommandDeps): Promise<CommandOut
     if (reviewing && meaning === "approve") {
       const result = await deps.service.review(person.id, id, "ok", "");
       if (!result.ok) return failed(result.error);
-      return { kind: "reply", message: L(`${id} ist nachgeprüft.`, `${id} is reviewed.`), announcement: result.value };
+      return { kind: "reply", message: reviewedText(id, "ok"), announcement: result.value };
     }
     if (reviewing) {
       return {

@@ -541,15 +541,13 @@ export async function review(ctx: CommandContext): Promise<CommandOutcome> {
   }
   const result = await ctx.service.review(ctx.person.id, target.value.id, v, note.join(" "));
   if (!result.ok) return failed(result.error);
-  return reply(
-    v === "ok"
-      ? L(`${result.value.id} ist nachgeprüft.`, `${result.value.id} is reviewed.`)
-      : L(
-          `${result.value.id} ist beanstandet; die Autorin oder der Autor erfährt es.`,
-          `${result.value.id} is flagged; the author is told.`,
-        ),
-    result.value,
-  );
+  return reply(reviewedText(result.value.id, v), result.value);
+}
+
+export function reviewedText(id: string, verdict: "ok" | "flag"): Localized {
+  return verdict === "ok"
+    ? L(`${id} ist nachgeprüft.`, `${id} is reviewed.`)
+    : L(`${id} ist beanstandet; die Autorin oder der Autor erfährt es.`, `${id} is flagged; the author is told.`);
 }
 
 export async function help(ctx: CommandContext): Promise<CommandOutcome> {

@@ -78,13 +78,12 @@ export class WhapiOutlet implements Outlet, ChannelAdmin {
     });
   }
 
-  async #send(post: OutboundPost, edit?: string): Promise<Exchange> {
+  /** `bytes`: the post's picture or video, for a new post; edits change the caption only. */
+  #send(post: OutboundPost, edit?: string, bytes?: Uint8Array): Promise<Exchange> {
     const to = this.#o.channelId;
     const editing = edit === undefined ? {} : { edit };
     const item = post.media[0];
-    if (item && edit === undefined) {
-      const bytes = await this.#o.media(item.sha256);
-      if (!bytes) return { kind: "response", status: 400, body: "file missing from the store", headers: new Headers() };
+    if (item && bytes) {
       const video = item.mimeType.startsWith("video/");
       return this.#call("POST", video ? "/messages/video" : "/messages/image", {
         to,
@@ -107,7 +106,10 @@ export class WhapiOutlet implements Outlet, ChannelAdmin {
   }
 
   async publish(post: OutboundPost, _attempt: DeliveryAttempt): Promise<PublishOutcome> {
-    return this.#sent(await this.#send(post));
+    const item = post.media[0];
+    const bytes = item ? await this.#o.media(item.sha256) : undefined;
+    if (item && !bytes) return failure("bad_request", `the file ${item.name} is missing from the store`, false);
+    return this.#sent(await this.#send(post, undefined, bytes));
   }
 
   #sent(ex: Exchange, knownId?: string): PublishOutcome {
