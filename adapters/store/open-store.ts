@@ -8,6 +8,24 @@ import { SqliteCoordinator } from "./sqlite-coordinator.ts";
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
+/**
+ * SQLite answers SQLITE_BUSY at once, without waiting for the busy timeout, where waiting could deadlock
+ * (two connections both upgrading from read to write, as on a fresh file before WAL is on). The statement
+ * did nothing then, so it is safe to run again after a short pause.
+ */
+function retryWhenBusy<A extends unknown[], R>(query: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async function queryRetryingWhenBusy(...args: A): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await query(...args);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, attempt * 5 + Math.random() * 10));
+      }
+    }
+  };
+}
+
 export type StoreKind = "sqlite" | "redis" | "postgres";
 
 export function storeKind(url: string): StoreKind {
@@ -35,6 +53,7 @@ export async function openStore(url: string, { namespace = "amtsbote" }: OpenSto
       const path = resolve(url.slice("sqlite://".length));
       mkdirSync(dirname(path), { recursive: true });
       const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
+      adapter.query = retryWhenBusy(adapter.query);
       const coordinator = new SqliteCoordinator((sql, ...params) => adapter.query(sql, ...params));
       return new KeyvStore(keyvFor(adapter, namespace), coordinator);
     }
