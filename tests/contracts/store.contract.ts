@@ -30,6 +30,23 @@ const anAnnouncement = (id: AnnouncementId, text = "Hallo"): Announcement => ({
   events: [],
 });
 
+/** Holds `key` until released; `entered` resolves once the lock is really held (not after a guessed delay). */
+function holdLock(store: Store, key: string, leaseMs?: number) {
+  let release!: () => void;
+  let signal!: () => void;
+  const entered = new Promise<void>((r) => (signal = r));
+  const held = store.withLock(
+    key,
+    () =>
+      new Promise<void>((r) => {
+        release = r;
+        signal();
+      }),
+    leaseMs,
+  );
+  return { held, entered, release: () => release() };
+}
+
 let counter = 0;
 
 export function storeContract(name: string, options: StoreContractOptions): void {
@@ -135,9 +152,8 @@ export function storeContract(name: string, options: StoreContractOptions): void
       const shared = fresh();
       const stores = options.crossInstance ? [await open(shared), await open(shared)] : [await open(shared)];
       const [first, other = first] = stores as [Store, Store?];
-      let release!: () => void;
-      const held = first.withLock("d", () => new Promise<void>((r) => (release = r)));
-      await new Promise((r) => setTimeout(r, 20));
+      const { held, entered, release } = holdLock(first, "d");
+      await entered;
       expect(await first.tryLock("d", async () => "in-process")).toEqual({ acquired: false });
       expect(await other.tryLock("d", async () => "other")).toEqual({ acquired: false });
       release();
@@ -150,12 +166,11 @@ export function storeContract(name: string, options: StoreContractOptions): void
       it("frees a lease whose holder vanished once it expires", async () => {
         const shared = fresh();
         const [a, b] = [await open(shared), await open(shared)];
-        let releaseA!: () => void;
-        const held = a.withLock("k", () => new Promise<void>((r) => (releaseA = r)), 300);
-        await new Promise((r) => setTimeout(r, 50));
-        const started = Date.now();
+        const { held, entered, release: releaseA } = holdLock(a, "k", 300);
+        await entered;
+        const heldSince = Date.now();
         expect(await b.withLock("k", async () => "taken over")).toBe("taken over");
-        expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+        expect(Date.now() - heldSince).toBeGreaterThanOrEqual(250);
         releaseA();
         await held;
       });
