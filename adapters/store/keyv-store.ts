@@ -75,6 +75,11 @@ export class KeyvStore implements Store {
     }
   }
 
+  /** A lease nobody releases: it frees itself after `ttlMs`. */
+  claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    return this.#coordinator.tryAcquire(`claim:${key}`, randomUUID(), ttlMs);
+  }
+
   async get(id: AnnouncementId): Promise<Announcement | undefined> {
     const value = await this.#records.get(id);
     return typeof value === "object" ? value : undefined;

@@ -8,6 +8,7 @@ export class MemoryStore implements Store {
   readonly #open = new Set<AnnouncementId>();
   readonly #sequences = new Map<string, number>();
   readonly #mutex = new KeyedMutex();
+  readonly #claims = new Map<string, number>();
 
   async nextSequence(name: string): Promise<number> {
     const next = (this.#sequences.get(name) ?? 0) + 1;
@@ -26,6 +27,13 @@ export class MemoryStore implements Store {
   async tryLock<T>(key: string, fn: () => Promise<T>) {
     if (this.#mutex.isBusy(key)) return { acquired: false as const };
     return { acquired: true as const, value: await this.#mutex.run(key, fn) };
+  }
+
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    if ((this.#claims.get(key) ?? 0) > now) return false;
+    this.#claims.set(key, now + ttlMs);
+    return true;
   }
 
   async get(id: AnnouncementId): Promise<Announcement | undefined> {

@@ -20,6 +20,11 @@ export interface Store {
     fn: () => Promise<T>,
     leaseMs?: number,
   ): Promise<{ acquired: true; value: T } | { acquired: false }>;
+  /**
+   * True for the first caller to claim `key` across every process sharing the store, false for any
+   * later one until `ttlMs` has passed; e.g. to act once on a chat event the chat may deliver twice.
+   */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
   get(id: AnnouncementId): Promise<Announcement | undefined>;
   /** Writes the record; call only inside `withLock(announcementKey(id))`. */
   put(announcement: Announcement): Promise<void>;

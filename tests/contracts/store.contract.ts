@@ -162,6 +162,21 @@ export function storeContract(name: string, options: StoreContractOptions): void
       expect(await first.withLock("d", async () => "released again")).toBe("released again");
     });
 
+    it("claimOnce answers true to the first claim only, across instances, until it expires", async () => {
+      const shared = fresh();
+      const stores = options.crossInstance ? [await open(shared), await open(shared)] : [await open(shared)];
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (stores[i % stores.length] as Store).claimOnce("Ev01", 60_000)),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await (stores[0] as Store).claimOnce("Ev02", 60_000)).toBe(true);
+      expect(await (stores[0] as Store).claimOnce("Ev01", 60_000)).toBe(false);
+      expect(await (stores[0] as Store).claimOnce("short", 200)).toBe(true);
+      await expect
+        .poll(() => (stores[0] as Store).claimOnce("short", 200), { timeout: 5000, interval: 100 })
+        .toBe(true);
+    });
+
     if (options.crossInstance) {
       it("frees a lease whose holder vanished once it expires", async () => {
         const shared = fresh();
