@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import type { Category, OnCallEntry, Person, Policy } from "../../src/policy/policy.ts";
+import type { Category, DirectoryGroup, OnCallEntry, Person, Policy } from "../../src/policy/policy.ts";
 import { WEEKDAYS, type OpeningSpan, type Weekday } from "../../src/time/calendar.ts";
 import { instantOf } from "../../src/time/zoned.ts";
 import { placeholders, type Template, type TemplateVariable } from "../../src/templates/templates.ts";
@@ -108,6 +108,9 @@ const PolicySchema = z.strictObject({
     }, "not a known IANA time zone"),
   people: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, . _ -"), PersonSchema),
   groups: z.record(z.string(), z.array(z.string().min(1))).default({}),
+  slackUsergroups: z
+    .record(z.string(), z.string().regex(/^S[A-Z0-9]+$/, "a Slack user group id, e.g. S0LEITUNG"))
+    .default({}),
   editors: z.array(z.string().min(1)).default([]),
   admins: z.array(z.string().min(1)).default([]),
   defaultCategory: z.string().min(1),
@@ -215,7 +218,8 @@ export function parsePolicy(text: string, file: string): Policy {
   const categories = new Map<string, Category>();
   for (const [id, c] of Object.entries(raw.categories)) {
     const approvers = [...new Set(expand(c.approvers, ["categories", id, "approvers"]))];
-    if (c.quorum > approvers.length) {
+    const fedByDirectory = c.approvers.some((ref) => raw.slackUsergroups[ref.slice(1)] !== undefined);
+    if (c.quorum > approvers.length && !fedByDirectory) {
       problems.push(
         problem(
           ["categories", id, "quorum"],
@@ -293,6 +297,26 @@ export function parsePolicy(text: string, file: string): Policy {
     }
     templates.set(name, { name, category: t.category, text: t.text.trim(), variables });
   }
+  const directoryGroups = new Map<string, DirectoryGroup>();
+  for (const [name, id] of Object.entries(raw.slackUsergroups)) {
+    if (!raw.groups[name]) {
+      problems.push(problem(["slackUsergroups", name], `no group "${name}" under groups (an empty list will do)`));
+      continue;
+    }
+    const named = (refs: readonly string[]) => refs.includes(`@${name}`);
+    directoryGroups.set(name, {
+      platform: "slack",
+      id,
+      listed: raw.groups[name],
+      usedBy: {
+        editors: named(raw.editors),
+        admins: named(raw.admins),
+        categories: Object.entries(raw.categories)
+          .filter(([, c]) => named(c.approvers))
+          .map(([c]) => c),
+      },
+    });
+  }
   const editors = new Set(expand(raw.editors, ["editors"]));
   const admins = new Set(expand(raw.admins, ["admins"]));
   if (problems.length > 0) throw new ConfigError(`Invalid policy:\n  ${problems.join("\n  ")}`);
@@ -308,5 +332,6 @@ export function parsePolicy(text: string, file: string): Policy {
     calendar: { timezone: raw.timezone, officeHours, holidays: raw.holidays },
     onCall,
     templates,
+    ...(directoryGroups.size ? { directoryGroups } : {}),
   };
 }

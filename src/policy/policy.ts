@@ -51,6 +51,18 @@ export interface Policy {
   calendar: Calendar;
   onCall: readonly OnCallEntry[];
   templates: ReadonlyMap<string, Template>;
+  /** Groups whose members also come from a chat's directory (a Slack user group): name → where. */
+  directoryGroups?: ReadonlyMap<string, DirectoryGroup>;
+}
+
+export interface DirectoryGroup {
+  platform: string;
+  /** The group's id on that platform, e.g. `S0LEITUNG`. */
+  id: string;
+  /** People listed in the policy itself; they stay whatever the directory says. */
+  listed: readonly string[];
+  /** Where the policy names the group: its members draft, administer or approve there. */
+  usedBy: { editors: boolean; admins: boolean; categories: readonly string[] };
 }
 
 export function resolvePerson(policy: Policy, platform: string, userId: string): Person | undefined {
