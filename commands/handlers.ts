@@ -100,8 +100,12 @@ export async function announce(ctx: CommandContext): Promise<CommandOutcome> {
       { ...options.value, category, template: { name: template.name, hash: templateHash(template) } },
     );
   }
-  return submitDraft(ctx, { text: flags.value.rest, media: ctx.input.attachments ?? [] }, options.value);
+  const text = literalBody(ctx) ?? flags.value.rest;
+  return submitDraft(ctx, { text, media: ctx.input.attachments ?? [] }, options.value);
 }
+
+const literalBody = (ctx: CommandContext): string | undefined =>
+  ctx.input.kind === "text" ? ctx.input.body : undefined;
 
 const ASSIGNMENT = /([a-z][a-z0-9_]*)=(?:"([^"]*)"|„([^“”]*)[“”]|'([^']*)'|(\S+))/gi;
 
@@ -358,10 +362,11 @@ export async function history(ctx: CommandContext): Promise<CommandOutcome> {
 export async function edit(ctx: CommandContext): Promise<CommandOutcome> {
   const target = takeTarget(ctx.rest, "edit A-0042 <Text>", false);
   if (!target.ok) return failed(target.error);
-  const flags = takeFlags(target.value.rest, {});
+  const body = literalBody(ctx);
+  const flags = takeFlags(body === undefined ? target.value.rest : "", {});
   if (!flags.ok) return failed(flags.error);
   const result = await ctx.service.edit(ctx.person.id, target.value.id, {
-    text: flags.value.rest,
+    text: body ?? flags.value.rest,
     media: ctx.input.attachments ?? [],
   });
   if (!result.ok) return failed(result.error);
@@ -392,7 +397,7 @@ export async function approve(ctx: CommandContext): Promise<CommandOutcome> {
   if (!checked.ok) return failed(checked.error);
   const { id, version } = checked.value;
   const result = await ctx.service.approve(ctx.person.id, id, {
-    via: "command",
+    via: ctx.input.kind === "text" && ctx.input.via === "button" ? "button" : "command",
     ...(version === undefined ? {} : { version }),
   });
   if (!result.ok) return failed(result.error);

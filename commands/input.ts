@@ -9,7 +9,17 @@ export interface Actor {
 }
 
 export type CommandInput =
-  | { kind: "text"; actor: Actor; origin: Origin; text: string; attachments?: MediaItem[] }
+  | {
+      kind: "text";
+      actor: Actor;
+      origin: Origin;
+      text: string;
+      attachments?: MediaItem[];
+      /** The announcement text taken literally (from a form), so `--` in it is never read as a flag. */
+      body?: string;
+      /** Where an approval came from, when not typed. */
+      via?: "button";
+    }
   | {
       kind: "reaction";
       actor: Actor;

@@ -99,6 +99,11 @@ const ERROR_TEXTS = {
       `Ein Kanal-Beitrag trägt ein Bild oder ein Video, hier sind es ${s(p, "count")}. Bitte eines wählen oder mehrere Meldungen schreiben.`,
       `A channel post carries one picture or video; here there are ${s(p, "count")}. Please pick one or write several announcements.`,
     ),
+  MEDIA_DOWNLOAD_FAILED: (p) =>
+    L(
+      `Die Datei „${s(p, "name")}“ ließ sich nicht aus dem Chat laden. Bitte erneut anhängen.`,
+      `The file "${s(p, "name")}" could not be fetched from the chat. Please attach it again.`,
+    ),
   FILE_NOT_READABLE: (p) =>
     L(
       `Die Datei ${s(p, "path")} lässt sich nicht lesen (${s(p, "reason")}).`,

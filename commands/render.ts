@@ -28,7 +28,7 @@ export function whatsappBlock(a: Announcement): Localized {
 }
 
 /** The version approvers decide on: the next one while a correction waits. */
-const shownVersion = (a: Announcement): number => a.change?.version ?? currentVersion(a).number;
+export const shownVersion = (a: Announcement): number => a.change?.version ?? currentVersion(a).number;
 
 function stateLabel(a: Announcement): Localized {
   const byHand = a.deliveries.some((d) => d.state === "awaiting_confirmation");
@@ -58,7 +58,7 @@ export function headline(policy: Policy, a: Announcement): Localized {
   );
 }
 
-function approvalLine(policy: Policy, a: Announcement): Localized {
+export function approvalLine(policy: Policy, a: Announcement): Localized {
   const { have, needed } = approvalProgress(policy, a);
   const names = have.map((p) => displayName(policy, p)).join(", ");
   const quorum = quorumOf(policy, a.category);

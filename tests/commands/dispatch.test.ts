@@ -215,6 +215,27 @@ describe("command grammar and handlers", () => {
     expect((await w.store.get("A-0001"))?.decision?.reason).toBe("Datum fehlt");
   });
 
+  it("takes a form's literal body as the text, `--` and all, and records button approvals", async () => {
+    const w = aWorld();
+    const deps = { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger };
+    const base = { kind: "text" as const, origin, actor: { platform: "console", userId: "anna" } };
+    const drafted = await dispatch(
+      { ...base, text: "--category baustelle", body: "Umleitung --urgent beachten" },
+      deps,
+    );
+    expect(drafted.kind === "reply" && drafted.announcement).toMatchObject({ category: "baustelle", urgent: false });
+    expect(drafted.kind === "reply" && drafted.announcement?.versions[0]?.content.text).toBe(
+      "Umleitung --urgent beachten",
+    );
+    const edited = await dispatch({ ...base, text: "edit A-0001", body: "Neu --at morgen" }, deps);
+    expect(edited.kind === "reply" && edited.announcement?.versions[1]?.content.text).toBe("Neu --at morgen");
+    const approved = await dispatch(
+      { ...base, actor: { platform: "console", userId: "carla" }, text: "approve A-0001 v2", via: "button" },
+      deps,
+    );
+    expect(approved.kind === "reply" && approved.announcement?.approvals[0]?.via).toBe("button");
+  });
+
   it("`--` drafts text that begins with a command word", async () => {
     const w = aWorld();
     const o = await say(w, "anna", "-- Status der Baustelle: fertig");
