@@ -1,26 +1,35 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { dispatch } from "../commands/dispatch.ts";
+import type { CommandInput, CommandOutcome } from "../commands/input.ts";
+import { channelDownText, channelUpText } from "../commands/notices.ts";
+import type { AnnouncementService } from "../src/announcement/service.ts";
 import { createAnnouncementService } from "../src/announcement/service.ts";
 import { Outbox } from "../src/outbox/outbox.ts";
+import { resolvePerson, type Policy } from "../src/policy/policy.ts";
 import { systemClock } from "../src/ports/clock.ts";
+import type { Logger } from "../src/ports/logger.ts";
+import type { NoticeSink } from "../src/ports/notices.ts";
 import type { Outlet } from "../src/ports/outlet.ts";
-import { dispatch } from "../commands/dispatch.ts";
+import type { Store } from "../src/ports/store.ts";
 import { ConfigError } from "./config/config-error.ts";
-import { gatewayOf, loadEnv, type Env, type Gateway } from "./config/env.ts";
+import { gatewayOf, loadEnv, slackSettingsOf, type Env, type Gateway } from "./config/env.ts";
 import { loadPolicy } from "./config/policy-file.ts";
 import { CONSOLE_PLATFORM, ConsoleChat } from "./console/console-chat.ts";
 import { createLogger, logDestination, maskUrlPassword } from "./log.ts";
-import { chatNoticeSink } from "./staff-chat.ts";
 import { mediaIntake } from "./media/intake.ts";
+import { SlackDirectory } from "./slack/directory.ts";
+import { SlackPoster } from "./slack/poster.ts";
+import { SlackApp } from "./slack/slack-app.ts";
+import { SlackChat } from "./slack/slack-chat.ts";
+import { chatNoticeSink, type StaffChat } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
-import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
-import { channelDownText, channelUpText } from "../commands/notices.ts";
 import { HealthWatch } from "./whatsapp/health-watch.ts";
+import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
 import { paced } from "./whatsapp/pacing.ts";
 import { WahaOutlet, type MediaSource } from "./whatsapp/waha.ts";
 import { WhapiOutlet } from "./whatsapp/whapi.ts";
 import { startWorker, type Worker } from "./worker.ts";
-import { resolvePerson, type Policy } from "../src/policy/policy.ts";
 
 const EXAMPLE_POLICY = fileURLToPath(new URL("../config/policy.example.yaml", import.meta.url));
 const DEFAULT_POLICY = "./policy.yaml";
@@ -92,15 +101,14 @@ export async function main(): Promise<void> {
     });
   log.info({ store: maskUrlPassword(env.STORE_URL), policy: path }, "store opened");
 
-  const chat = new ConsoleChat({
-    input: process.stdin,
-    output: process.stdout,
-    policy,
-    user: consoleUser(env, policy),
-    intake: mediaIntake(store),
-  });
-  const notices = chatNoticeSink(chat, policy, log);
-  const manual = new ManualHandoffOutlet(chat, policy);
+  const commandLog = log.child({ module: "commands" });
+  let handle: Handle = () => Promise.resolve({ kind: "ignored" });
+  const chat =
+    env.CHAT === "slack"
+      ? slackChat(env, store, policy, log, (input) => handle(input))
+      : consoleChat(env, store, policy, (input) => handle(input));
+  const notices = chat.notices ?? chatNoticeSink(chat.staff, policy, log);
+  const manual = new ManualHandoffOutlet(chat.staff, policy);
   const media: MediaSource = (sha256) => store.getMedia(sha256);
   const channel = whatsappOutlet(gateway, manual, media);
   const admin = channel instanceof WahaOutlet || channel instanceof WhapiOutlet ? channel : undefined;
@@ -120,9 +128,9 @@ export async function main(): Promise<void> {
         intervalMs: env.WHATSAPP_HEALTH_INTERVAL_MS,
         log: log.child({ module: "health" }),
         onChange: async (now) => {
-          if (now.state === "down") await chat.toApprovers(channelDownText(whatsapp.id, now.reason));
+          if (now.state === "down") await chat.staff.toApprovers(channelDownText(whatsapp.id, now.reason));
           else {
-            await chat.toApprovers(channelUpText(whatsapp.id));
+            await chat.staff.toApprovers(channelUpText(whatsapp.id));
             worker?.wake();
           }
         },
@@ -154,25 +162,111 @@ export async function main(): Promise<void> {
   }
   health?.start();
 
+  handle = (input) =>
+    dispatch(input, { service, policy, clock: systemClock, log: commandLog, ...(admin ? { channel: admin } : {}) });
+
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>
     (stopping ??= (async () => {
       log.info({ signal }, "shutting down");
+      await chat.stop();
       await health?.stop();
       await worker?.stop();
       await store.close();
     })());
   process.once("SIGTERM", () => void stop("SIGTERM").then(() => process.exit(0)));
   process.once("SIGINT", () => void stop("SIGINT").then(() => process.exit(0)));
+  // The Slack socket layer can reject a promise nobody awaits while reconnecting (slack.md §8.4).
+  process.on("unhandledRejection", (reason) => {
+    log.error(
+      { reason: reason instanceof Error ? reason.message : String(reason) },
+      "unhandled rejection; still running",
+    );
+  });
 
   if (example) process.stdout.write(`Hinweis: keine ./policy.yaml – die Beispiel-Richtlinie ${path} gilt.\n`);
   if (logFile) process.stdout.write(`Protokoll: ${logFile}\n`);
-  process.stdout.write(`amtsbote bereit – Konsole als ${chat.user}. \`help\` zeigt die Befehle.\n`);
-  const commandLog = log.child({ module: "commands" });
-  await chat.run((input) =>
-    dispatch(input, { service, policy, clock: systemClock, log: commandLog, ...(admin ? { channel: admin } : {}) }),
-  );
-  await stop("end of input");
+  await chat.run(service);
+  if (chat.endsWithInput) await stop("end of input");
+}
+
+interface ChatRuntime {
+  staff: StaffChat;
+  /** The chat's own notice routing, when it has one (Slack's cards); otherwise text via `staff`. */
+  notices?: NoticeSink;
+  /** Starts taking commands; for the console, resolves when its input ends. */
+  run(service: AnnouncementService): Promise<void>;
+  endsWithInput: boolean;
+  stop(): Promise<void>;
+}
+
+type Handle = (input: CommandInput) => Promise<CommandOutcome>;
+
+function consoleChat(env: Env, store: Store, policy: Policy, handle: Handle): ChatRuntime {
+  const chat = new ConsoleChat({
+    input: process.stdin,
+    output: process.stdout,
+    policy,
+    user: consoleUser(env, policy),
+    intake: mediaIntake(store),
+  });
+  return {
+    staff: chat,
+    endsWithInput: true,
+    run: async () => {
+      process.stdout.write(`amtsbote bereit – Konsole als ${chat.user}. \`help\` zeigt die Befehle.\n`);
+      await chat.run(handle);
+    },
+    stop: async () => undefined,
+  };
+}
+function slackChat(env: Env, store: Store, policy: Policy, log: Logger, handle: Handle): ChatRuntime {
+  const settings = slackSettingsOf(env);
+  const slackLog = log.child({ module: "slack" });
+  const client = SlackApp.client(settings, slackLog);
+  const poster = new SlackPoster({ client, gapMs: settings.postGapMs, log: slackLog });
+  const chat = new SlackChat({
+    poster,
+    client,
+    store,
+    policy,
+    approvalChannel: settings.approvalChannel,
+    log: slackLog,
+  });
+  const directory = new SlackDirectory(client, policy, slackLog);
+  let app: SlackApp | undefined;
+  let refresh: NodeJS.Timeout | undefined;
+  return {
+    staff: chat,
+    notices: chat,
+    endsWithInput: false,
+    run: async (service) => {
+      app = new SlackApp(
+        {
+          settings,
+          policy,
+          store,
+          clock: systemClock,
+          log: slackLog,
+          chat,
+          poster,
+          directory,
+          intake: mediaIntake(store),
+          handle,
+          lookup: (id) => service.get(id),
+        },
+        client,
+      );
+      await app.start();
+      refresh = setInterval(() => void directory.syncGroups(), settings.usergroupRefreshMs);
+      refresh.unref();
+    },
+    stop: async () => {
+      clearInterval(refresh);
+      await app?.stop();
+      await chat.settled();
+    },
+  };
 }
 
 main().catch((error: unknown) => {

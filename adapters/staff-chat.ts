@@ -1,4 +1,5 @@
 import type { Announcement } from "../src/announcement/announcement.ts";
+import type { OutboundPost } from "../src/ports/outlet.ts";
 import type { Logger } from "../src/ports/logger.ts";
 import type { ModeNotice, Notice, NoticeSink } from "../src/ports/notices.ts";
 import type { Policy } from "../src/policy/policy.ts";
@@ -11,6 +12,8 @@ export interface StaffChat {
   toApprovers(message: Localized): Promise<void>;
   /** Posts where the announcement was drafted, addressed to its author. */
   toAuthor(announcement: Announcement, message: Localized): Promise<void>;
+  /** Shows a copy-ready hand-off with a way to confirm it; without it, the text goes to `toApprovers`. */
+  handoff?(post: OutboundPost, message: Localized): Promise<void>;
 }
 
 /** Routes domain notices into a chat. */

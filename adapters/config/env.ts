@@ -40,7 +40,69 @@ export const ENV_SCHEMA = z.object({
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(110_000).default(30_000),
   WHATSAPP_HEALTH_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   WHATSAPP_MIN_GAP_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  CHAT: z.enum(["console", "slack"]).default("console"),
+  SLACK_MODE: z.enum(["socket", "http"]).default("socket"),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-\S+$/, "must be the bot token, xoxb-…")
+    .optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-\S+$/, "must be the app-level token, xapp-…")
+    .optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL ending in /api/" })
+    .regex(/\/$/, "must end with a slash, e.g. https://slack.com/api/")
+    .default("https://slack.com/api/"),
+  SLACK_APPROVAL_CHANNEL: z
+    .string()
+    .regex(/^[CG][A-Z0-9]+$/, "must be a channel id (C… or G…), not its name")
+    .optional(),
+  SLACK_HTTP_HOST: z.string().min(1).default("127.0.0.1"),
+  SLACK_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  SLACK_POST_GAP_MS: z.coerce.number().int().min(0).max(60_000).default(1100),
+  SLACK_USERGROUP_REFRESH_MS: z.coerce.number().int().min(10_000).max(86_400_000).default(600_000),
 });
+
+/** What the Slack adapter needs; problems name the missing variable. */
+export interface SlackSettings {
+  mode: "socket" | "http";
+  botToken: string;
+  appToken?: string;
+  signingSecret?: string;
+  apiUrl: string;
+  approvalChannel: string;
+  httpHost: string;
+  httpPort: number;
+  postGapMs: number;
+  usergroupRefreshMs: number;
+}
+
+export function slackSettingsOf(env: Env): SlackSettings {
+  const problems: string[] = [];
+  if (!env.SLACK_BOT_TOKEN) problems.push("SLACK_BOT_TOKEN: required with CHAT=slack");
+  if (!env.SLACK_APPROVAL_CHANNEL) problems.push("SLACK_APPROVAL_CHANNEL: required with CHAT=slack");
+  if (env.SLACK_MODE === "socket" && !env.SLACK_APP_TOKEN)
+    problems.push("SLACK_APP_TOKEN: required in Socket Mode (SLACK_MODE=socket)");
+  if (env.SLACK_MODE === "http" && !env.SLACK_SIGNING_SECRET)
+    problems.push("SLACK_SIGNING_SECRET: required in HTTP mode (SLACK_MODE=http)");
+  if (problems.length > 0 || !env.SLACK_BOT_TOKEN || !env.SLACK_APPROVAL_CHANNEL) {
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  return {
+    mode: env.SLACK_MODE,
+    botToken: env.SLACK_BOT_TOKEN,
+    ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+    ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
+    apiUrl: env.SLACK_API_URL,
+    approvalChannel: env.SLACK_APPROVAL_CHANNEL,
+    httpHost: env.SLACK_HTTP_HOST,
+    httpPort: env.SLACK_HTTP_PORT,
+    postGapMs: env.SLACK_POST_GAP_MS,
+    usergroupRefreshMs: env.SLACK_USERGROUP_REFRESH_MS,
+  };
+}
 
 /** Which gateway, if any, the environment configures; problems name the missing variable. */
 export type Gateway =

@@ -33,7 +33,8 @@ export class ManualHandoffOutlet implements Outlet {
   }
 
   async publish(post: OutboundPost, _attempt: DeliveryAttempt): Promise<PublishOutcome> {
-    await this.#chat.toApprovers(handoffText(this.#policy, post));
+    const message = handoffText(this.#policy, post);
+    await (this.#chat.handoff ? this.#chat.handoff(post, message) : this.#chat.toApprovers(message));
     return { state: "awaiting_confirmation" };
   }
 

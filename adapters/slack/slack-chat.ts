@@ -1,0 +1,178 @@
+import type { WebClient } from "@slack/web-api";
+import type { Announcement } from "../../src/announcement/announcement.ts";
+import type { Logger } from "../../src/ports/logger.ts";
+import type { ModeNotice, Notice, NoticeSink } from "../../src/ports/notices.ts";
+import type { OutboundPost } from "../../src/ports/outlet.ts";
+import type { Store } from "../../src/ports/store.ts";
+import { resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
+import { KeyedMutex } from "../../src/util/keyed-mutex.ts";
+import { pick, type Localized } from "../../commands/messages.ts";
+import { renderModeNotice, renderNotice } from "../../commands/notices.ts";
+import { headline } from "../../commands/render.ts";
+import type { StaffChat } from "../staff-chat.ts";
+import { cardBlocks, escapeSlack, handoffBlocks } from "./blocks.ts";
+import { CardIndex, type CardRef } from "./cards.ts";
+import { slackError, type SlackPoster } from "./poster.ts";
+
+export const SLACK_PLATFORM = "slack";
+
+export interface SlackChatOptions {
+  poster: SlackPoster;
+  /** For file uploads of the hand-off. */
+  client: WebClient;
+  store: Store;
+  policy: Policy;
+  approvalChannel: string;
+  log: Logger;
+}
+
+/** Notices that put a new card into the approval channel when the announcement has none yet. */
+const OPENS_CARD = new Set<Notice["kind"]>(["approval_requested", "change_requested", "break_glass"]);
+
+/**
+ * The bot's own voice in Slack: one card per announcement in the approval channel, updated in place
+ * on every change, with each step logged in the thread under it; messages to authors where they drafted.
+ * Notices are shown in the background, in order per announcement, so Slack's pace never holds up a decision.
+ */
+export class SlackChat implements StaffChat, NoticeSink {
+  readonly #o: SlackChatOptions;
+  readonly cards: CardIndex;
+  readonly #order = new KeyedMutex();
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(options: SlackChatOptions) {
+    this.#o = options;
+    this.cards = new CardIndex(options.store);
+  }
+
+  get #language(): Language {
+    return this.#o.policy.language;
+  }
+
+  #text(message: Localized, language: Language = this.#language): string {
+    return escapeSlack(pick(message, language));
+  }
+
+  async toApprovers(message: Localized): Promise<void> {
+    await this.#o.poster.post({ channel: this.#o.approvalChannel, text: this.#text(message) });
+  }
+
+  /** Where the author drafted it (in its thread), else a direct message; a channel the bot is not in falls back too. */
+  async toAuthor(a: Announcement, message: Localized): Promise<void> {
+    const author = this.#o.policy.people.get(a.author);
+    const slackId = author?.identities[SLACK_PLATFORM]?.[0];
+    const text = this.#text(message, author?.language ?? this.#language);
+    const addressed = slackId ? `<@${slackId}> ${text}` : text;
+    if (a.origin.platform === SLACK_PLATFORM) {
+      try {
+        await this.#o.poster.post({
+          channel: a.origin.room,
+          text: addressed,
+          ...(a.origin.thread ? { threadTs: a.origin.thread } : {}),
+        });
+        return;
+      } catch (error) {
+        if (!slackId || !["not_in_channel", "channel_not_found", "is_archived"].includes(slackError(error) ?? "")) {
+          throw error;
+        }
+      }
+    }
+    if (slackId) await this.#o.poster.post({ channel: slackId, text });
+    else await this.#o.poster.post({ channel: this.#o.approvalChannel, text });
+  }
+
+  emit(notice: Notice | ModeNotice): Promise<void> {
+    const key = notice.kind === "mode_changed" ? "mode" : notice.announcement.id;
+    const shown = this.#order
+      .run(key, () =>
+        notice.kind === "mode_changed"
+          ? this.toApprovers(renderModeNotice(this.#o.policy, notice))
+          : this.#show(notice),
+      )
+      .catch((error: unknown) => {
+        const id = notice.kind === "mode_changed" ? undefined : notice.announcement.id;
+        this.#o.log.error({ err: error, notice: notice.kind, id }, "could not show notice in Slack");
+      });
+    this.#pending.add(shown);
+    void shown.then(() => this.#pending.delete(shown));
+    return Promise.resolve();
+  }
+
+  /** Resolves once every notice given so far is shown (or has failed). */
+  async settled(): Promise<void> {
+    while (this.#pending.size) await Promise.all([...this.#pending]);
+    await this.#o.poster.drain();
+  }
+
+  async #show(notice: Notice): Promise<void> {
+    const a = notice.announcement;
+    let card = await this.cards.get(a.id);
+    let posted = false;
+    if (card) await this.#updateCard(card, a);
+    else if (OPENS_CARD.has(notice.kind)) {
+      card = await this.#postCard(a);
+      posted = true;
+    }
+    for (const { audience, message } of renderNotice(this.#o.policy, notice)) {
+      if (audience === "author") {
+        await this.toAuthor(a, message);
+        continue;
+      }
+      if (posted) continue;
+      const line =
+        notice.kind === "approval_requested" || notice.kind === "change_requested"
+          ? { de: `📝 ${headline(this.#o.policy, a).de}`, en: `📝 ${headline(this.#o.policy, a).en}` }
+          : message;
+      await this.#o.poster.post({
+        channel: card?.channel ?? this.#o.approvalChannel,
+        text: this.#text(line),
+        ...(card ? { threadTs: card.ts } : {}),
+      });
+    }
+  }
+
+  async #postCard(a: Announcement): Promise<CardRef> {
+    const { text, blocks } = cardBlocks(this.#o.policy, a, this.#language);
+    const channel = this.#o.approvalChannel;
+    const ts = await this.#o.poster.post({ channel, text, blocks });
+    const card = { channel, ts };
+    await this.cards.put(a.id, card);
+    return card;
+  }
+
+  async #updateCard(card: CardRef, a: Announcement): Promise<void> {
+    const { text, blocks } = cardBlocks(this.#o.policy, a, this.#language);
+    await this.#o.poster.update(card.channel, card.ts, text, blocks);
+  }
+
+  /** The copy-ready hand-off under the card, its media as files, and the "Posted on WhatsApp" button. */
+  async handoff(post: OutboundPost, message: Localized): Promise<void> {
+    const card = await this.cards.get(post.announcementId);
+    const channel = card?.channel ?? this.#o.approvalChannel;
+    const text = pick(message, this.#language);
+    const ts = await this.#o.poster.post({
+      channel,
+      text: escapeSlack(text),
+      blocks: handoffBlocks(text, post.announcementId, post.version, this.#language),
+      ...(card ? { threadTs: card.ts } : {}),
+    });
+    for (const item of post.media) {
+      const bytes = await this.#o.store.getMedia(item.sha256);
+      if (!bytes) {
+        this.#o.log.warn({ id: post.announcementId, file: item.name }, "hand-off file missing from the store");
+        continue;
+      }
+      await this.#o.client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: card?.ts ?? ts,
+        file: Buffer.from(bytes),
+        filename: item.name,
+        ...(item.altText ? { alt_text: item.altText } : {}),
+      });
+    }
+  }
+
+  languageOf(userId: string): Language {
+    return resolvePerson(this.#o.policy, SLACK_PLATFORM, userId)?.language ?? this.#language;
+  }
+}
