@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Logger } from "../../../src/ports/logger.ts";
+import { parsePolicy } from "../../../adapters/config/policy-file.ts";
+import { FakeSlack, type StoredMessage } from "../../fakes/fake-slack.ts";
+import { PRESS_DESK, SLACK_POLICY_YAML, startSlackBot, U, type SlackBot } from "../../fakes/slack-bot.ts";
+
+let fake: FakeSlack | undefined;
+let bot: SlackBot | undefined;
+
+afterEach(async () => {
+  await bot?.stop();
+  expect(fake?.unacked()).toEqual([]);
+  await fake?.stop();
+  bot = undefined;
+  fake = undefined;
+});
+
+/** Keeps what is logged, to check what the IT admin would read. */
+function recordingLogger(lines: { level: string; obj: object; msg?: string }[]): Logger {
+  const at =
+    (level: string) =>
+    (obj: object, msg?: string): void =>
+      void lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
+  const log: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: () => log };
+  return log;
+}
+
+async function start(options: Parameters<typeof startSlackBot>[1] = {}, prepare?: (f: FakeSlack) => void) {
+  fake = await FakeSlack.start();
+  prepare?.(fake);
+  bot = await startSlackBot(fake, options);
+  return { fake, bot };
+}
+
+const announce = (f: FakeSlack, user: string, text: string) =>
+  f.envelope("slash_commands", f.payloads.slashCommand({ text, user_id: user, channel_id: PRESS_DESK }));
+
+async function cardOf(f: FakeSlack, b: SlackBot, id: string): Promise<StoredMessage> {
+  await b.settled();
+  const ref = await b.chat.cards.get(id as `A-${string}`);
+  const card = ref && f.message(ref.channel, ref.ts);
+  if (!card) throw new Error(`no card for ${id}`);
+  return card;
+}
+
+const approveByReaction = (f: FakeSlack, user: string, card: StoredMessage) =>
+  f.envelope(
+    "events_api",
+    f.payloads.reactionEvent({
+      type: "reaction_added",
+      user,
+      reaction: "white_check_mark",
+      channel: card.channel,
+      ts: card.ts,
+    }),
+  );
+
+const LINKED_POLICY = SLACK_POLICY_YAML.replace(
+  "editors: [anna, ben, carla]",
+  "slackUsergroups:\n  leitung: S0LEITUNG\neditors: [anna, ben, carla]",
+);
+
+describe("Slack hand-off and people", () => {
+  it("without a gateway: the copy-ready hand-off appears under the card, and its button records who posted it", async () => {
+    const { fake, bot } = await start({ handoff: true });
+    await announce(fake, U.anna, "Bitte von Hand posten");
+    const card = await cardOf(fake, bot, "A-0001");
+    await approveByReaction(fake, U.carla, card);
+    await expect
+      .poll(() => fake.messages.filter((m) => m.thread_ts === card.ts && m.text.includes("```")))
+      .toHaveLength(1);
+    const handoff = fake.messages.find((m) => m.thread_ts === card.ts && m.text.includes("```"));
+    expect(handoff?.text).toContain("Bitte von Hand posten");
+    const button = JSON.stringify(handoff?.blocks);
+    expect(button).toContain("amtsbote_posted");
+    await fake.envelope(
+      "interactive",
+      fake.payloads.blockAction({
+        user: U.dieter,
+        channel: card.channel,
+        messageTs: handoff?.ts ?? "",
+        actionId: "amtsbote_posted",
+        value: "A-0001:1",
+      }),
+    );
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("published");
+    const a = await bot.service.get("A-0001");
+    expect(a?.events.some((e) => e.actor === "dieter" && e.event === "delivery_sent")).toBe(true);
+  });
+
+  it("members of a linked Slack user group approve; guests and deactivated accounts do not", async () => {
+    const { fake, bot } = await start({ policy: parsePolicy(LINKED_POLICY, "linked.yaml") }, (f) => {
+      f.usergroups.set("S0LEITUNG", ["U0NEWHEAD", "U0GUEST"]);
+      f.users.set("U0NEWHEAD", {
+        id: "U0NEWHEAD",
+        name: "nina",
+        real_name: "Nina Neu",
+        profile: { display_name: "Nina Neu" },
+      });
+      f.users.set("U0GUEST", { id: "U0GUEST", name: "gast", is_restricted: true });
+    });
+    await expect.poll(() => bot.policy.people.has("slack-u0newhead")).toBe(true);
+    expect(bot.policy.people.has("slack-u0guest")).toBe(false);
+    await announce(fake, U.anna, "Neue Leitung gibt frei");
+    const card = await cardOf(fake, bot, "A-0001");
+    await approveByReaction(fake, "U0GUEST", card);
+    await expect.poll(() => fake.ephemerals.filter((e) => e.user === "U0GUEST")).toHaveLength(1);
+    expect((await bot.service.get("A-0001"))?.approvals).toEqual([]);
+    await approveByReaction(fake, "U0NEWHEAD", card);
+    await expect.poll(() => bot.outlet.published.length).toBe(1);
+    expect((await bot.service.get("A-0001"))?.approvals[0]?.by).toBe("slack-u0newhead");
+    await bot.settled();
+    expect(
+      fake.messages
+        .filter((m) => m.thread_ts === card.ts)
+        .map((m) => m.text)
+        .join("\n"),
+    ).toContain("Nina Neu");
+  });
+
+  it("on a free plan says once that user groups are unavailable and keeps the listed ids", async () => {
+    const lines: { level: string; obj: object; msg?: string }[] = [];
+    const { fake, bot } = await start(
+      { policy: parsePolicy(LINKED_POLICY, "linked.yaml"), log: recordingLogger(lines) },
+      (f) => (f.plan = "free"),
+    );
+    await expect
+      .poll(() => lines.filter((l) => l.level === "warn" && /paid Slack plan/.test(l.msg ?? "")))
+      .toHaveLength(1);
+    await announce(fake, U.anna, "Listed ids still count");
+    const card = await cardOf(fake, bot, "A-0001");
+    await approveByReaction(fake, U.carla, card);
+    await expect.poll(() => bot.outlet.published.length).toBe(1);
+  });
+});
