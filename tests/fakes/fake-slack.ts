@@ -196,6 +196,9 @@ export class FakeSlack {
   readonly #reactions = new Map<string, Map<string, string[]>>();
   readonly #files = new Map<string, { file: FakeFile; bytes: Buffer; created: number }>();
   readonly #waiters = new Set<Waiter>();
+  readonly #pendingUploads = new Map<string, { name: string; bytes?: Buffer }>();
+  /** Files the bot shared with `files.uploadV2`, once completed. */
+  readonly uploads: { id: string; name: string; bytes: Buffer; channel?: string; thread_ts?: string }[] = [];
   #counter = 0;
   #tsCounter = 0;
   #stopped = false;
@@ -503,6 +506,7 @@ export class FakeSlack {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const url = new URL(req.url ?? "/", this.baseUrl);
+      if (req.method === "POST" && url.pathname.startsWith("/upload/")) return this.#upload(req, res, url, chunks);
       const body = Buffer.concat(chunks).toString("utf8");
       if (url.pathname.startsWith("/api/")) return this.#api(req, res, url, body);
       if (req.method === "POST" && url.pathname.startsWith("/hooks/")) return this.#hook(res, url, body);
@@ -511,6 +515,16 @@ export class FakeSlack {
     } catch (error) {
       this.#reply(res, { status: 500, body: `FakeSlack: ${String(error)}` });
     }
+  }
+
+  /** Step 2 of `files.uploadV2`: the bytes go to the URL `files.getUploadURLExternal` gave out. */
+  #upload(req: IncomingMessage, res: ServerResponse, url: URL, chunks: Buffer[]): void {
+    const pending = this.#pendingUploads.get(url.pathname.slice("/upload/".length));
+    if (!pending) return this.#reply(res, { status: 404, body: "unknown upload" });
+    const raw = Buffer.concat(chunks);
+    const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers["content-type"] ?? "");
+    pending.bytes = boundary ? firstPart(raw, boundary[1] ?? boundary[2] ?? "") : raw;
+    this.#reply(res, { body: "OK - " + String(pending.bytes.length) });
   }
 
   #reply(res: ServerResponse, { status = 200, headers = {}, body }: ScriptedReply): void {
@@ -834,6 +848,33 @@ export class FakeSlack {
       };
     },
 
+    "files.getUploadURLExternal": (params) => {
+      const name = str(params, "filename");
+      if (!name || !str(params, "length")) return fail("invalid_arguments");
+      const id = `F0UPLD${String(this.#next()).padStart(5, "0")}`;
+      this.#pendingUploads.set(id, { name });
+      return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
+    },
+    "files.completeUploadExternal": (params) => {
+      const files = (typeof params.files === "string" ? JSON.parse(params.files) : params.files) as { id: string }[];
+      const done = [];
+      for (const { id } of files) {
+        const pending = this.#pendingUploads.get(id);
+        if (!pending?.bytes) return fail("file_not_found");
+        this.#pendingUploads.delete(id);
+        const channel = str(params, "channel_id");
+        const thread = str(params, "thread_ts");
+        this.uploads.push({
+          id,
+          name: pending.name,
+          bytes: pending.bytes,
+          ...(channel ? { channel } : {}),
+          ...(thread ? { thread_ts: thread } : {}),
+        });
+        done.push({ id, title: pending.name });
+      }
+      return { ok: true, files: done };
+    },
     "conversations.info": (params) => {
       const id = str(params, "channel") ?? "";
       const channel = this.channels.get(id);
@@ -891,4 +932,12 @@ export class FakeSlack {
     res.writeHead(200, { "content-type": entry.file.mimetype, "content-length": entry.bytes.length });
     res.end(entry.bytes);
   }
+}
+
+/** The content of the first part of a multipart/form-data body (the web-api client uploads the file as one part). */
+function firstPart(body: Buffer, boundary: string): Buffer {
+  const start = body.indexOf(`--${boundary}`);
+  const headersEnd = body.indexOf("\r\n\r\n", start);
+  const end = body.indexOf(`\r\n--${boundary}`, headersEnd);
+  return start < 0 || headersEnd < 0 || end < 0 ? body : body.subarray(headersEnd + 4, end);
 }

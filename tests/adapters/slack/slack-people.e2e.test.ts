@@ -1,3 +1,4 @@
+import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Logger } from "../../../src/ports/logger.ts";
 import { parsePolicy } from "../../../adapters/config/policy-file.ts";
@@ -131,5 +132,107 @@ describe("Slack hand-off and people", () => {
     const card = await cardOf(fake, bot, "A-0001");
     await approveByReaction(fake, U.carla, card);
     await expect.poll(() => bot.outlet.published.length).toBe(1);
+  });
+
+  it("a picture from the compose form is fetched, checked, shown on the card and handed over with the text", async () => {
+    const { fake, bot } = await start({ handoff: true });
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#c00" } })
+      .png()
+      .toBuffer();
+    const file = fake.addFile(png, "image/png", "sperrung.png");
+    await announce(fake, U.anna, "");
+    await expect.poll(() => fake.views.length).toBe(1);
+    const view = fake.views[0]?.view as { id: string; private_metadata: string; callback_id: string };
+    await fake.envelope(
+      "interactive",
+      fake.payloads.viewSubmission({
+        user: U.anna,
+        callbackId: view.callback_id,
+        privateMetadata: view.private_metadata,
+        viewId: view.id,
+        values: {
+          text: { text: { type: "plain_text_input", value: "Sperrung mit Karte" } },
+          media: { media: { type: "file_input", files: [file] } },
+          alt: { alt: { type: "plain_text_input", value: "Karte der Umleitung" } },
+        },
+      }),
+    );
+    await expect.poll(() => bot.store.openIds()).toEqual(["A-0001"]);
+    const media = (await bot.service.get("A-0001"))?.versions[0]?.content.media;
+    expect(media).toMatchObject([{ mimeType: "image/jpeg", altText: "Karte der Umleitung" }]);
+    expect(fake.downloads).toEqual([{ id: file.id, token: fake.botToken }]);
+    const card = await cardOf(fake, bot, "A-0001");
+    expect(JSON.stringify(card.blocks)).toContain("📎");
+    await approveByReaction(fake, U.carla, card);
+    await expect.poll(() => fake.uploads).toHaveLength(1);
+    expect(fake.uploads[0]).toMatchObject({ channel: card.channel, thread_ts: card.ts });
+    expect((await sharp(fake.uploads[0]?.bytes).metadata()).format).toBe("jpeg");
+  });
+
+  it("Edit and Withdraw open their forms for those allowed; the edit is a new version", async () => {
+    const { fake, bot } = await start();
+    await announce(fake, U.anna, "Alter Text");
+    const card = await cardOf(fake, bot, "A-0001");
+    const press = (user: string, actionId: string) =>
+      fake.envelope(
+        "interactive",
+        fake.payloads.blockAction({ user, channel: card.channel, messageTs: card.ts, actionId, value: "A-0001:1" }),
+      );
+    await press(U.zora, "amtsbote_edit");
+    await expect.poll(() => fake.responses.length).toBe(2);
+    expect(fake.views).toEqual([]);
+    await press(U.anna, "amtsbote_edit");
+    await expect.poll(() => fake.views.length).toBe(1);
+    const edit = fake.views[0]?.view as {
+      id: string;
+      private_metadata: string;
+      callback_id: string;
+      blocks: unknown[];
+    };
+    expect(JSON.stringify(edit.blocks)).toContain("Alter Text");
+    await fake.envelope(
+      "interactive",
+      fake.payloads.viewSubmission({
+        user: U.anna,
+        callbackId: edit.callback_id,
+        privateMetadata: edit.private_metadata,
+        viewId: edit.id,
+        values: { reason: { reason: { type: "plain_text_input", value: "Neuer Text --mit Strichen" } } },
+      }),
+    );
+    await expect
+      .poll(async () => (await bot.service.get("A-0001"))?.versions.at(-1)?.content.text)
+      .toBe("Neuer Text --mit Strichen");
+    await press(U.anna, "amtsbote_withdraw");
+    await expect.poll(() => fake.views.length).toBe(2);
+    const withdraw = fake.views[1]?.view as { id: string; private_metadata: string; callback_id: string };
+    await fake.envelope(
+      "interactive",
+      fake.payloads.viewSubmission({
+        user: U.anna,
+        callbackId: withdraw.callback_id,
+        privateMetadata: withdraw.private_metadata,
+        viewId: withdraw.id,
+        values: { reason: { reason: { type: "plain_text_input", value: "Doch nicht nötig" } } },
+      }),
+    );
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("withdrawn");
+  });
+
+  it("waits out Slack's 429 and posts the card once; mentions read as names", async () => {
+    const { fake, bot } = await start({}, (f) => {
+      f.users.set(U.carla, { id: U.carla, name: "carla", profile: { display_name: "Carla Meyer" } });
+      f.rateLimitNext("chat.postMessage", 1);
+    });
+    await announce(fake, U.anna, "Rückfragen an <@U0CARLA> oder in <#C0PRESSDESK|presse>");
+    await expect.poll(() => bot.store.openIds()).toEqual(["A-0001"]);
+    expect((await bot.service.get("A-0001"))?.versions[0]?.content.text).toBe(
+      "Rückfragen an @Carla Meyer oder in #presse",
+    );
+    await expect
+      .poll(() => fake.calls.filter((c) => c.method === "chat.postMessage").length, { timeout: 5000 })
+      .toBe(2);
+    await cardOf(fake, bot, "A-0001");
+    expect(fake.messages.filter((m) => m.channel === "C0APPROVALS" && !m.thread_ts)).toHaveLength(1);
   });
 });

@@ -5,7 +5,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { cardBlocks, escapeSlack, parseCardValue } from "../../../adapters/slack/blocks.ts";
 import { composeCommand, quoteWord } from "../../../adapters/slack/compose.ts";
 import { downloadSlackFile } from "../../../adapters/slack/files.ts";
-import type { ViewSubmission } from "../../../adapters/slack/payloads.ts";
+import {
+  EventEnvelopeSchema,
+  ReactionEventSchema,
+  SlashCommandSchema,
+  type ViewSubmission,
+} from "../../../adapters/slack/payloads.ts";
 import { SlackPoster } from "../../../adapters/slack/poster.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
 import { aWorld } from "../../fakes/world.ts";
@@ -191,5 +196,55 @@ describe("channel poster", () => {
     expect(calls).toEqual(["post:a", "post:b"]);
     expect(slept).toHaveLength(1);
     expect(slept[0]).toBeGreaterThan(50_000);
+  });
+});
+
+describe("payload mapping, from the shapes in slack.md", () => {
+  it("reads the slash command of §2 and refuses a user id that is not one", () => {
+    const command = {
+      command: "/announce",
+      text: "Hauptstraße ab Montag gesperrt --category baustelle",
+      user_id: "U0CLERK01",
+      user_name: "clerk.meier",
+      channel_id: "C0PRESSDESK",
+      channel_name: "press-desk",
+      team_id: "T0TOWNHALL",
+      team_domain: "townhall",
+      api_app_id: "A0AMTSBOTE",
+      is_enterprise_install: "false",
+      response_url: "https://hooks.slack.com/commands/T0TOWNHALL/1234567890/abcDEF123",
+      trigger_id: "1234567890.1234567890.0123456789abcdef0123456789abcdef",
+      token: "deprecated",
+    };
+    expect(SlashCommandSchema.parse(command)).toMatchObject({ user_id: "U0CLERK01", channel_id: "C0PRESSDESK" });
+    expect(SlashCommandSchema.safeParse({ ...command, user_id: "W0ORGUSER1" }).success).toBe(true);
+    expect(SlashCommandSchema.safeParse({ ...command, user_id: "clerk.meier" }).success).toBe(false);
+  });
+
+  it("reads the reaction event of §4, with and without item_user", () => {
+    const body = {
+      type: "event_callback",
+      event_id: "Ev0REACT0001",
+      event_time: 1760000123,
+      team_id: "T0TOWNHALL",
+      api_app_id: "A0AMTSBOTE",
+      authorizations: [{ team_id: "T0TOWNHALL", user_id: "U0BOTUSER", is_bot: true, is_enterprise_install: false }],
+      event: {
+        type: "reaction_added",
+        user: "U0DEPTHEAD",
+        reaction: "white_check_mark",
+        item_user: "U0BOTUSER",
+        item: { type: "message", channel: "C0APPROVALS", ts: "1760000000.000100" },
+        event_ts: "1760000123.000200",
+      },
+    };
+    expect(EventEnvelopeSchema.parse(body).event_id).toBe("Ev0REACT0001");
+    expect(ReactionEventSchema.parse(body.event)).toMatchObject({
+      user: "U0DEPTHEAD",
+      item: { channel: "C0APPROVALS", ts: "1760000000.000100" },
+    });
+    const fromWebhook: Record<string, unknown> = { ...body.event };
+    delete fromWebhook.item_user;
+    expect(ReactionEventSchema.safeParse(fromWebhook).success).toBe(true);
   });
 });
