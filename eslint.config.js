@@ -66,5 +66,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ["adapters/**/*.ts", "tests/**/*.ts", "bench/**/*.ts"],
+    rules: {
+      // Loading matrix-bot-sdk eagerly loads its native crypto library; adapters/matrix/load-sdk.ts loads it safely.
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "matrix-bot-sdk",
+              allowTypeImports: true,
+              message: "Use loadMatrixBotSdk() from adapters/matrix/load-sdk.ts; import types only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
 );

@@ -13,7 +13,9 @@ import type { NoticeSink } from "../src/ports/notices.ts";
 import type { Outlet } from "../src/ports/outlet.ts";
 import type { Store } from "../src/ports/store.ts";
 import { ConfigError } from "./config/config-error.ts";
-import { gatewayOf, loadEnv, slackSettingsOf, type Env, type Gateway } from "./config/env.ts";
+import { gatewayOf, loadEnv, matrixSettingsOf, slackSettingsOf, type Env, type Gateway } from "./config/env.ts";
+import { MatrixApp } from "./matrix/matrix-app.ts";
+import { MatrixChat } from "./matrix/matrix-chat.ts";
 import { loadPolicy } from "./config/policy-file.ts";
 import { CONSOLE_PLATFORM, ConsoleChat } from "./console/console-chat.ts";
 import { createLogger, logDestination, maskUrlPassword } from "./log.ts";
@@ -103,10 +105,12 @@ export async function main(): Promise<void> {
 
   const commandLog = log.child({ module: "commands" });
   let handle: Handle = () => Promise.resolve({ kind: "ignored" });
-  const chat =
-    env.CHAT === "slack"
-      ? slackChat(env, store, policy, log, (input) => handle(input))
-      : consoleChat(env, store, policy, (input) => handle(input));
+  const chats = {
+    console: () => consoleChat(env, store, policy, (input) => handle(input)),
+    slack: () => slackChat(env, store, policy, log, (input) => handle(input)),
+    matrix: () => matrixChat(env, store, policy, log, (input) => handle(input)),
+  };
+  const chat = chats[env.CHAT]();
   const notices = chat.notices ?? chatNoticeSink(chat.staff, policy, log);
   const manual = new ManualHandoffOutlet(chat.staff, policy);
   const media: MediaSource = (sha256) => store.getMedia(sha256);
@@ -174,8 +178,8 @@ export async function main(): Promise<void> {
       await worker?.stop();
       await store.close();
     })());
-  process.once("SIGTERM", () => void stop("SIGTERM").then(() => process.exit(0)));
-  process.once("SIGINT", () => void stop("SIGINT").then(() => process.exit(0)));
+  process.once("SIGTERM", () => void stop("SIGTERM").then(() => process.exit()));
+  process.once("SIGINT", () => void stop("SIGINT").then(() => process.exit()));
   // The Slack socket layer can reject a promise nobody awaits while reconnecting (slack.md §8.4).
   process.on("unhandledRejection", (reason) => {
     log.error(
@@ -266,6 +270,34 @@ function slackChat(env: Env, store: Store, policy: Policy, log: Logger, handle: 
       await app?.stop();
       await chat.settled();
     },
+  };
+}
+
+function matrixChat(env: Env, store: Store, policy: Policy, log: Logger, handle: Handle): ChatRuntime {
+  const settings = matrixSettingsOf(env);
+  const matrixLog = log.child({ module: "matrix" });
+  const app = new MatrixApp({
+    settings,
+    policy,
+    store,
+    log: matrixLog,
+    intake: mediaIntake(store),
+    onFatal: (message) => {
+      matrixLog.error({}, message);
+      process.stderr.write(`amtsbote: ${message}\n`);
+      process.kill(process.pid, "SIGTERM");
+      process.exitCode = 3;
+    },
+  });
+  const chat = new MatrixChat({ sender: app, store, policy, approvalRoom: settings.approvalRoom, log: matrixLog });
+  return {
+    staff: chat,
+    notices: chat,
+    endsWithInput: false,
+    run: async (service) => {
+      await app.start({ chat, handle, lookup: (id) => service.get(id), openIds: () => store.openIds() });
+    },
+    stop: () => app.stop(),
   };
 }
 

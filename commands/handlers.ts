@@ -20,7 +20,7 @@ export const failed = (error: DomainError): CommandOutcome => ({
 const reply = (message: Localized, announcement?: Announcement): CommandOutcome =>
   announcement ? { kind: "reply", message, announcement } : { kind: "reply", message };
 
-const DRAFT_FLAGS = {
+export const DRAFT_FLAGS = {
   category: { takesValue: true },
   at: { takesValue: true },
   urgent: { takesValue: false },

@@ -5,6 +5,9 @@ import { ConfigError } from "./config-error.ts";
 
 const onOff = z.enum(["on", "off"]);
 
+/** `!opaque:server`, or a room version 12 id without a server part (matrix.md §7). */
+const MATRIX_ROOM_ID = /^!([^:\s]+:[^\s]+|[A-Za-z0-9_-]{43})$/;
+
 /** Every environment variable amtsbote reads. `.env.example` documents exactly these. */
 export const ENV_SCHEMA = z.object({
   STORE_URL: z
@@ -40,7 +43,7 @@ export const ENV_SCHEMA = z.object({
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(110_000).default(30_000),
   WHATSAPP_HEALTH_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   WHATSAPP_MIN_GAP_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
-  CHAT: z.enum(["console", "slack"]).default("console"),
+  CHAT: z.enum(["console", "slack", "matrix"]).default("console"),
   SLACK_MODE: z.enum(["socket", "http"]).default("socket"),
   SLACK_BOT_TOKEN: z
     .string()
@@ -63,7 +66,58 @@ export const ENV_SCHEMA = z.object({
   SLACK_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   SLACK_POST_GAP_MS: z.coerce.number().int().min(0).max(60_000).default(1100),
   SLACK_USERGROUP_REFRESH_MS: z.coerce.number().int().min(10_000).max(86_400_000).default(600_000),
+  MATRIX_HOMESERVER_URL: z
+    .url({ protocol: /^https?$/, error: "must be the homeserver's http(s) URL, e.g. https://matrix.achim.de" })
+    .optional(),
+  MATRIX_ACCESS_TOKEN: z.string().min(8).optional(),
+  MATRIX_APPROVAL_ROOM: z
+    .string()
+    .regex(MATRIX_ROOM_ID, "must be a room id (!…), not an alias; Element shows it under Settings → Advanced")
+    .optional(),
+  MATRIX_DRAFT_ROOMS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(MATRIX_ROOM_ID, "each must be a room id (!…)")))
+    .default([]),
+  MATRIX_COMMAND_PREFIX: z.string().regex(/^\S+$/, "one word without spaces, e.g. !announce").default("!announce"),
+  MATRIX_E2EE: z.enum(["off", "auto", "required"]).default("off"),
+  MATRIX_CRYPTO_DIR: z.string().min(1).default("./data/matrix-crypto"),
 });
+
+/** What the Matrix adapter needs; problems name the missing variable. */
+export interface MatrixSettings {
+  homeserverUrl: string;
+  accessToken: string;
+  approvalRoom: string;
+  draftRooms: string[];
+  prefix: string;
+  e2ee: "off" | "auto" | "required";
+  cryptoDir: string;
+}
+
+export function matrixSettingsOf(env: Env): MatrixSettings {
+  const problems: string[] = [];
+  if (!env.MATRIX_HOMESERVER_URL) problems.push("MATRIX_HOMESERVER_URL: required with CHAT=matrix");
+  if (!env.MATRIX_ACCESS_TOKEN) problems.push("MATRIX_ACCESS_TOKEN: required with CHAT=matrix");
+  if (!env.MATRIX_APPROVAL_ROOM) problems.push("MATRIX_APPROVAL_ROOM: required with CHAT=matrix");
+  if (problems.length > 0 || !env.MATRIX_HOMESERVER_URL || !env.MATRIX_ACCESS_TOKEN || !env.MATRIX_APPROVAL_ROOM) {
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  return {
+    homeserverUrl: env.MATRIX_HOMESERVER_URL.replace(/\/+$/, ""),
+    accessToken: env.MATRIX_ACCESS_TOKEN,
+    approvalRoom: env.MATRIX_APPROVAL_ROOM,
+    draftRooms: env.MATRIX_DRAFT_ROOMS,
+    prefix: env.MATRIX_COMMAND_PREFIX,
+    e2ee: env.MATRIX_E2EE,
+    cryptoDir: env.MATRIX_CRYPTO_DIR,
+  };
+}
 
 /** What the Slack adapter needs; problems name the missing variable. */
 export interface SlackSettings {

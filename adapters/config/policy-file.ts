@@ -111,6 +111,7 @@ const PolicySchema = z.strictObject({
   slackUsergroups: z
     .record(z.string(), z.string().regex(/^S[A-Z0-9]+$/, "a Slack user group id, e.g. S0LEITUNG"))
     .default({}),
+  matrixPowerLevels: z.record(z.string(), z.number().int().min(1)).default({}),
   editors: z.array(z.string().min(1)).default([]),
   admins: z.array(z.string().min(1)).default([]),
   defaultCategory: z.string().min(1),
@@ -218,7 +219,9 @@ export function parsePolicy(text: string, file: string): Policy {
   const categories = new Map<string, Category>();
   for (const [id, c] of Object.entries(raw.categories)) {
     const approvers = [...new Set(expand(c.approvers, ["categories", id, "approvers"]))];
-    const fedByDirectory = c.approvers.some((ref) => raw.slackUsergroups[ref.slice(1)] !== undefined);
+    const fedByDirectory = c.approvers.some(
+      (ref) => raw.slackUsergroups[ref.slice(1)] !== undefined || raw.matrixPowerLevels[ref.slice(1)] !== undefined,
+    );
     if (c.quorum > approvers.length && !fedByDirectory) {
       problems.push(
         problem(
@@ -298,14 +301,34 @@ export function parsePolicy(text: string, file: string): Policy {
     templates.set(name, { name, category: t.category, text: t.text.trim(), variables });
   }
   const directoryGroups = new Map<string, DirectoryGroup>();
-  for (const [name, id] of Object.entries(raw.slackUsergroups)) {
+  const links: [string, string, "slack" | "matrix", string][] = [
+    ...Object.entries(raw.slackUsergroups).map(([g, id]): [string, string, "slack", string] => [
+      g,
+      id,
+      "slack",
+      "slackUsergroups",
+    ]),
+    ...Object.entries(raw.matrixPowerLevels).map(([g, level]): [string, string, "matrix", string] => [
+      g,
+      String(level),
+      "matrix",
+      "matrixPowerLevels",
+    ]),
+  ];
+  for (const [name, id, platform, key] of links) {
     if (!raw.groups[name]) {
-      problems.push(problem(["slackUsergroups", name], `no group "${name}" under groups (an empty list will do)`));
+      problems.push(problem([key, name], `no group "${name}" under groups (an empty list will do)`));
+      continue;
+    }
+    if (directoryGroups.has(name)) {
+      problems.push(
+        problem([key, name], `group "${name}" is already linked to ${directoryGroups.get(name)?.platform}`),
+      );
       continue;
     }
     const named = (refs: readonly string[]) => refs.includes(`@${name}`);
     directoryGroups.set(name, {
-      platform: "slack",
+      platform,
       id,
       listed: raw.groups[name],
       usedBy: {
