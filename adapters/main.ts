@@ -1,30 +1,24 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dispatch } from "../commands/dispatch.ts";
-import type { CommandInput, CommandOutcome } from "../commands/input.ts";
 import { channelDownText, channelUpText } from "../commands/notices.ts";
-import type { AnnouncementService } from "../src/announcement/service.ts";
 import { createAnnouncementService } from "../src/announcement/service.ts";
 import { Outbox } from "../src/outbox/outbox.ts";
 import { resolvePerson, type Policy } from "../src/policy/policy.ts";
 import { systemClock } from "../src/ports/clock.ts";
 import type { Logger } from "../src/ports/logger.ts";
-import type { NoticeSink } from "../src/ports/notices.ts";
 import type { Outlet } from "../src/ports/outlet.ts";
 import type { Store } from "../src/ports/store.ts";
+import type { ChatRuntime, Handle } from "./chat-runtime.ts";
 import { ConfigError } from "./config/config-error.ts";
-import { gatewayOf, loadEnv, matrixSettingsOf, slackSettingsOf, type Env, type Gateway } from "./config/env.ts";
-import { MatrixApp } from "./matrix/matrix-app.ts";
-import { MatrixChat } from "./matrix/matrix-chat.ts";
+import { gatewayOf, loadEnv, type Env, type Gateway } from "./config/env.ts";
 import { loadPolicy } from "./config/policy-file.ts";
 import { CONSOLE_PLATFORM, ConsoleChat } from "./console/console-chat.ts";
 import { createLogger, logDestination, maskUrlPassword } from "./log.ts";
 import { mediaIntake } from "./media/intake.ts";
-import { SlackDirectory } from "./slack/directory.ts";
-import { SlackPoster } from "./slack/poster.ts";
-import { SlackApp } from "./slack/slack-app.ts";
-import { SlackChat } from "./slack/slack-chat.ts";
-import { chatNoticeSink, type StaffChat } from "./staff-chat.ts";
+import { Metrics } from "./ops/metrics.ts";
+import { OpsServer } from "./ops/ops-server.ts";
+import { chatNoticeSink } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
 import { HealthWatch } from "./whatsapp/health-watch.ts";
 import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
@@ -106,12 +100,16 @@ export async function main(): Promise<void> {
   const commandLog = log.child({ module: "commands" });
   let handle: Handle = () => Promise.resolve({ kind: "ignored" });
   const chats = {
-    console: () => consoleChat(env, store, policy, (input) => handle(input)),
-    slack: () => slackChat(env, store, policy, log, (input) => handle(input)),
-    matrix: () => matrixChat(env, store, policy, log, (input) => handle(input)),
+    console: async () => consoleChat(env, store, policy, (input) => handle(input)),
+    // Loaded only when chosen: each chat's SDK costs start time and memory.
+    slack: async () =>
+      (await import("./slack/slack-runtime.ts")).slackRuntime(env, store, policy, log, (input) => handle(input)),
+    matrix: async () =>
+      (await import("./matrix/matrix-runtime.ts")).matrixRuntime(env, store, policy, log, (input) => handle(input)),
   };
-  const chat = chats[env.CHAT]();
-  const notices = chat.notices ?? chatNoticeSink(chat.staff, policy, log);
+  const chat = await chats[env.CHAT]();
+  const metrics = new Metrics(store);
+  const notices = metrics.notices(chat.notices ?? chatNoticeSink(chat.staff, policy, log));
   const manual = new ManualHandoffOutlet(chat.staff, policy);
   const media: MediaSource = (sha256) => store.getMedia(sha256);
   const channel = whatsappOutlet(gateway, manual, media);
@@ -166,17 +164,53 @@ export async function main(): Promise<void> {
   }
   health?.start();
 
-  handle = (input) =>
-    dispatch(input, { service, policy, clock: systemClock, log: commandLog, ...(admin ? { channel: admin } : {}) });
+  handle = metrics.handle((input) =>
+    dispatch(input, { service, policy, clock: systemClock, log: commandLog, ...(admin ? { channel: admin } : {}) }),
+  );
+
+  const ops =
+    env.OPS_ENDPOINT === "on"
+      ? new OpsServer({
+          host: env.OPS_HOST,
+          port: env.OPS_PORT,
+          metrics,
+          log: log.child({ module: "ops" }),
+          checks: [
+            { name: "store", check: async () => (await store.ping(), { ok: true }) },
+            { name: `chat:${env.CHAT}`, check: () => ({ ok: chat.connected() }) },
+            {
+              name: `outlet:${whatsapp.id}`,
+              check: () => ({
+                ok: health?.available() ?? true,
+                ...(health?.available() === false ? { detail: "gateway down" } : {}),
+              }),
+            },
+          ],
+        })
+      : undefined;
+  await ops?.start().catch((error: unknown) => {
+    throw new ConfigError(
+      `OPS_PORT: cannot listen on ${env.OPS_HOST}:${env.OPS_PORT} (${error instanceof Error ? error.message : String(error)})`,
+    );
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>
     (stopping ??= (async () => {
-      log.info({ signal }, "shutting down");
-      await chat.stop();
-      await health?.stop();
-      await worker?.stop();
+      log.info({ signal, boundMs: env.SHUTDOWN_TIMEOUT_MS }, "shutting down: no new commands");
+      ops?.drain();
+      const orderly = (async () => {
+        await chat.stop();
+        await health?.stop();
+        await worker?.stop();
+        return true;
+      })();
+      const bound = new Promise<false>((resolve) => setTimeout(() => resolve(false), env.SHUTDOWN_TIMEOUT_MS).unref());
+      const finished = await Promise.race([orderly, bound]);
+      await logLeftovers(store, log, finished).catch(() => undefined);
+      await ops?.stop();
       await store.close();
+      if (!finished) process.exitCode = 1;
     })());
   process.once("SIGTERM", () => void stop("SIGTERM").then(() => process.exit()));
   process.once("SIGINT", () => void stop("SIGINT").then(() => process.exit()));
@@ -194,17 +228,19 @@ export async function main(): Promise<void> {
   if (chat.endsWithInput) await stop("end of input");
 }
 
-interface ChatRuntime {
-  staff: StaffChat;
-  /** The chat's own notice routing, when it has one (Slack's cards); otherwise text via `staff`. */
-  notices?: NoticeSink;
-  /** Starts taking commands; for the console, resolves when its input ends. */
-  run(service: AnnouncementService): Promise<void>;
-  endsWithInput: boolean;
-  stop(): Promise<void>;
+/** What the next start will pick up: deliveries not settled when this process stopped. */
+async function logLeftovers(store: Store, log: Logger, finished: boolean): Promise<void> {
+  const left: { id: string; outlet: string; state: string }[] = [];
+  for (const id of await store.openIds()) {
+    const a = await store.get(id);
+    for (const d of a?.deliveries ?? []) {
+      if (["queued", "sending", "awaiting_confirmation"].includes(d.state))
+        left.push({ id, outlet: d.outlet, state: d.state });
+    }
+  }
+  const message = finished ? "stopped" : "stopped at the shutdown bound with work in flight";
+  log.info({ left, open: (await store.openIds()).length }, `${message}; the next start resumes what is left`);
 }
-
-type Handle = (input: CommandInput) => Promise<CommandOutcome>;
 
 function consoleChat(env: Env, store: Store, policy: Policy, handle: Handle): ChatRuntime {
   const chat = new ConsoleChat({
@@ -216,6 +252,7 @@ function consoleChat(env: Env, store: Store, policy: Policy, handle: Handle): Ch
   });
   return {
     staff: chat,
+    connected: () => true,
     endsWithInput: true,
     run: async () => {
       process.stdout.write(`amtsbote bereit – Konsole als ${chat.user}. \`help\` zeigt die Befehle.\n`);
@@ -224,83 +261,6 @@ function consoleChat(env: Env, store: Store, policy: Policy, handle: Handle): Ch
     stop: async () => undefined,
   };
 }
-function slackChat(env: Env, store: Store, policy: Policy, log: Logger, handle: Handle): ChatRuntime {
-  const settings = slackSettingsOf(env);
-  const slackLog = log.child({ module: "slack" });
-  const client = SlackApp.client(settings, slackLog);
-  const poster = new SlackPoster({ client, gapMs: settings.postGapMs, log: slackLog });
-  const chat = new SlackChat({
-    poster,
-    client,
-    store,
-    policy,
-    approvalChannel: settings.approvalChannel,
-    log: slackLog,
-  });
-  const directory = new SlackDirectory(client, policy, slackLog);
-  let app: SlackApp | undefined;
-  let refresh: NodeJS.Timeout | undefined;
-  return {
-    staff: chat,
-    notices: chat,
-    endsWithInput: false,
-    run: async (service) => {
-      app = new SlackApp(
-        {
-          settings,
-          policy,
-          store,
-          clock: systemClock,
-          log: slackLog,
-          chat,
-          poster,
-          directory,
-          intake: mediaIntake(store),
-          handle,
-          lookup: (id) => service.get(id),
-        },
-        client,
-      );
-      await app.start();
-      refresh = setInterval(() => void directory.syncGroups(), settings.usergroupRefreshMs);
-      refresh.unref();
-    },
-    stop: async () => {
-      clearInterval(refresh);
-      await app?.stop();
-      await chat.settled();
-    },
-  };
-}
-
-function matrixChat(env: Env, store: Store, policy: Policy, log: Logger, handle: Handle): ChatRuntime {
-  const settings = matrixSettingsOf(env);
-  const matrixLog = log.child({ module: "matrix" });
-  const app = new MatrixApp({
-    settings,
-    policy,
-    store,
-    log: matrixLog,
-    intake: mediaIntake(store),
-    onFatal: (message) => {
-      matrixLog.error({}, message);
-      process.stderr.write(`amtsbote: ${message}\n`);
-      process.kill(process.pid, "SIGTERM");
-      process.exitCode = 3;
-    },
-  });
-  const chat = new MatrixChat({ sender: app, store, policy, approvalRoom: settings.approvalRoom, log: matrixLog });
-  return {
-    staff: chat,
-    notices: chat,
-    endsWithInput: false,
-    run: async (service) => {
-      await app.start({ chat, handle, lookup: (id) => service.get(id), openIds: () => store.openIds() });
-    },
-    stop: () => app.stop(),
-  };
-}
-
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`amtsbote: ${error.message}\n`);

@@ -87,6 +87,10 @@ export const ENV_SCHEMA = z.object({
   MATRIX_COMMAND_PREFIX: z.string().regex(/^\S+$/, "one word without spaces, e.g. !announce").default("!announce"),
   MATRIX_E2EE: z.enum(["off", "auto", "required"]).default("off"),
   MATRIX_CRYPTO_DIR: z.string().min(1).default("./data/matrix-crypto"),
+  OPS_ENDPOINT: onOff.default("on"),
+  OPS_HOST: z.string().min(1).default("127.0.0.1"),
+  OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8000),
 });
 
 /** What the Matrix adapter needs; problems name the missing variable. */

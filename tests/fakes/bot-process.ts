@@ -13,7 +13,7 @@ export class BotProcess {
   #waiters: (() => void)[] = [];
 
   constructor(cwd: string, env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [MAIN], { cwd, env: childEnv({ LOG_LEVEL: "warn", ...env }) });
+    this.child = spawn(process.execPath, [MAIN], { cwd, env: childEnv({ LOG_LEVEL: "warn", OPS_PORT: "0", ...env }) });
     this.child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       this.#out += chunk;
       for (const w of this.#waiters.splice(0)) w();
