@@ -1,0 +1,220 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parseAnnouncementId, type AnnouncementId } from "../../src/announcement/announcement.ts";
+import { instantOf, isValidWallTime } from "../../src/time/zoned.ts";
+import { ConfigError } from "../config/config-error.ts";
+import { loadEnv } from "../config/env.ts";
+import { maskUrlPassword } from "../log.ts";
+import { openStore, storeKind } from "../store/open-store.ts";
+import {
+  archiveBundle,
+  auditRows,
+  scanAnnouncements,
+  toCsv,
+  toJsonl,
+  touchedWithin,
+  type TimeWindow,
+} from "./export.ts";
+
+/** The town's calendar days: `--since 2026-01-01` starts at midnight in Berlin, not in UTC. */
+const TIME_ZONE = "Europe/Berlin";
+
+export const USAGE = `Usage:
+  npm run -s audit -- [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format jsonl|csv]
+  npm run -s audit -- --bundle A-0042
+  npm run -s audit -- --bundle-all <dir> [--since YYYY-MM-DD] [--until YYYY-MM-DD]
+
+Exports the audit trail of the store STORE_URL names (from the environment or .env); reads only.
+  --since DAY        events from the start of DAY (a Europe/Berlin calendar day)
+  --until DAY        events up to the end of DAY, inclusive
+  --format FORMAT    jsonl (default): one JSON object per event; csv: RFC 4180 with a header line,
+                     cells starting with = + - @ prefixed with ' against spreadsheet formulas
+  --bundle ID        the archive bundle of one announcement as JSON: every version's text, approvals,
+                     outlet receipts with ids and times, media hashes, the full audit
+  --bundle-all DIR   one <id>.json bundle per announcement into DIR; with --since/--until only those
+                     with an event in that time
+  -h, --help         this text
+Rows go to standard output; -s keeps npm's own header lines out of it (or run node adapters/audit/cli.ts).
+Exit codes: 0 done, 1 store or announcement not found or not readable, 2 bad arguments or configuration.`;
+
+export type AuditCommand =
+  | { kind: "help" }
+  | { kind: "rows"; format: "jsonl" | "csv"; window: TimeWindow }
+  | { kind: "bundle"; id: AnnouncementId }
+  | { kind: "bundle-all"; dir: string; window: TimeWindow };
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Midnight at the start of a `YYYY-MM-DD` day in the town's zone; `nextDay`: of the day after. */
+export function dayStart(raw: string, nextDay = false): Date | undefined {
+  const match = DAY.exec(raw);
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const wall = { year, month, day, hour: 0, minute: 0 };
+  if (!isValidWallTime(wall)) return undefined;
+  if (!nextDay) return instantOf(wall, TIME_ZONE);
+  const after = new Date(Date.UTC(year, month - 1, day + 1));
+  return instantOf(
+    { year: after.getUTCFullYear(), month: after.getUTCMonth() + 1, day: after.getUTCDate(), hour: 0, minute: 0 },
+    TIME_ZONE,
+  );
+}
+
+const OPTIONS = {
+  since: { type: "string", multiple: true },
+  until: { type: "string", multiple: true },
+  format: { type: "string", multiple: true },
+  bundle: { type: "string", multiple: true },
+  "bundle-all": { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const VALUED = ["since", "until", "format", "bundle", "bundle-all"] as const;
+
+const readOptions = (argv: readonly string[]) =>
+  parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values;
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Reads the command line; every problem is one line saying what is wrong. */
+export function parseAuditArgs(argv: readonly string[]): Parsed<AuditCommand> {
+  let values: ReturnType<typeof readOptions>;
+  try {
+    values = readOptions(argv);
+  } catch (error) {
+    // node:util's messages go on with advice about positionals; the first sentence names the problem.
+    const message = messageOf(error);
+    return { ok: false, error: (message.split(/\.\s/)[0] ?? message).replace(/\.$/, "") };
+  }
+  if (values.help) return { ok: true, value: { kind: "help" } };
+  const given: Partial<Record<(typeof VALUED)[number], string>> = {};
+  for (const name of VALUED) {
+    const all = values[name];
+    if (all && all.length > 1) return { ok: false, error: `--${name} given more than once` };
+    if (all?.[0] !== undefined) given[name] = all[0];
+  }
+  const { since, until, format, bundle } = given;
+  const bundleAll = given["bundle-all"];
+
+  const window: TimeWindow = {};
+  if (since !== undefined) {
+    const at = dayStart(since);
+    if (!at) return { ok: false, error: `--since: expected a day as YYYY-MM-DD, got "${since}"` };
+    window.since = at;
+  }
+  if (until !== undefined) {
+    const at = dayStart(until, true);
+    if (!at) return { ok: false, error: `--until: expected a day as YYYY-MM-DD, got "${until}"` };
+    window.until = at;
+  }
+  if (window.since && window.until && window.since.getTime() >= window.until.getTime()) {
+    return { ok: false, error: `--since ${since} is after --until ${until}` };
+  }
+
+  if (bundle !== undefined && bundleAll !== undefined) {
+    return { ok: false, error: "--bundle and --bundle-all: give one of them" };
+  }
+  if ((bundle !== undefined || bundleAll !== undefined) && format !== undefined) {
+    return { ok: false, error: "--format applies to the event export; bundles are always JSON" };
+  }
+  if (bundle !== undefined) {
+    if (since !== undefined || until !== undefined) {
+      return { ok: false, error: "--since and --until do not apply to --bundle (a bundle is always whole)" };
+    }
+    const id = parseAnnouncementId(bundle);
+    if (!id) return { ok: false, error: `--bundle: expected an announcement id like A-0042, got "${bundle}"` };
+    return { ok: true, value: { kind: "bundle", id } };
+  }
+  if (bundleAll !== undefined) {
+    if (bundleAll.trim() === "") return { ok: false, error: "--bundle-all: expected a directory" };
+    return { ok: true, value: { kind: "bundle-all", dir: bundleAll, window } };
+  }
+  const chosen = format ?? "jsonl";
+  if (chosen !== "jsonl" && chosen !== "csv") {
+    return { ok: false, error: `--format: expected jsonl or csv, got "${chosen}"` };
+  }
+  return { ok: true, value: { kind: "rows", format: chosen, window } };
+}
+
+const write = (stream: NodeJS.WritableStream, text: string): Promise<void> =>
+  text === ""
+    ? Promise.resolve()
+    : new Promise((resolveWrite, reject) => stream.write(text, (error) => (error ? reject(error) : resolveWrite())));
+
+const fail = (message: string, code: number): number => {
+  process.stderr.write(`audit: ${message}\n`);
+  return code;
+};
+
+/** Runs one export; returns the exit code. */
+export async function runAudit(argv: readonly string[], processEnv: NodeJS.ProcessEnv): Promise<number> {
+  const parsed = parseAuditArgs(argv);
+  if (!parsed.ok) return fail(`${parsed.error} (see --help)`, 2);
+  const command = parsed.value;
+  if (command.kind === "help") {
+    await write(process.stdout, `${USAGE}\n`);
+    return 0;
+  }
+
+  let url: string;
+  try {
+    url = loadEnv(processEnv).env.STORE_URL;
+  } catch (error) {
+    if (error instanceof ConfigError) return fail(error.message.replace(/\n\s*/g, " "), 2);
+    throw error;
+  }
+  // Opening a SQLite URL creates the file: a mistyped path would export an empty audit and leave a stray file.
+  if (storeKind(url) === "sqlite" && !existsSync(resolve(url.slice("sqlite://".length)))) {
+    return fail(`no store at ${url} (STORE_URL)`, 1);
+  }
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(url);
+    await store.ping();
+  } catch (error) {
+    return fail(`cannot open the store at ${maskUrlPassword(url)}: ${messageOf(error)}`, 1);
+  }
+
+  try {
+    if (command.kind === "bundle") {
+      const a = await store.get(command.id);
+      if (!a) return fail(`${command.id}: no such announcement`, 1);
+      await write(process.stdout, `${JSON.stringify(archiveBundle(a), null, 2)}\n`);
+      return 0;
+    }
+    const { announcements, missing } = await scanAnnouncements(store);
+    if (missing.length > 0) {
+      process.stderr.write(
+        `audit: note: ids drawn but never stored (a draft refused or lost after its id was drawn): ${missing.join(", ")}\n`,
+      );
+    }
+    if (command.kind === "bundle-all") {
+      const chosen = announcements.filter((a) => touchedWithin(a, command.window));
+      mkdirSync(command.dir, { recursive: true });
+      for (const a of chosen) {
+        writeFileSync(join(command.dir, `${a.id}.json`), `${JSON.stringify(archiveBundle(a), null, 2)}\n`);
+      }
+      await write(process.stdout, `wrote ${chosen.length} bundle(s) to ${command.dir}\n`);
+      return 0;
+    }
+    const rows = auditRows(announcements, command.window);
+    await write(process.stdout, command.format === "csv" ? toCsv(rows) : toJsonl(rows));
+    return 0;
+  } catch (error) {
+    return fail(messageOf(error), 1);
+  } finally {
+    await store.close();
+  }
+}
+
+if (import.meta.main) {
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  process.exitCode = await runAudit(process.argv.slice(2), process.env);
+}
