@@ -1,0 +1,1047 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FakeHomeserverOptions {
+  serverName?: string;
+  botUserId?: string;
+  accessToken?: string;
+  deviceId?: string;
+  /** Timeline events per joined room in an initial (token-less) sync; default 20. */
+  initialHistory?: number;
+  /** Longest hold of a `/sync` that has nothing to deliver; default 300 ms (a smaller `timeout` wins). */
+  syncHoldMs?: number;
+}
+
+/** A room event as the fake stores it: without `room_id` (added where the API returns it). */
+export interface MatrixEvent {
+  type: string;
+  event_id: string;
+  sender: string;
+  origin_server_ts: number;
+  content: Record<string, unknown>;
+  state_key?: string;
+  redacts?: string;
+  unsigned?: Record<string, unknown>;
+}
+
+/** What `push` takes: `event_id` and `origin_server_ts` are filled in when missing. */
+export type EventInput = Omit<MatrixEvent, "event_id" | "origin_server_ts"> & {
+  event_id?: string;
+  origin_server_ts?: number;
+};
+
+export interface CreateRoomOptions {
+  /** Sender of `m.room.create`; default `@it-admin:<server>`. */
+  creator?: string;
+  /** Default `"12"`. */
+  version?: string;
+  encrypted?: boolean;
+  /** Merged over `{ users: { "@amtsleitung:<server>": 100 }, users_default: 0, … }` (matrix.md §10). */
+  powerLevels?: Record<string, unknown>;
+  additionalCreators?: string[];
+  /** Joined members besides the creator (and the bot). */
+  members?: string[];
+  /** Default true. */
+  botJoined?: boolean;
+  name?: string;
+  /** A `#alias:server` that `POST /join/{roomIdOrAlias}` resolves. */
+  alias?: string;
+}
+
+export interface MessageOptions {
+  formattedBody?: string;
+  /** Makes an edit (`m.replace`) of this event: `m.new_content` gets `newBody ?? body`, `body` the `* ` fallback. */
+  replaces?: string;
+  newBody?: string;
+  newFormattedBody?: string;
+  /** A message in the thread rooted at this event. */
+  threadRoot?: string;
+  /** A reply (`m.in_reply_to`); inside a thread, the event replied to. */
+  inReplyTo?: string;
+  /** Default `m.text`. */
+  msgtype?: string;
+  /** An `mxc://` URI, for `m.image` and the other media msgtypes. */
+  url?: string;
+  info?: object;
+  mentions?: { user_ids?: string[]; room?: boolean };
+}
+
+export type RouteName =
+  | "whoami"
+  | "account_data"
+  | "joined_rooms"
+  | "filter"
+  | "sync"
+  | "send"
+  | "state"
+  | "event"
+  | "relations"
+  | "join"
+  | "leave"
+  | "redact"
+  | "media"
+  | "upload"
+  | "unknown";
+
+export interface RecordedRequest {
+  method: string;
+  /** Path with every segment URL-decoded (a trailing slash stays). */
+  path: string;
+  /** Path as sent. */
+  rawPath: string;
+  /** Query parameters; a repeated key gives an array. */
+  query: Record<string, string | string[]>;
+  route: RouteName;
+}
+
+export interface SentEvent {
+  roomId: string;
+  type: string;
+  txnId: string;
+  content: Record<string, unknown>;
+  eventId: string;
+}
+
+export interface JoinRecord {
+  roomIdOrAlias: string;
+  roomId: string;
+  serverName: string[];
+  via: string[];
+}
+
+export interface RedactionRecord {
+  roomId: string;
+  eventId: string;
+  txnId: string;
+  reason?: string;
+  redactionEventId: string;
+}
+
+export interface UploadRecord {
+  mxc: string;
+  contentType: string;
+  filename?: string;
+  bytes: Buffer;
+}
+
+type Json = Record<string, unknown>;
+type Membership = "join" | "invite" | "leave" | "ban";
+type Query = Record<string, string | string[]>;
+
+interface Entry {
+  pos: number;
+  event: MatrixEvent;
+  /** The bot's membership right after this event. */
+  bot: Membership | undefined;
+  txn?: { token: string; txnId: string };
+}
+
+interface Room {
+  id: string;
+  alias?: string;
+  log: Entry[];
+  /** `type \0 state_key` → event; pushed state events are the same objects as in `log`. */
+  state: Map<string, MatrixEvent>;
+  members: Map<string, Membership>;
+  invite?: { pos: number; state: Json[] };
+  limitedNext?: { keepLast?: number };
+}
+
+interface Reply {
+  status: number;
+  json?: unknown;
+  bytes?: Buffer;
+  contentType?: string;
+}
+
+interface Call {
+  method: string;
+  query: Query;
+  body: Buffer;
+  contentType: string | undefined;
+  token: string;
+}
+
+interface Route {
+  name: RouteName;
+  handle: (call: Call) => Reply | Promise<Reply>;
+}
+
+type Fault = { kind: "fail"; status: number; body: object } | { kind: "drop" };
+
+interface Waiter {
+  check: () => boolean;
+  done: (error?: Error) => void;
+}
+
+const ok = (json: unknown): Reply => ({ status: 200, json });
+const matrixError = (status: number, errcode: string, error: string, extra: Json = {}): Reply => ({
+  status,
+  json: { errcode, error, ...extra },
+});
+const notFound = (error = "Event not found.") => matrixError(404, "M_NOT_FOUND", error);
+const clone = <T>(value: T): T => structuredClone(value);
+const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+const all = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+const stateKey = (type: string, key: string) => `${type}\u0000${key}`;
+const relationOf = (event: MatrixEvent) => event.content["m.relates_to"] as Json | undefined;
+
+/** Content keys that survive a redaction (room versions 11/12); any other type loses its whole content. */
+const KEPT_ON_REDACTION: Record<string, string[]> = {
+  "m.room.member": ["membership", "join_authorised_via_users_server"],
+  "m.room.join_rules": ["join_rule", "allow"],
+  "m.room.history_visibility": ["history_visibility"],
+  "m.room.redaction": ["redacts"],
+  "m.room.power_levels": [
+    "ban",
+    "events",
+    "events_default",
+    "invite",
+    "kick",
+    "redact",
+    "state_default",
+    "users",
+    "users_default",
+  ],
+};
+
+const RELATIONS_DEFAULT_LIMIT = 5; // Synapse's default; the SDK's getRelationsForEvent sends no limit
+const RELATIONS_MAX_LIMIT = 100;
+const POLL_MS = 10;
+
+/**
+ * A Matrix homeserver on loopback for the real matrix-bot-sdk 0.8 `MatrixClient` (matrix.md §9, §10): bearer auth,
+ * whoami, joined rooms, a long-polling `/sync` woken by `push`, sends with txnId idempotency echoed back through
+ * `/sync`, state, events, relations, join/leave/redact, authenticated media, and fault injection.
+ *
+ * Rooms made by `createRoom` start with their state (create, members, power levels, join rules, encryption) but an
+ * empty timeline: the timeline holds what tests `push`, what the bot sends, and membership changes made through the
+ * API or `invite`. Joining any known room (by id or `alias`) succeeds; script a refusal with `failNext("join", 403, …)`.
+ * Stop the client before the fake; `stop()` answers held `/sync` requests and closes every socket.
+ */
+export class FakeHomeserver {
+  readonly url: string;
+  readonly serverName: string;
+  readonly botUserId: string;
+  readonly accessToken: string;
+  readonly deviceId: string;
+  /** Timeline events per joined room in an initial sync. */
+  initialHistory: number;
+  syncHoldMs: number;
+
+  readonly requests: RecordedRequest[] = [];
+  readonly sent: SentEvent[] = [];
+  readonly joins: JoinRecord[] = [];
+  readonly leaves: { roomId: string; reason?: string }[] = [];
+  readonly redactions: RedactionRecord[] = [];
+  readonly uploads: UploadRecord[] = [];
+  readonly filters: unknown[] = [];
+
+  readonly #server: Server;
+  readonly #rooms = new Map<string, Room>();
+  readonly #media = new Map<string, { bytes: Buffer; contentType: string }>();
+  readonly #accountData = new Map<string, unknown>();
+  readonly #txns = new Map<string, string>();
+  readonly #faults = new Map<RouteName, Fault[]>();
+  readonly #held = new Set<() => void>();
+  readonly #answering = new Set<Promise<void>>();
+  readonly #waiters = new Set<Waiter>();
+  #pos = 0;
+  #ids = 0;
+  /** Highest `since` of a `/sync` request: everything up to it reached the client. */
+  #deliveredTo = 0;
+  #revoked = false;
+  #stopped = false;
+
+  private constructor(server: Server, options: FakeHomeserverOptions) {
+    this.#server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.serverName = options.serverName ?? "rathaus.example.de";
+    this.botUserId = options.botUserId ?? `@amtsbote:${this.serverName}`;
+    this.accessToken = options.accessToken ?? "syt_bot_token";
+    this.deviceId = options.deviceId ?? "AMTSBOTE01";
+    this.initialHistory = options.initialHistory ?? 20;
+    this.syncHoldMs = options.syncHoldMs ?? 300;
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => void this.#serve(req, res));
+  }
+
+  static async start(options: FakeHomeserverOptions = {}): Promise<FakeHomeserver> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return new FakeHomeserver(server, options);
+  }
+
+  /** Answers held `/sync` requests, rejects pending `waitFor`s, closes every connection and the server. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const wake of this.#held) wake();
+    await Promise.allSettled([...this.#answering]);
+    for (const waiter of this.#waiters) waiter.done(new Error("FakeHomeserver stopped"));
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  // --- rooms and events ----------------------------------------------------------------------------------------
+
+  /** Creates a room with its initial state (not in the timeline). Returns the room id. */
+  createRoom(roomId: string, options: CreateRoomOptions = {}): string {
+    if (this.#rooms.has(roomId)) throw new Error(`FakeHomeserver: room ${roomId} exists`);
+    const creator = options.creator ?? `@it-admin:${this.serverName}`;
+    const version = options.version ?? "12";
+    const room: Room = { id: roomId, log: [], state: new Map(), members: new Map() };
+    if (options.alias) room.alias = options.alias;
+    this.#rooms.set(roomId, room);
+    const preV11 = /^\d+$/.test(version) && Number(version) <= 10;
+    const preV12 = /^\d+$/.test(version) && Number(version) < 12;
+    const initial = (type: string, key: string, content: Json, sender = creator) => {
+      const event = { type, state_key: key, sender, content, event_id: this.#eventId(), origin_server_ts: Date.now() };
+      this.#applyState(room, event);
+    };
+    initial("m.room.create", "", {
+      room_version: version,
+      additional_creators: options.additionalCreators ?? [],
+      ...(preV11 ? { creator } : {}),
+    });
+    const members = new Set([creator, ...(options.members ?? [])]);
+    if (options.botJoined ?? true) members.add(this.botUserId);
+    for (const member of members) initial("m.room.member", member, { membership: "join" }, member);
+    initial("m.room.power_levels", "", {
+      users: { [`@amtsleitung:${this.serverName}`]: 100, ...(preV12 ? { [creator]: 100 } : {}) },
+      users_default: 0,
+      events_default: 0,
+      state_default: 50,
+      ban: 50,
+      kick: 50,
+      redact: 50,
+      invite: 0,
+      events: {},
+      ...options.powerLevels,
+    });
+    initial("m.room.join_rules", "", { join_rule: "invite" });
+    if (options.name) initial("m.room.name", "", { name: options.name });
+    if (options.encrypted) {
+      initial("m.room.encryption", "", {
+        algorithm: "m.megolm.v1.aes-sha2",
+        rotation_period_ms: 604800000,
+        rotation_period_msgs: 100,
+      });
+    }
+    return roomId;
+  }
+
+  /**
+   * Appends events written by people (or anyone) to the room's timeline and wakes held `/sync`s. State events
+   * update the state, `m.room.member` the membership, `m.room.redaction` redacts its target. Returns the stored
+   * events.
+   */
+  push(roomId: string, ...events: EventInput[]): MatrixEvent[] {
+    const room = this.#room(roomId);
+    return events.map((input) => {
+      const rest = clone(input) as EventInput & { room_id?: string };
+      delete rest.room_id;
+      const event: MatrixEvent = {
+        ...rest,
+        event_id: input.event_id ?? this.#eventId(),
+        origin_server_ts: input.origin_server_ts ?? Date.now(),
+      };
+      return clone(this.#append(room, event).event);
+    });
+  }
+
+  /** Invites the bot: the next `/sync` has the room under `rooms.invite` with `invite_state`. */
+  invite(roomId: string, inviter: string): MatrixEvent {
+    const room = this.#rooms.get(roomId) ?? this.#room(this.createRoom(roomId, { creator: inviter, botJoined: false }));
+    if (room.members.get(this.botUserId) === "join") throw new Error(`FakeHomeserver: the bot is in ${roomId}`);
+    const entry = this.#append(room, {
+      type: "m.room.member",
+      state_key: this.botUserId,
+      sender: inviter,
+      content: { membership: "invite" },
+      event_id: this.#eventId(),
+      origin_server_ts: Date.now(),
+    });
+    const stripped = (event: MatrixEvent): Json => ({
+      type: event.type,
+      state_key: event.state_key,
+      sender: event.sender,
+      content: clone(event.content),
+    });
+    const shown = ["m.room.create", "m.room.join_rules", "m.room.name", "m.room.encryption"]
+      .map((type) => room.state.get(stateKey(type, "")))
+      .filter((event) => event !== undefined);
+    const inviterMember = room.state.get(stateKey("m.room.member", inviter));
+    if (inviterMember) shown.push(inviterMember);
+    room.invite = { pos: entry.pos, state: [...shown, entry.event].map(stripped) };
+    return clone(entry.event);
+  }
+
+  /** The next delivery of this room's timeline says `limited: true`; with `keepLast`, older new events are skipped. */
+  nextSyncLimited(roomId: string, keepLast?: number): void {
+    this.#room(roomId).limitedNext = keepLast === undefined ? {} : { keepLast };
+  }
+
+  /** The room's timeline, oldest first (redacted events as redacted). */
+  roomEvents(roomId: string): MatrixEvent[] {
+    return this.#room(roomId).log.map((entry) => clone(entry.event));
+  }
+
+  /** A current state event, or undefined. */
+  currentState(roomId: string, type: string, key = ""): MatrixEvent | undefined {
+    const event = this.#room(roomId).state.get(stateKey(type, key));
+    return event && clone(event);
+  }
+
+  membership(roomId: string, userId = this.botUserId): string | undefined {
+    return this.#room(roomId).members.get(userId);
+  }
+
+  /** Whether a `/sync` arrived whose `since` lies at or after this event: the client got it and asked for more. */
+  delivered(eventId: string): boolean {
+    for (const room of this.#rooms.values()) {
+      const entry = room.log.find((e) => e.event.event_id === eventId);
+      if (entry) return this.#deliveredTo >= entry.pos;
+    }
+    return false;
+  }
+
+  waitForDelivery(eventId: string, timeoutMs = 5000): Promise<void> {
+    return this.waitFor(() => this.delivered(eventId), timeoutMs, `the delivery of ${eventId}`);
+  }
+
+  /** Resolves once `predicate()` holds (checked on every request, push and every 10 ms); rejects after the timeout. */
+  waitFor(predicate: () => boolean, timeoutMs = 5000, what = "a condition"): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    if (this.#stopped) return Promise.reject(new Error(`FakeHomeserver stopped; not waiting for ${what}`));
+    return new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => this.#check(waiter), POLL_MS);
+      const timer = setTimeout(
+        () => waiter.done(new Error(`FakeHomeserver: waited ${timeoutMs} ms for ${what} in vain`)),
+        timeoutMs,
+      );
+      const waiter: Waiter = {
+        check: predicate,
+        done: (error) => {
+          clearInterval(poll);
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          if (error) reject(error);
+          else resolve();
+        },
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  // --- event builders (matrix.md §9 shapes; each has its event_id already) -------------------------------------
+
+  message(sender: string, body: string, opts: MessageOptions = {}): MatrixEvent {
+    const msgtype = opts.msgtype ?? "m.text";
+    const media = { ...(opts.url ? { url: opts.url } : {}), ...(opts.info ? { info: opts.info } : {}) };
+    const text = (plain: string, html: string | undefined): Json => ({
+      msgtype,
+      body: plain,
+      ...(html === undefined ? {} : { format: "org.matrix.custom.html", formatted_body: html }),
+      ...media,
+    });
+    let content: Json;
+    if (opts.replaces) {
+      const newBody = opts.newBody ?? body;
+      const newHtml = opts.newFormattedBody ?? opts.formattedBody;
+      const fallback = opts.newBody === undefined ? `* ${body}` : body;
+      const fallbackHtml =
+        opts.formattedBody === undefined || opts.newFormattedBody !== undefined
+          ? opts.formattedBody
+          : `* ${opts.formattedBody}`;
+      content = {
+        ...text(fallback, fallbackHtml ?? (newHtml === undefined ? undefined : `* ${newHtml}`)),
+        "m.new_content": text(newBody, newHtml),
+        "m.relates_to": { rel_type: "m.replace", event_id: opts.replaces },
+      };
+    } else {
+      content = text(body, opts.formattedBody);
+      if (opts.threadRoot) {
+        content["m.relates_to"] = {
+          rel_type: "m.thread",
+          event_id: opts.threadRoot,
+          is_falling_back: opts.inReplyTo === undefined,
+          "m.in_reply_to": { event_id: opts.inReplyTo ?? opts.threadRoot },
+        };
+      } else if (opts.inReplyTo) {
+        content["m.relates_to"] = { "m.in_reply_to": { event_id: opts.inReplyTo } };
+      }
+    }
+    if (opts.mentions) content["m.mentions"] = opts.mentions;
+    return this.#built("m.room.message", sender, content);
+  }
+
+  reaction(sender: string, targetEventId: string, key: string): MatrixEvent {
+    return this.#built("m.reaction", sender, {
+      "m.relates_to": { rel_type: "m.annotation", event_id: targetEventId, key },
+    });
+  }
+
+  /** Carries the target both top-level (`redacts`, rooms v1–10) and in `content.redacts` (v11+), as servers do. */
+  redaction(sender: string, targetEventId: string, reason?: string): MatrixEvent {
+    const content = { redacts: targetEventId, ...(reason === undefined ? {} : { reason }) };
+    return { ...this.#built("m.room.redaction", sender, content), redacts: targetEventId };
+  }
+
+  /** What a client without crypto sees; `relatesTo` is the cleartext `m.relates_to` of encrypted reactions/edits. */
+  encrypted(sender: string, opts: { relatesTo?: Json } = {}): MatrixEvent {
+    return this.#built("m.room.encrypted", sender, {
+      algorithm: "m.megolm.v1.aes-sha2",
+      ciphertext: "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg2yyOwAtHaZTwyNg37afzg8f3r9IsN9rH4RNFg",
+      device_id: "ELEMENTWEB1",
+      sender_key: "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
+      session_id: "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ",
+      ...(opts.relatesTo ? { "m.relates_to": opts.relatesTo } : {}),
+    });
+  }
+
+  /** A state event, e.g. a power-level change or a membership. */
+  stateChange(sender: string, type: string, key: string, content: Json): MatrixEvent {
+    return { ...this.#built(type, sender, content), state_key: key };
+  }
+
+  // --- media ---------------------------------------------------------------------------------------------------
+
+  /** Serves `bytes` at `GET /_matrix/client/v1/media/download/{server}/{mediaId}`; returns the `mxc://` URI. */
+  addMedia(bytes: Buffer, contentType: string): string {
+    const mxc = `mxc://${this.serverName}/media${String(++this.#ids).padStart(4, "0")}AbC`;
+    this.#media.set(mxc, { bytes, contentType });
+    return mxc;
+  }
+
+  // --- faults and auth -----------------------------------------------------------------------------------------
+
+  /** The next request of this route gets `status` with `body`, without being processed. */
+  failNext(routeName: RouteName, status: number, body: object): void {
+    this.#fault(routeName, { kind: "fail", status, body });
+  }
+
+  /** The next request of this route is processed (a send is stored) but its connection is destroyed unanswered. */
+  dropNext(routeName: RouteName): void {
+    this.#fault(routeName, { kind: "drop" });
+  }
+
+  /** From now on every request gets `401 M_UNKNOWN_TOKEN`. */
+  revokeToken(): void {
+    this.#revoked = true;
+  }
+
+  // --- internals: state ------------------------------------------------------------------------------------------
+
+  #eventId(): string {
+    return `$ev${++this.#ids}`;
+  }
+
+  #built(type: string, sender: string, content: Json): MatrixEvent {
+    return { type, event_id: this.#eventId(), sender, origin_server_ts: Date.now(), content };
+  }
+
+  #room(roomId: string): Room {
+    const room = this.#rooms.get(roomId);
+    if (!room) throw new Error(`FakeHomeserver: no room ${roomId}; createRoom() first`);
+    return room;
+  }
+
+  #fault(route: RouteName, fault: Fault): void {
+    this.#faults.set(route, [...(this.#faults.get(route) ?? []), fault]);
+  }
+
+  #applyState(room: Room, event: MatrixEvent): void {
+    if (event.state_key === undefined) return;
+    room.state.set(stateKey(event.type, event.state_key), event);
+    const membership = event.content.membership;
+    if (event.type === "m.room.member" && typeof membership === "string") {
+      room.members.set(event.state_key, membership as Membership);
+      if (event.state_key === this.botUserId && membership !== "invite") delete room.invite;
+    }
+  }
+
+  #append(room: Room, event: MatrixEvent, txn?: Entry["txn"]): Entry {
+    this.#applyState(room, event);
+    if (event.type === "m.room.redaction") {
+      const target = event.content.redacts ?? event.redacts;
+      if (typeof target === "string") this.#redact(room, target, event);
+    }
+    const entry: Entry = { pos: ++this.#pos, event, bot: room.members.get(this.botUserId) };
+    if (txn) entry.txn = txn;
+    room.log.push(entry);
+    for (const wake of this.#held) wake();
+    this.#poke();
+    return entry;
+  }
+
+  #find(room: Room, eventId: string): MatrixEvent | undefined {
+    return (
+      room.log.find((entry) => entry.event.event_id === eventId)?.event ??
+      [...room.state.values()].find((event) => event.event_id === eventId)
+    );
+  }
+
+  #redact(room: Room, eventId: string, redaction: MatrixEvent): void {
+    const target = this.#find(room, eventId);
+    if (!target || target.unsigned?.redacted_because) return;
+    const kept = target.type === "m.room.create" ? Object.keys(target.content) : KEPT_ON_REDACTION[target.type];
+    target.content = Object.fromEntries(Object.entries(target.content).filter(([key]) => kept?.includes(key)));
+    target.unsigned = { ...target.unsigned, redacted_because: clone(redaction) };
+  }
+
+  // --- internals: shapes -----------------------------------------------------------------------------------------
+
+  #clientEvent(room: Room, event: MatrixEvent): Json {
+    return { ...this.#syncEvent({ pos: 0, event, bot: undefined }, ""), room_id: room.id };
+  }
+
+  #syncEvent(entry: Entry, token: string): Json {
+    const event = clone(entry.event);
+    const unsigned: Json = { ...event.unsigned, age: Math.max(0, Date.now() - event.origin_server_ts) };
+    if (entry.txn && entry.txn.token === token) unsigned.transaction_id = entry.txn.txnId;
+    return { ...event, unsigned };
+  }
+
+  /** The bot's own leave/ban: shown in `rooms.leave` although its membership is no longer `join`. */
+  #isOwnExit(entry: Entry): boolean {
+    const e = entry.event;
+    return (
+      e.type === "m.room.member" &&
+      e.state_key === this.botUserId &&
+      (e.content.membership === "leave" || e.content.membership === "ban")
+    );
+  }
+
+  #news(since: number): boolean {
+    for (const room of this.#rooms.values()) {
+      const membership = room.members.get(this.botUserId);
+      if (membership === "invite" && room.invite && room.invite.pos > since) return true;
+      if (room.log.some((e) => e.pos > since && (e.bot === "join" || this.#isOwnExit(e)))) return true;
+    }
+    return false;
+  }
+
+  #syncBody(since: number | undefined, fullState: boolean, token: string): Json {
+    const join: Json = {};
+    const invite: Json = {};
+    const leave: Json = {};
+    const prevBatch = (events: Entry[]) => `t${(events[0]?.pos ?? this.#pos + 1) - 1}`;
+    for (const room of this.#rooms.values()) {
+      const membership = room.members.get(this.botUserId);
+      if (membership === "invite") {
+        if (room.invite && (since === undefined || room.invite.pos > since))
+          invite[room.id] = { invite_state: { events: clone(room.invite.state) } };
+      } else if (membership === "join") {
+        let events = room.log.filter((e) => e.bot === "join" && (since === undefined || e.pos > since));
+        if (since !== undefined && events.length === 0 && !fullState) continue;
+        let limited = false;
+        if (since === undefined && events.length > this.initialHistory) {
+          events = events.slice(events.length - this.initialHistory);
+          limited = true;
+        }
+        if (room.limitedNext && events.length > 0) {
+          const keep = room.limitedNext.keepLast ?? events.length;
+          events = events.slice(Math.max(0, events.length - keep));
+          limited = true;
+          delete room.limitedNext;
+        }
+        const inTimeline = new Set(events.map((e) => e.event.event_id));
+        const state =
+          since === undefined || fullState || limited
+            ? [...room.state.values()]
+                .filter((event) => !inTimeline.has(event.event_id))
+                .map((event) => this.#syncEvent({ pos: 0, event, bot: undefined }, token))
+            : [];
+        join[room.id] = {
+          timeline: { events: events.map((e) => this.#syncEvent(e, token)), limited, prev_batch: prevBatch(events) },
+          state: { events: state },
+          ephemeral: { events: [] },
+          account_data: { events: [] },
+          unread_notifications: {
+            highlight_count: 0,
+            notification_count: events.filter((e) => e.event.sender !== this.botUserId).length,
+          },
+        };
+      } else if (since !== undefined) {
+        const events = room.log.filter((e) => e.pos > since && (e.bot === "join" || this.#isOwnExit(e)));
+        if (events.length === 0) continue;
+        leave[room.id] = {
+          timeline: {
+            events: events.map((e) => this.#syncEvent(e, token)),
+            limited: false,
+            prev_batch: prevBatch(events),
+          },
+          state: { events: [] },
+          account_data: { events: [] },
+        };
+      }
+    }
+    const rooms: Json = {};
+    for (const [key, section] of Object.entries({ join, invite, leave })) {
+      if (Object.keys(section).length > 0) rooms[key] = section;
+    }
+    return {
+      next_batch: `s${this.#pos}`,
+      ...(Object.keys(rooms).length > 0 ? { rooms } : {}),
+      account_data: { events: [] },
+      presence: { events: [] },
+      to_device: { events: [] },
+      device_lists: { changed: [], left: [] },
+      device_one_time_keys_count: {},
+    };
+  }
+
+  // --- internals: HTTP -------------------------------------------------------------------------------------------
+
+  #check(waiter: Waiter): void {
+    try {
+      if (waiter.check()) waiter.done();
+    } catch (error) {
+      waiter.done(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #poke(): void {
+    for (const waiter of this.#waiters) this.#check(waiter);
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      return; // the client went away mid-body
+    }
+    const answered = this.#answer(req, res, Buffer.concat(chunks)).catch((error: unknown) =>
+      this.#send(res, matrixError(500, "M_UNKNOWN", `FakeHomeserver: ${String(error)}`)),
+    );
+    this.#answering.add(answered);
+    await answered;
+    this.#answering.delete(answered);
+    this.#poke();
+  }
+
+  async #answer(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const method = req.method ?? "GET";
+    const query: Query = {};
+    for (const [key, value] of url.searchParams) {
+      const known = query[key];
+      query[key] = known === undefined ? value : [...all(known), value];
+    }
+    let segments: string[];
+    try {
+      segments = url.pathname.split("/").slice(1).map(decodeURIComponent);
+    } catch {
+      return this.#send(res, matrixError(400, "M_UNRECOGNIZED", "Invalid URL encoding"));
+    }
+    const route = this.#route(method, segments);
+    const name = route?.name ?? "unknown";
+    this.requests.push({ method, path: `/${segments.join("/")}`, rawPath: url.pathname, query, route: name });
+    if (!route) return this.#send(res, matrixError(404, "M_UNRECOGNIZED", "Unrecognized request"));
+    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? "");
+    if (!auth?.[1]) return this.#send(res, matrixError(401, "M_MISSING_TOKEN", "Missing access token"));
+    if (auth[1] !== this.accessToken || this.#revoked) {
+      const soft = { soft_logout: false };
+      return this.#send(res, matrixError(401, "M_UNKNOWN_TOKEN", "Invalid access token passed.", soft));
+    }
+    const fault = this.#faults.get(name)?.shift();
+    if (fault?.kind === "fail") return this.#send(res, { status: fault.status, json: fault.body });
+    const contentType = req.headers["content-type"];
+    const reply = await route.handle({ method, query, body, contentType, token: auth[1] });
+    if (fault?.kind === "drop") {
+      req.socket.destroy();
+      return;
+    }
+    return this.#send(res, reply);
+  }
+
+  /** Resolves once the answer is handed to the socket (so `stop()` can close connections after held syncs). */
+  #send(res: ServerResponse, reply: Reply): Promise<void> {
+    if (res.destroyed) return Promise.resolve();
+    const body = reply.bytes ?? Buffer.from(JSON.stringify(reply.json ?? {}));
+    res.writeHead(reply.status, {
+      "content-type": reply.bytes ? (reply.contentType ?? "application/octet-stream") : "application/json",
+      "content-length": body.length,
+    });
+    return new Promise<void>((resolve) => {
+      res.once("close", resolve);
+      res.end(body, resolve);
+    });
+  }
+
+  #route(method: string, segments: string[]): Route | undefined {
+    const [root, api, version, ...rest] = segments;
+    if (root !== "_matrix") return undefined;
+    const ANY = undefined;
+    const at = (...parts: (string | undefined)[]) =>
+      parts.length === rest.length && parts.every((part, i) => part === ANY || part === rest[i]);
+    const [, id = "", , a = "", b = ""] = rest; // e.g. rooms/{id}/send/{a}/{b}
+    const v3 = api === "client" && version === "v3";
+    const v1 = api === "client" && version === "v1";
+    const get = method === "GET";
+    const put = method === "PUT";
+    const post = method === "POST";
+    const route = (name: RouteName, handle: Route["handle"]): Route => ({ name, handle });
+    if (v3 && get && at("account", "whoami")) return route("whoami", () => this.#whoami());
+    if (v3 && (get || put) && at("user", ANY, "account_data", ANY))
+      return route("account_data", (c) => this.#accountDataRoute(c, id, rest[3] ?? ""));
+    if (v3 && get && at("joined_rooms")) return route("joined_rooms", () => this.#joinedRooms());
+    if (v3 && post && at("user", ANY, "filter")) return route("filter", (c) => this.#filter(c));
+    if (v3 && get && at("sync")) return route("sync", (c) => this.#syncRoute(c));
+    if (v3 && put && at("rooms", ANY, "send", ANY, ANY)) return route("send", (c) => this.#sendRoute(c, id, a, b));
+    if (v3 && get && at("rooms", ANY, "state")) return route("state", () => this.#allState(id));
+    if (v3 && get && (at("rooms", ANY, "state", ANY) || at("rooms", ANY, "state", ANY, ANY)))
+      return route("state", (c) => this.#stateRoute(c, id, a, b));
+    if (v3 && get && at("rooms", ANY, "event", ANY)) return route("event", () => this.#eventRoute(id, a));
+    if (v3 && post && (at("join", ANY) || at("rooms", ANY, "join"))) return route("join", (c) => this.#join(c, id));
+    if (v3 && post && at("rooms", ANY, "leave")) return route("leave", (c) => this.#leave(c, id));
+    if (v3 && put && at("rooms", ANY, "redact", ANY, ANY))
+      return route("redact", (c) => this.#redactRoute(c, id, a, b));
+    if (v1 && get && rest[0] === "rooms" && rest[2] === "relations" && rest.length >= 4 && rest.length <= 6)
+      return route("relations", (c) => this.#relations(c, id, a, rest[4], rest[5]));
+    if (v1 && get && (at("media", "download", ANY, ANY) || at("media", "download", ANY, ANY, ANY)))
+      return route("media", () => this.#download(rest[2] ?? "", a));
+    if (api === "media" && version === "v3" && post && at("upload")) return route("upload", (c) => this.#upload(c));
+    return undefined;
+  }
+
+  #json(call: Call): Json | undefined {
+    if (call.body.length === 0) return {};
+    try {
+      const parsed: unknown = JSON.parse(call.body.toString("utf8"));
+      return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Json) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The room if the bot is joined to it. */
+  #joined(roomId: string): Room | undefined {
+    const room = this.#rooms.get(roomId);
+    return room?.members.get(this.botUserId) === "join" ? room : undefined;
+  }
+
+  #notInRoom(roomId: string): Reply {
+    return matrixError(403, "M_FORBIDDEN", `User ${this.botUserId} not in room ${roomId}`);
+  }
+
+  // --- internals: endpoints -----------------------------------------------------------------------------------------
+
+  #whoami(): Reply {
+    return ok({ user_id: this.botUserId, device_id: this.deviceId, is_guest: false });
+  }
+
+  #accountDataRoute(call: Call, userId: string, type: string): Reply {
+    if (userId !== this.botUserId) return matrixError(403, "M_FORBIDDEN", "Cannot access other users' account data");
+    if (call.method === "PUT") {
+      const content = this.#json(call);
+      if (!content) return matrixError(400, "M_NOT_JSON", "Content not JSON.");
+      this.#accountData.set(type, content);
+      return ok({});
+    }
+    const known = this.#accountData.get(type);
+    return known === undefined ? notFound("Account data not found") : ok(clone(known));
+  }
+
+  #joinedRooms(): Reply {
+    const joined = [...this.#rooms.keys()].filter((roomId) => this.#joined(roomId));
+    return ok({ joined_rooms: joined });
+  }
+
+  #filter(call: Call): Reply {
+    const filter = this.#json(call);
+    if (!filter) return matrixError(400, "M_NOT_JSON", "Content not JSON.");
+    this.filters.push(filter);
+    return ok({ filter_id: String(this.filters.length) });
+  }
+
+  async #syncRoute(call: Call): Promise<Reply> {
+    const raw = first(call.query.since);
+    const match = raw === undefined ? undefined : /^s(\d+)$/.exec(raw);
+    if (raw !== undefined && !match) return matrixError(400, "M_INVALID_PARAM", `Unknown since token ${raw}`);
+    const since = match ? Number(match[1]) : undefined;
+    if (since !== undefined) this.#deliveredTo = Math.max(this.#deliveredTo, since);
+    const fullState = first(call.query.full_state) === "true";
+    const timeout = Math.max(0, Number(first(call.query.timeout) ?? 0) || 0);
+    if (since !== undefined && !fullState && timeout > 0 && !this.#stopped && !this.#news(since))
+      await this.#hold(Math.min(timeout, this.syncHoldMs));
+    return ok(this.#syncBody(since, fullState, call.token));
+  }
+
+  #hold(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#held.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#held.add(wake);
+    });
+  }
+
+  #sendRoute(call: Call, roomId: string, type: string, txnId: string): Reply {
+    const key = `${call.token}\u0000send\u0000${txnId}`;
+    const known = this.#txns.get(key);
+    if (known) return ok({ event_id: known });
+    const room = this.#joined(roomId);
+    if (!room) return this.#notInRoom(roomId);
+    const content = this.#json(call);
+    if (!content) return matrixError(400, "M_NOT_JSON", "Content not JSON.");
+    const relation = content["m.relates_to"] as Json | undefined;
+    if (type === "m.reaction" && relation?.rel_type === "m.annotation") {
+      const duplicate = room.log.some(({ event }) => {
+        const other = relationOf(event);
+        return (
+          event.type === "m.reaction" &&
+          event.sender === this.botUserId &&
+          other?.event_id === relation.event_id &&
+          other?.key === relation.key
+        );
+      });
+      if (duplicate) return matrixError(400, "M_DUPLICATE_ANNOTATION", "Can't send same reaction twice");
+    }
+    const event: MatrixEvent = {
+      type,
+      event_id: this.#eventId(),
+      sender: this.botUserId,
+      origin_server_ts: Date.now(),
+      content,
+    };
+    this.#append(room, event, { token: call.token, txnId });
+    this.#txns.set(key, event.event_id);
+    this.sent.push({ roomId: room.id, type, txnId, content: clone(content), eventId: event.event_id });
+    return ok({ event_id: event.event_id });
+  }
+
+  #allState(roomId: string): Reply {
+    const room = this.#joined(roomId);
+    if (!room) return this.#notInRoom(roomId);
+    return ok([...room.state.values()].map((event) => this.#clientEvent(room, event)));
+  }
+
+  #stateRoute(call: Call, roomId: string, type: string, key: string): Reply {
+    const room = this.#joined(roomId);
+    if (!room) return this.#notInRoom(roomId);
+    const event = room.state.get(stateKey(type, key));
+    if (!event) return notFound();
+    return ok(first(call.query.format) === "event" ? this.#clientEvent(room, event) : clone(event.content));
+  }
+
+  #eventRoute(roomId: string, eventId: string): Reply {
+    const room = this.#joined(roomId);
+    const event = room && this.#find(room, eventId);
+    return room && event ? ok(this.#clientEvent(room, event)) : notFound();
+  }
+
+  #join(call: Call, target: string): Reply {
+    const room = target.startsWith("#")
+      ? [...this.#rooms.values()].find((r) => r.alias === target)
+      : this.#rooms.get(target);
+    if (!room) return notFound(`No known servers for ${target}`);
+    this.joins.push({
+      roomIdOrAlias: target,
+      roomId: room.id,
+      serverName: all(call.query.server_name),
+      via: all(call.query.via),
+    });
+    if (room.members.get(this.botUserId) !== "join") {
+      const reason = this.#json(call)?.reason;
+      this.#append(room, {
+        type: "m.room.member",
+        state_key: this.botUserId,
+        sender: this.botUserId,
+        content: { membership: "join", ...(typeof reason === "string" ? { reason } : {}) },
+        event_id: this.#eventId(),
+        origin_server_ts: Date.now(),
+      });
+    }
+    return ok({ room_id: room.id });
+  }
+
+  #leave(call: Call, roomId: string): Reply {
+    const room = this.#rooms.get(roomId);
+    const membership = room?.members.get(this.botUserId);
+    if (!room || (membership !== "join" && membership !== "invite")) return this.#notInRoom(roomId);
+    const reason = this.#json(call)?.reason;
+    this.#append(room, {
+      type: "m.room.member",
+      state_key: this.botUserId,
+      sender: this.botUserId,
+      content: { membership: "leave", ...(typeof reason === "string" ? { reason } : {}) },
+      event_id: this.#eventId(),
+      origin_server_ts: Date.now(),
+    });
+    this.leaves.push(typeof reason === "string" ? { roomId: room.id, reason } : { roomId: room.id });
+    return ok({});
+  }
+
+  #redactRoute(call: Call, roomId: string, eventId: string, txnId: string): Reply {
+    const key = `${call.token}\u0000redact\u0000${txnId}`;
+    const known = this.#txns.get(key);
+    if (known) return ok({ event_id: known });
+    const room = this.#joined(roomId);
+    if (!room) return this.#notInRoom(roomId);
+    const reason = this.#json(call)?.reason;
+    const content: Json = { redacts: eventId, ...(typeof reason === "string" ? { reason } : {}) };
+    const event: MatrixEvent = {
+      type: "m.room.redaction",
+      event_id: this.#eventId(),
+      sender: this.botUserId,
+      origin_server_ts: Date.now(),
+      content,
+      redacts: eventId,
+    };
+    this.#append(room, event, { token: call.token, txnId });
+    this.#txns.set(key, event.event_id);
+    const record: RedactionRecord = { roomId: room.id, eventId, txnId, redactionEventId: event.event_id };
+    if (typeof reason === "string") record.reason = reason;
+    this.redactions.push(record);
+    return ok({ event_id: event.event_id });
+  }
+
+  /** Children with a `rel_type` (newest first unless `dir=f`); tokens are timeline positions, so pages are stable. */
+  #relations(call: Call, roomId: string, eventId: string, relType?: string, eventType?: string): Reply {
+    const room = this.#joined(roomId);
+    if (!room || !this.#find(room, eventId)) return notFound();
+    const forward = first(call.query.dir) === "f";
+    const from = first(call.query.from);
+    const fromPos = from === undefined ? undefined : /^r(\d+)$/.exec(from)?.[1];
+    if (from !== undefined && fromPos === undefined) return matrixError(400, "M_INVALID_PARAM", "Invalid from token");
+    const limit = Math.min(
+      RELATIONS_MAX_LIMIT,
+      Math.max(1, Number(first(call.query.limit)) || RELATIONS_DEFAULT_LIMIT),
+    );
+    const children = room.log.filter(({ event, pos }) => {
+      const relation = relationOf(event);
+      if (typeof relation?.rel_type !== "string" || relation.event_id !== eventId) return false;
+      if ((relType && relation.rel_type !== relType) || (eventType && event.type !== eventType)) return false;
+      return fromPos === undefined || (forward ? pos > Number(fromPos) : pos < Number(fromPos));
+    });
+    if (!forward) children.reverse();
+    const page = children.slice(0, limit);
+    const last = page.at(-1);
+    return ok({
+      chunk: page.map(({ event }) => this.#clientEvent(room, event)),
+      ...(children.length > limit && last ? { next_batch: `r${last.pos}` } : {}),
+    });
+  }
+
+  #download(server: string, mediaId: string): Reply {
+    const media = this.#media.get(`mxc://${server}/${mediaId}`);
+    if (!media) return notFound("Not found");
+    return { status: 200, bytes: media.bytes, contentType: media.contentType };
+  }
+
+  #upload(call: Call): Reply {
+    const contentType = call.contentType ?? "application/octet-stream";
+    const mxc = this.addMedia(call.body, contentType);
+    const record: UploadRecord = { mxc, contentType, bytes: call.body };
+    const filename = first(call.query.filename);
+    if (filename !== undefined) record.filename = filename;
+    this.uploads.push(record);
+    return ok({ content_uri: mxc });
+  }
+}
