@@ -1,0 +1,292 @@
+import sharp from "sharp";
+import { afterEach, describe, expect, it } from "vitest";
+import { MemoryStore } from "../../../src/memory/memory-store.ts";
+import { parsePolicy } from "../../../adapters/config/policy-file.ts";
+import { FakeHomeserver, type SentEvent } from "../../fakes/fake-homeserver.ts";
+import {
+  APPROVAL_ROOM,
+  M,
+  MATRIX_POLICY_YAML,
+  OPS_ROOM,
+  startMatrixBot,
+  type MatrixBot,
+} from "../../fakes/matrix-bot.ts";
+import { validateSentContent } from "../../fakes/matrix-spec.ts";
+import { FakeOutlet } from "../../fakes/fixtures.ts";
+
+let hs: FakeHomeserver | undefined;
+const bots: MatrixBot[] = [];
+
+afterEach(async () => {
+  for (const bot of bots.splice(0)) await bot.stop();
+  if (hs) {
+    for (const sent of hs.sent)
+      expect(validateSentContent(sent.type, sent.content), JSON.stringify(sent.content)).toEqual([]);
+  }
+  await hs?.stop();
+  hs = undefined;
+});
+
+async function world(options: { encryptedOps?: boolean } = {}) {
+  hs = await FakeHomeserver.start();
+  hs.createRoom(APPROVAL_ROOM, { members: Object.values(M) });
+  hs.createRoom(OPS_ROOM, { members: Object.values(M), encrypted: options.encryptedOps ?? false });
+  return hs;
+}
+
+async function start(h: FakeHomeserver, options: Parameters<typeof startMatrixBot>[1] = {}) {
+  const bot = await startMatrixBot(h, options);
+  bots.push(bot);
+  return bot;
+}
+
+const previewOf = async (bot: MatrixBot, id: string) => {
+  await expect.poll(() => bot.chat.previews.get(id as `A-${string}`)).toBeDefined();
+  await bot.settled();
+  const ref = await bot.chat.previews.get(id as `A-${string}`);
+  if (!ref) throw new Error(`no preview for ${id}`);
+  return ref;
+};
+
+const inThreadOf = (h: FakeHomeserver, root: string): SentEvent[] =>
+  h.sent.filter(
+    (s) =>
+      (s.content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined)?.event_id === root &&
+      (s.content["m.relates_to"] as { rel_type?: string }).rel_type === "m.thread",
+  );
+
+const bodies = (events: SentEvent[]) => events.map((e) => String(e.content.body)).join("\n");
+
+describe("Matrix with the real matrix-bot-sdk against a local homeserver", () => {
+  it("!announce → preview → ✅ by an approver → published once; the preview is edited and the thread logs it", async () => {
+    const h = await world();
+    const bot = await start(h);
+    const [command] = h.push(
+      OPS_ROOM,
+      h.message(M.anna, "!announce Hauptstraße gesperrt", {
+        formattedBody: "!announce <b>Hauptstraße</b> gesperrt &amp; Umleitung",
+      }),
+    );
+    await expect.poll(() => bot.store.openIds()).toEqual(["A-0001"]);
+    expect((await bot.service.get("A-0001"))?.versions[0]?.content.text).toBe("*Hauptstraße* gesperrt & Umleitung");
+    const preview = await previewOf(bot, "A-0001");
+    expect(preview.room).toBe(APPROVAL_ROOM);
+    const previewEvent = h.sent.find((s) => s.eventId === preview.eventId);
+    expect(previewEvent?.content).toMatchObject({ msgtype: "m.notice", format: "org.matrix.custom.html" });
+    expect(String(previewEvent?.content.formatted_body)).toContain(
+      "<blockquote><b>Hauptstraße</b> gesperrt &amp; Umleitung</blockquote>",
+    );
+    expect(
+      h.sent.some((s) => s.roomId === OPS_ROOM && JSON.stringify(s.content).includes(command?.event_id ?? "?")),
+    ).toBe(true);
+
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"));
+    await expect.poll(() => bot.outlet.published.length).toBe(1);
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("published");
+    await bot.settled();
+    const edits = h.sent.filter(
+      (s) => (s.content["m.relates_to"] as { rel_type?: string } | undefined)?.rel_type === "m.replace",
+    );
+    expect(
+      String(
+        edits.at(-1)?.content["m.new_content"] && (edits.at(-1)?.content["m.new_content"] as { body: string }).body,
+      ),
+    ).toMatch(/veröffentlicht/);
+    expect(bodies(inThreadOf(h, preview.eventId))).toMatch(/Carla/);
+    expect(bot.outlet.published).toHaveLength(1);
+  });
+
+  it("self-approval and a non-approver's ✅ are refused with a short notice and change nothing", async () => {
+    const h = await world();
+    const bot = await start(h);
+    h.push(OPS_ROOM, h.message(M.carla, "!announce Carlas eigene Meldung"));
+    const preview = await previewOf(bot, "A-0001");
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"), h.reaction(M.zora, preview.eventId, "✔️"));
+    await expect
+      .poll(() => inThreadOf(h, preview.eventId).filter((s) => String(s.content.body).includes("⚠️")))
+      .toHaveLength(2);
+    expect((await bot.service.get("A-0001"))?.approvals).toEqual([]);
+    expect(bot.outlet.published).toEqual([]);
+  });
+
+  it("a redacted ✅ withdraws the approval; editing the command message makes a new version and voids approvals", async () => {
+    const h = await world();
+    const bot = await start(h);
+    const [command] = h.push(OPS_ROOM, h.message(M.anna, "!announce Erster Text --category baustelle"));
+    const preview = await previewOf(bot, "A-0001");
+    const [reaction] = h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"));
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.approvals.length).toBe(1);
+    h.push(APPROVAL_ROOM, h.redaction(M.carla, reaction?.event_id ?? ""));
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.approvals.length).toBe(0);
+    h.push(APPROVAL_ROOM, h.reaction(M.dieter, preview.eventId, "✅"));
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.approvals.length).toBe(1);
+    h.push(
+      OPS_ROOM,
+      h.message(M.anna, "!announce Erster Text --category baustelle", {
+        replaces: command?.event_id ?? "",
+        newBody: "!announce Zweiter Text --category baustelle",
+      }),
+    );
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.versions.length).toBe(2);
+    const a = await bot.service.get("A-0001");
+    expect(a?.versions[1]?.content.text).toBe("Zweiter Text");
+    expect(a?.approvals.filter((x) => x.versionHash === a.versions[1]?.hash)).toEqual([]);
+    expect(bot.outlet.published).toEqual([]);
+  });
+
+  it("❌ asks for the reason in the thread; the approver's reply there rejects, and the author hears why", async () => {
+    const h = await world();
+    const bot = await start(h);
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Bitte ablehnen"));
+    const preview = await previewOf(bot, "A-0001");
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "❌"));
+    await expect.poll(() => bodies(inThreadOf(h, preview.eventId))).toMatch(/Warum wird A-0001 abgelehnt/);
+    h.push(APPROVAL_ROOM, h.message(M.carla, "Falsche Straße", { threadRoot: preview.eventId }));
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("rejected");
+    expect((await bot.service.get("A-0001"))?.decision?.reason).toBe("Falsche Straße");
+    await bot.settled();
+    expect(h.sent.some((s) => s.roomId === OPS_ROOM && String(s.content.body).includes("Falsche Straße"))).toBe(true);
+  });
+
+  it("reactions given and taken back while the bot was down count after its restart, even past a gappy sync", async () => {
+    const h = await world();
+    const store = new MemoryStore();
+    const first = await start(h, { store });
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Zwei Freigaben --category baustelle"));
+    const preview = await previewOf(first, "A-0001");
+    const [early] = h.push(APPROVAL_ROOM, h.reaction(M.erik, preview.eventId, "✅"));
+    await expect.poll(async () => (await first.service.get("A-0001"))?.approvals.length).toBe(1);
+    await first.stop();
+    bots.splice(bots.indexOf(first), 1);
+
+    h.push(APPROVAL_ROOM, h.redaction(M.erik, early?.event_id ?? ""));
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"), h.reaction(M.dieter, preview.eventId, "✅"));
+    // A gappy sync after the downtime skips them all: only re-reading the preview's reactions finds them.
+    h.nextSyncLimited(APPROVAL_ROOM, 0);
+    const second = await start(h, { store });
+    await expect.poll(() => second.outlet.published.length).toBe(1);
+    const a = await second.service.get("A-0001");
+    expect(a?.approvals.map((x) => x.by).sort()).toEqual(["carla", "dieter"]);
+    expect(second.outlet.published).toHaveLength(1);
+  });
+
+  it("with MATRIX_E2EE=off an encrypted room is refused: said in the room, nothing drafted", async () => {
+    const h = await world({ encryptedOps: true });
+    const bot = await start(h);
+    await expect
+      .poll(() => h.sent.filter((s) => s.roomId === OPS_ROOM && String(s.content.body).includes("verschlüsselt")))
+      .toHaveLength(1);
+    h.push(OPS_ROOM, h.encrypted(M.anna));
+    h.push(APPROVAL_ROOM, h.message(M.anna, "!announce Im Freigaberaum geht es"));
+    await expect.poll(() => bot.store.openIds()).toEqual(["A-0001"]);
+    expect(h.sent.filter((s) => s.roomId === OPS_ROOM)).toHaveLength(1);
+  });
+
+  it("joins only configured rooms on invite; an unknown invite is ignored", async () => {
+    const h = await world();
+    await start(h);
+    h.invite("!fremd:rathaus.example.de", M.zora);
+    const configured = "!spaeter:rathaus.example.de";
+    h.createRoom(configured, { botJoined: false });
+    await h.waitFor(() => h.requests.some((r) => r.route === "sync" && typeof r.query.since === "string"));
+    expect(h.joins.map((j) => j.roomId)).not.toContain("!fremd:rathaus.example.de");
+    expect(h.membership("!fremd:rathaus.example.de")).toBe("invite");
+  });
+
+  it("approvers by power level: room v12 creators count as highest, the bot sends with stable transaction ids", async () => {
+    hs = await FakeHomeserver.start();
+    const h = hs;
+    h.createRoom(APPROVAL_ROOM, {
+      creator: "@buergermeister:rathaus.example.de",
+      members: Object.values(M),
+      powerLevels: { users: { [M.zora]: 50 } },
+    });
+    h.createRoom(OPS_ROOM, { members: Object.values(M) });
+    const policy = parsePolicy(
+      MATRIX_POLICY_YAML.replace("groups:\n", "groups:\n  raumleitung: []\n")
+        .replace("editors:", "matrixPowerLevels:\n  raumleitung: 50\neditors:")
+        .replace('approvers: ["@leitung"]\n    quorum: 1', 'approvers: ["@leitung", "@raumleitung"]\n    quorum: 1'),
+      "pl.yaml",
+    );
+    const bot = await start(h, { policy });
+    expect(policy.people.get("zora")).toBeDefined();
+    expect(bot.policy.categories.get("allgemein")?.approvers).toEqual(
+      expect.arrayContaining(["zora", "matrix-@buergermeister:rathaus.example.de"]),
+    );
+    h.failNext("send", 429, { errcode: "M_LIMIT_EXCEEDED", error: "Too Many Requests", retry_after_ms: 50 });
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Bürgermeister gibt frei"));
+    const preview = await previewOf(bot, "A-0001");
+    h.push(APPROVAL_ROOM, h.reaction("@buergermeister:rathaus.example.de", preview.eventId, "✅"));
+    await expect.poll(() => bot.outlet.published.length).toBe(1);
+    const txnIds = h.sent.map((s) => s.txnId);
+    expect(new Set(txnIds).size).toBe(txnIds.length);
+  });
+
+  it("history from before the start is not acted on; a slow outlet never holds up the next command", async () => {
+    const h = await world();
+    h.push(OPS_ROOM, {
+      ...h.message(M.anna, "!announce Alte Meldung von gestern"),
+      origin_server_ts: Date.now() - 86_400_000,
+    });
+    const stuck = new FakeOutlet("whatsapp");
+    let release = () => undefined as void;
+    stuck.publish = () => new Promise((resolve) => (release = () => resolve({ state: "sent", remoteId: "late" })));
+    const bot = await start(h, { outlet: stuck });
+    await h.waitFor(() => h.requests.some((r) => r.route === "sync" && typeof r.query.since === "string"));
+    expect(await bot.store.openIds()).toEqual([]);
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Erste"));
+    const preview = await previewOf(bot, "A-0001");
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"));
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("publishing");
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Zweite, während die erste hängt"));
+    await expect.poll(() => bot.store.openIds()).toEqual(["A-0001", "A-0002"]);
+    release();
+  });
+
+  it("a refused access token (401) stops the bot with a clear message", async () => {
+    const h = await world();
+    const fatal: string[] = [];
+    await start(h, { onFatal: (message) => fatal.push(message) });
+    h.revokeToken();
+    await expect.poll(() => fatal, { timeout: 5000 }).toEqual([expect.stringContaining("MATRIX_ACCESS_TOKEN")]);
+  });
+
+  it("a picture replied to by !announce is fetched from the authenticated media endpoint and goes with the draft", async () => {
+    const h = await world();
+    const bot = await start(h);
+    const png = await sharp({ create: { width: 30, height: 20, channels: 3, background: "#06c" } })
+      .png()
+      .toBuffer();
+    const mxc = h.addMedia(png, "image/png");
+    const [image] = h.push(
+      OPS_ROOM,
+      h.message(M.anna, "umleitung.png", { msgtype: "m.image", url: mxc, info: { mimetype: "image/png" } }),
+    );
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Umleitung wie im Bild", { inReplyTo: image?.event_id ?? "" }));
+    await expect.poll(() => bot.store.openIds()).toEqual(["A-0001"]);
+    expect((await bot.service.get("A-0001"))?.versions[0]?.content.media).toMatchObject([{ mimeType: "image/jpeg" }]);
+    expect(h.requests.some((r) => r.route === "media" && r.path.startsWith("/_matrix/client/v1/media/download/"))).toBe(
+      true,
+    );
+  });
+
+  it("a send whose answer is lost is repeated with the same transaction id: one event, not two", async () => {
+    const h = await world();
+    const bot = await start(h);
+    h.dropNext("send");
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Antwort geht verloren"));
+    await previewOf(bot, "A-0001");
+    await bot.settled();
+    const previews = h
+      .roomEvents(APPROVAL_ROOM)
+      .filter(
+        (e) =>
+          e.sender === h.botUserId &&
+          String(e.content.body).includes("Antwort geht verloren") &&
+          !e.content["m.relates_to"],
+      );
+    expect(previews).toHaveLength(1);
+    const replies = h.roomEvents(OPS_ROOM).filter((e) => e.sender === h.botUserId);
+    expect(replies).toHaveLength(1);
+  });
+});

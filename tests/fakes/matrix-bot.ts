@@ -1,0 +1,119 @@
+import { createAnnouncementService, type AnnouncementService } from "../../src/announcement/service.ts";
+import { MemoryStore } from "../../src/memory/memory-store.ts";
+import { Outbox } from "../../src/outbox/outbox.ts";
+import { systemClock } from "../../src/ports/clock.ts";
+import { silentLogger, type Logger } from "../../src/ports/logger.ts";
+import type { Store } from "../../src/ports/store.ts";
+import type { Policy } from "../../src/policy/policy.ts";
+import { dispatch } from "../../commands/dispatch.ts";
+import type { MatrixSettings } from "../../adapters/config/env.ts";
+import { parsePolicy } from "../../adapters/config/policy-file.ts";
+import { MatrixApp } from "../../adapters/matrix/matrix-app.ts";
+import { MatrixChat } from "../../adapters/matrix/matrix-chat.ts";
+import { mediaIntake } from "../../adapters/media/intake.ts";
+import { startWorker } from "../../adapters/worker.ts";
+import type { FakeHomeserver } from "./fake-homeserver.ts";
+import { FakeOutlet, TEST_POLICY_YAML } from "./fixtures.ts";
+
+export const SERVER = "rathaus.example.de";
+export const APPROVAL_ROOM = `!approvals:${SERVER}`;
+export const OPS_ROOM = `!ops:${SERVER}`;
+
+/** Matrix ids of the test policy's people. */
+export const M = {
+  anna: `@anna:${SERVER}`,
+  ben: `@ben:${SERVER}`,
+  carla: `@carla:${SERVER}`,
+  dieter: `@dieter:${SERVER}`,
+  erik: `@erik:${SERVER}`,
+  zora: `@zora:${SERVER}`,
+} as const;
+
+export const MATRIX_POLICY_YAML = Object.entries(M).reduce(
+  (yaml, [name, id]) => yaml.replace(new RegExp(`console: ${name}(?=[ ,])`), `console: ${name}, matrix: "${id}"`),
+  TEST_POLICY_YAML,
+);
+
+export interface MatrixBotOptions {
+  store?: Store;
+  policy?: Policy;
+  log?: Logger;
+  outlet?: FakeOutlet;
+  onFatal?: (message: string) => void;
+}
+
+export interface MatrixBot {
+  app: MatrixApp;
+  chat: MatrixChat;
+  service: AnnouncementService;
+  outlet: FakeOutlet;
+  store: Store;
+  policy: Policy;
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The Matrix side of amtsbote wired as the composition root does, against the fake homeserver. */
+export async function startMatrixBot(fake: FakeHomeserver, options: MatrixBotOptions = {}): Promise<MatrixBot> {
+  const log = options.log ?? silentLogger;
+  const store = options.store ?? new MemoryStore();
+  const policy = options.policy ?? parsePolicy(MATRIX_POLICY_YAML, "matrix-policy.yaml");
+  const settings: MatrixSettings = {
+    homeserverUrl: fake.url,
+    accessToken: fake.accessToken,
+    approvalRoom: APPROVAL_ROOM,
+    draftRooms: [OPS_ROOM],
+    prefix: "!announce",
+    e2ee: "off",
+    cryptoDir: "./data/never-used",
+  };
+  const app = new MatrixApp({
+    settings,
+    policy,
+    store,
+    log,
+    intake: mediaIntake(store),
+    onFatal: options.onFatal ?? (() => undefined),
+  });
+  const chat = new MatrixChat({ sender: app, store, policy, approvalRoom: APPROVAL_ROOM, log });
+  const outlet = options.outlet ?? new FakeOutlet("whatsapp");
+  const service = createAnnouncementService({
+    store,
+    policy,
+    clock: systemClock,
+    outlets: [outlet],
+    notices: chat,
+    log,
+    onDue: () => worker.wake(),
+    canExercise: true,
+  });
+  const outbox = new Outbox({
+    store,
+    outlets: new Map([[outlet.id, outlet]]),
+    clock: systemClock,
+    notices: chat,
+    log,
+    hold: (a) => service.holds(a),
+  });
+  const worker = startWorker(outbox, 25, log, [() => service.tick()]);
+  await app.start({
+    chat,
+    handle: (input) => dispatch(input, { service, policy, clock: systemClock, log }),
+    lookup: (id) => service.get(id),
+    openIds: () => store.openIds(),
+  });
+  return {
+    app,
+    chat,
+    service,
+    outlet,
+    store,
+    policy,
+    settled: () => chat.settled(),
+    stop: async () => {
+      await app.stop();
+      await worker.stop();
+      await chat.settled();
+    },
+  };
+}
