@@ -59,7 +59,13 @@ export async function openStore(url: string, { namespace = "amtsbote" }: OpenSto
     }
     case "redis": {
       const { default: KeyvRedis } = await import("@keyv/redis");
-      const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: CONNECT_TIMEOUT_MS });
+      // While Redis is unreachable, commands fail at once instead of queueing: people get a "try again"
+      // answer rather than silence, and the client keeps reconnecting in the background.
+      const adapter = new KeyvRedis(
+        { url, disableOfflineQueue: true, socket: { connectTimeout: CONNECT_TIMEOUT_MS } },
+        { throwOnConnectError: true, connectionTimeout: CONNECT_TIMEOUT_MS },
+      );
+      await adapter.getClient();
       const coordinator = new RedisCoordinator(
         async () => (await adapter.getClient()) as unknown as RedisCommands,
         `${namespace}:`,
