@@ -21,10 +21,13 @@ const freePort = () =>
 /** A Redis of its own, so stopping it disturbs no other test; the append-only file keeps data across restarts. */
 class OwnRedis {
   #child: ChildProcess | undefined;
-  constructor(
-    readonly port: number,
-    readonly dir: string,
-  ) {}
+  readonly port: number;
+  readonly dir: string;
+
+  constructor(port: number, dir: string) {
+    this.port = port;
+    this.dir = dir;
+  }
 
   async start(): Promise<void> {
     this.#child = spawn(

@@ -1,7 +1,5 @@
-import Module, { createRequire } from "node:module";
-import { dirname } from "node:path";
-import type * as BotSdk from "matrix-bot-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadMatrixBotSdk } from "../../../adapters/matrix/load-sdk.ts";
 import { FakeHomeserver, type MatrixEvent } from "../../fakes/fake-homeserver.ts";
 import {
   validateDefinition,
@@ -611,54 +609,6 @@ describe("event builders produce spec-valid events", () => {
 
 // --- the real SDK against the fake -------------------------------------------------------------------------------
 
-const require = createRequire(import.meta.url);
-
-/**
- * matrix.md §1.2, locally: the SDK requires its native crypto module at load time and that binary is absent here.
- * Resolve the crypto package from the SDK's own directory, try it, and on failure put a stub module into
- * `require.cache` under that exact filename before requiring the SDK.
- */
-function loadSdkWithoutCrypto(): { sdk: typeof BotSdk; cryptoError: unknown } {
-  const sdkEntry = require.resolve("matrix-bot-sdk");
-  const cryptoPath = require.resolve("@matrix-org/matrix-sdk-crypto-nodejs", { paths: [dirname(sdkEntry)] });
-  let cryptoError: unknown;
-  try {
-    require(cryptoPath);
-  } catch (error) {
-    cryptoError = error;
-  }
-  if (cryptoError !== undefined && !require.cache[cryptoPath]) {
-    const unavailable = (): never => {
-      throw new Error("E2EE unavailable in this test");
-    };
-    class Unavailable {
-      constructor() {
-        unavailable();
-      }
-      static initialize(): never {
-        return unavailable();
-      }
-    }
-    const exports: Record<string, unknown> = { StoreType: { Sqlite: 0 }, RequestType: {}, EncryptionAlgorithm: {} };
-    for (const name of [
-      "OlmMachine",
-      "UserId",
-      "DeviceId",
-      "RoomId",
-      "DeviceLists",
-      "Attachment",
-      "EncryptedAttachment",
-    ])
-      exports[name] = Unavailable;
-    const stub = new Module(cryptoPath);
-    stub.filename = cryptoPath;
-    stub.loaded = true;
-    stub.exports = exports;
-    require.cache[cryptoPath] = stub;
-  }
-  return { sdk: require("matrix-bot-sdk") as typeof BotSdk, cryptoError };
-}
-
 const handles = () => {
   const counts: Record<string, number> = {};
   for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
@@ -677,8 +627,8 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
 describe("the real matrix-bot-sdk 0.8 MatrixClient against the fake", () => {
   it("loads without native crypto, starts, receives, sends (also with a stable txnId), stops cleanly", async () => {
     const baseline = handles();
-    const { sdk, cryptoError } = loadSdkWithoutCrypto();
-    expect(String(cryptoError)).toMatch(/Cannot find module/);
+    const { sdk, cryptoAvailable } = loadMatrixBotSdk("off");
+    expect(cryptoAvailable).toBe(false);
     const logs: string[] = [];
     const log =
       (level: string) =>
