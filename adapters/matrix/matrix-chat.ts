@@ -6,10 +6,10 @@ import type { Store } from "../../src/ports/store.ts";
 import { displayName, type Language, type Policy } from "../../src/policy/policy.ts";
 import { renderForWhatsApp } from "../../src/render/whatsapp.ts";
 import { toOutboundPost } from "../../src/outbox/outbox.ts";
-import { KeyedMutex } from "../../src/util/keyed-mutex.ts";
 import { pick, type Localized } from "../../commands/messages.ts";
 import { renderModeNotice, renderNotice } from "../../commands/notices.ts";
 import { approvalLine, headline } from "../../commands/render.ts";
+import { NoticeQueue } from "../notice-queue.ts";
 import type { StaffChat } from "../staff-chat.ts";
 import { escapeHtml, quoteHtml, textToHtml } from "./html.ts";
 
@@ -78,12 +78,12 @@ export const inThread = (content: Record<string, unknown>, root: string): Record
 export class MatrixChat implements StaffChat, NoticeSink {
   readonly #o: MatrixChatOptions;
   readonly previews: PreviewIndex;
-  readonly #order = new KeyedMutex();
-  readonly #pending = new Set<Promise<void>>();
+  readonly #queue: NoticeQueue;
   #loose = 0;
 
   constructor(options: MatrixChatOptions) {
     this.#o = options;
+    this.#queue = new NoticeQueue("Matrix", options.log);
     this.previews = new PreviewIndex(options.store);
   }
 
@@ -126,24 +126,14 @@ export class MatrixChat implements StaffChat, NoticeSink {
   }
 
   emit(notice: Notice | ModeNotice): Promise<void> {
-    const key = notice.kind === "mode_changed" ? "mode" : notice.announcement.id;
-    const shown = this.#order
-      .run(key, () =>
-        notice.kind === "mode_changed"
-          ? this.toApprovers(renderModeNotice(this.#o.policy, notice))
-          : this.#show(notice),
-      )
-      .catch((error: unknown) => {
-        const id = notice.kind === "mode_changed" ? undefined : notice.announcement.id;
-        this.#o.log.error({ err: error, notice: notice.kind, id }, "could not show notice in Matrix");
-      });
-    this.#pending.add(shown);
-    void shown.then(() => this.#pending.delete(shown));
+    this.#queue.add(notice, () =>
+      notice.kind === "mode_changed" ? this.toApprovers(renderModeNotice(this.#o.policy, notice)) : this.#show(notice),
+    );
     return Promise.resolve();
   }
 
-  async settled(): Promise<void> {
-    while (this.#pending.size) await Promise.all([...this.#pending]);
+  settled(): Promise<void> {
+    return this.#queue.settled();
   }
 
   /** Transaction ids of one step: the announcement, how many audit events it has, what is said. */

@@ -281,40 +281,30 @@ export class SlackApp {
       });
     }
 
-    app.action(ACTIONS.approve, async ({ body, ack, respond }) => {
-      await ack();
-      await this.#after("approve button", async () => {
-        const action = BlockActionSchema.parse(body);
-        const card = parseCardValue(action.actions[0]?.value);
-        if (!card) return;
-        const outcome = await this.#o.handle({
-          kind: "text",
-          actor: this.#actor(action.user.id),
-          origin: { platform: SLACK_PLATFORM, room: action.channel?.id ?? this.#o.settings.approvalChannel },
-          text: `approve ${card.id} v${card.version}`,
-          via: "button",
+    /** Buttons that are a command: Approve on the card, "Posted on WhatsApp" under the hand-off. */
+    const commandButtons = [
+      { action: ACTIONS.approve, command: (id: string, v: number) => `approve ${id} v${v}`, via: "button" as const },
+      { action: ACTIONS.posted, command: (id: string) => `posted ${id}` },
+    ];
+    for (const button of commandButtons) {
+      app.action(button.action, async ({ body, ack, respond }) => {
+        await ack();
+        await this.#after(button.action, async () => {
+          const action = BlockActionSchema.parse(body);
+          const card = parseCardValue(action.actions[0]?.value);
+          if (!card) return;
+          const outcome = await this.#o.handle({
+            kind: "text",
+            actor: this.#actor(action.user.id),
+            origin: { platform: SLACK_PLATFORM, room: action.channel?.id ?? this.#o.settings.approvalChannel },
+            text: button.command(card.id, card.version),
+            ...(button.via ? { via: button.via } : {}),
+          });
+          const text = this.#say(outcome, this.#language(action.user.id));
+          if (text) await respond({ response_type: "ephemeral", replace_original: false, text });
         });
-        const text = this.#say(outcome, this.#language(action.user.id));
-        if (text) await respond({ response_type: "ephemeral", replace_original: false, text });
       });
-    });
-
-    app.action(ACTIONS.posted, async ({ body, ack, respond }) => {
-      await ack();
-      await this.#after("posted button", async () => {
-        const action = BlockActionSchema.parse(body);
-        const card = parseCardValue(action.actions[0]?.value);
-        if (!card) return;
-        const outcome = await this.#o.handle({
-          kind: "text",
-          actor: this.#actor(action.user.id),
-          origin: { platform: SLACK_PLATFORM, room: action.channel?.id ?? this.#o.settings.approvalChannel },
-          text: `posted ${card.id}`,
-        });
-        const text = this.#say(outcome, this.#language(action.user.id));
-        if (text) await respond({ response_type: "ephemeral", replace_original: false, text });
-      });
-    });
+    }
 
     for (const kind of ["reject", "withdraw", "edit"] as const) {
       app.action(ACTIONS[kind], async ({ body, ack, respond }) => {

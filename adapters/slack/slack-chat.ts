@@ -5,10 +5,10 @@ import type { ModeNotice, Notice, NoticeSink } from "../../src/ports/notices.ts"
 import type { OutboundPost } from "../../src/ports/outlet.ts";
 import type { Store } from "../../src/ports/store.ts";
 import { resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
-import { KeyedMutex } from "../../src/util/keyed-mutex.ts";
 import { pick, type Localized } from "../../commands/messages.ts";
 import { renderModeNotice, renderNotice } from "../../commands/notices.ts";
 import { headline } from "../../commands/render.ts";
+import { NoticeQueue } from "../notice-queue.ts";
 import type { StaffChat } from "../staff-chat.ts";
 import { cardBlocks, escapeSlack, handoffBlocks } from "./blocks.ts";
 import { CardIndex, type CardRef } from "./cards.ts";
@@ -37,11 +37,11 @@ const OPENS_CARD = new Set<Notice["kind"]>(["approval_requested", "change_reques
 export class SlackChat implements StaffChat, NoticeSink {
   readonly #o: SlackChatOptions;
   readonly cards: CardIndex;
-  readonly #order = new KeyedMutex();
-  readonly #pending = new Set<Promise<void>>();
+  readonly #queue: NoticeQueue;
 
   constructor(options: SlackChatOptions) {
     this.#o = options;
+    this.#queue = new NoticeQueue("Slack", options.log);
     this.cards = new CardIndex(options.store);
   }
 
@@ -82,25 +82,14 @@ export class SlackChat implements StaffChat, NoticeSink {
   }
 
   emit(notice: Notice | ModeNotice): Promise<void> {
-    const key = notice.kind === "mode_changed" ? "mode" : notice.announcement.id;
-    const shown = this.#order
-      .run(key, () =>
-        notice.kind === "mode_changed"
-          ? this.toApprovers(renderModeNotice(this.#o.policy, notice))
-          : this.#show(notice),
-      )
-      .catch((error: unknown) => {
-        const id = notice.kind === "mode_changed" ? undefined : notice.announcement.id;
-        this.#o.log.error({ err: error, notice: notice.kind, id }, "could not show notice in Slack");
-      });
-    this.#pending.add(shown);
-    void shown.then(() => this.#pending.delete(shown));
+    this.#queue.add(notice, () =>
+      notice.kind === "mode_changed" ? this.toApprovers(renderModeNotice(this.#o.policy, notice)) : this.#show(notice),
+    );
     return Promise.resolve();
   }
 
-  /** Resolves once every notice given so far is shown (or has failed). */
   async settled(): Promise<void> {
-    while (this.#pending.size) await Promise.all([...this.#pending]);
+    await this.#queue.settled();
     await this.#o.poster.drain();
   }
 
