@@ -1,19 +1,16 @@
-import { createAnnouncementService, type AnnouncementService } from "../../src/announcement/service.ts";
-import { MemoryStore } from "../../src/memory/memory-store.ts";
-import { Outbox } from "../../src/outbox/outbox.ts";
-import { systemClock } from "../../src/ports/clock.ts";
-import { silentLogger, type Logger } from "../../src/ports/logger.ts";
-import type { Store } from "../../src/ports/store.ts";
-import type { Policy } from "../../src/policy/policy.ts";
-import { dispatch } from "../../commands/dispatch.ts";
 import type { MatrixSettings } from "../../adapters/config/env.ts";
 import { parsePolicy } from "../../adapters/config/policy-file.ts";
 import { MatrixApp } from "../../adapters/matrix/matrix-app.ts";
 import { MatrixChat } from "../../adapters/matrix/matrix-chat.ts";
 import { mediaIntake } from "../../adapters/media/intake.ts";
-import { startWorker } from "../../adapters/worker.ts";
+import type { AnnouncementService } from "../../src/announcement/service.ts";
+import { MemoryStore } from "../../src/memory/memory-store.ts";
+import type { Policy } from "../../src/policy/policy.ts";
+import { silentLogger, type Logger } from "../../src/ports/logger.ts";
+import type { Store } from "../../src/ports/store.ts";
 import type { FakeHomeserver } from "./fake-homeserver.ts";
 import { FakeOutlet, TEST_POLICY_YAML } from "./fixtures.ts";
+import { runningCore } from "./running-core.ts";
 
 export const SERVER = "rathaus.example.de";
 export const APPROVAL_ROOM = `!approvals:${SERVER}`;
@@ -77,28 +74,10 @@ export async function startMatrixBot(fake: FakeHomeserver, options: MatrixBotOpt
   });
   const chat = new MatrixChat({ sender: app, store, policy, approvalRoom: APPROVAL_ROOM, log });
   const outlet = options.outlet ?? new FakeOutlet("whatsapp");
-  const service = createAnnouncementService({
-    store,
-    policy,
-    clock: systemClock,
-    outlets: [outlet],
-    notices: chat,
-    log,
-    onDue: () => worker.wake(),
-    canExercise: true,
-  });
-  const outbox = new Outbox({
-    store,
-    outlets: new Map([[outlet.id, outlet]]),
-    clock: systemClock,
-    notices: chat,
-    log,
-    hold: (a) => service.holds(a),
-  });
-  const worker = startWorker(outbox, 25, log, [() => service.tick()]);
+  const { service, worker, handle } = runningCore({ store, policy, outlet, notices: chat, log });
   await app.start({
     chat,
-    handle: (input) => dispatch(input, { service, policy, clock: systemClock, log }),
+    handle,
     lookup: (id) => service.get(id),
     openIds: () => store.openIds(),
   });

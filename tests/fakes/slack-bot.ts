@@ -1,12 +1,3 @@
-import { createAnnouncementService, type AnnouncementService } from "../../src/announcement/service.ts";
-import { MemoryStore } from "../../src/memory/memory-store.ts";
-import { Outbox } from "../../src/outbox/outbox.ts";
-import { systemClock } from "../../src/ports/clock.ts";
-import { silentLogger, type Logger } from "../../src/ports/logger.ts";
-import type { Outlet } from "../../src/ports/outlet.ts";
-import type { Store } from "../../src/ports/store.ts";
-import type { Policy } from "../../src/policy/policy.ts";
-import { dispatch } from "../../commands/dispatch.ts";
 import type { SlackSettings } from "../../adapters/config/env.ts";
 import { parsePolicy } from "../../adapters/config/policy-file.ts";
 import { mediaIntake } from "../../adapters/media/intake.ts";
@@ -15,9 +6,16 @@ import { SlackPoster } from "../../adapters/slack/poster.ts";
 import { SlackApp } from "../../adapters/slack/slack-app.ts";
 import { SlackChat } from "../../adapters/slack/slack-chat.ts";
 import { ManualHandoffOutlet } from "../../adapters/whatsapp/manual-handoff.ts";
-import { startWorker, type Worker } from "../../adapters/worker.ts";
+import type { AnnouncementService } from "../../src/announcement/service.ts";
+import { MemoryStore } from "../../src/memory/memory-store.ts";
+import type { Policy } from "../../src/policy/policy.ts";
+import { systemClock } from "../../src/ports/clock.ts";
+import { silentLogger, type Logger } from "../../src/ports/logger.ts";
+import type { Outlet } from "../../src/ports/outlet.ts";
+import type { Store } from "../../src/ports/store.ts";
 import type { FakeSlack } from "./fake-slack.ts";
 import { FakeOutlet, TEST_POLICY_YAML } from "./fixtures.ts";
+import { runningCore } from "./running-core.ts";
 
 export const APPROVALS = "C0APPROVALS";
 export const PRESS_DESK = "C0PRESSDESK";
@@ -82,26 +80,14 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
   const outlet = new FakeOutlet("whatsapp");
   const manual = new ManualHandoffOutlet(chat, policy);
   const channel: Outlet = options.handoff ? manual : outlet;
-  const service = createAnnouncementService({
+  const { service, worker, handle } = runningCore({
     store,
     policy,
-    clock: systemClock,
-    outlets: [channel],
-    notices: chat,
-    log,
-    onDue: () => worker.wake(),
-    canExercise: true,
-  });
-  const outbox = new Outbox({
-    store,
-    outlets: new Map([[channel.id, channel]]),
-    clock: systemClock,
+    outlet: channel,
     notices: chat,
     log,
     ...(options.handoff ? {} : { handoff: manual }),
-    hold: (a) => service.holds(a),
   });
-  const worker: Worker = startWorker(outbox, 25, log, [() => service.tick()]);
   const app = new SlackApp(
     {
       settings,
@@ -113,7 +99,7 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
       poster,
       directory: new SlackDirectory(client, policy, log),
       intake: mediaIntake(store),
-      handle: (input) => dispatch(input, { service, policy, clock: systemClock, log }),
+      handle,
       lookup: (id) => service.get(id),
     },
     client,
