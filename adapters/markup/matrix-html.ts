@@ -1,5 +1,16 @@
 import { NodeType, parse, type HTMLElement, type Node } from "node-html-parser";
 
+/** Never shown by a Matrix client, so never published: the reply fallback, scripts and styles. */
+const HIDDEN = new Set(["mx-reply", "script", "style"]);
+
+/** The text of an element as a client shows it, without what is hidden. */
+function shownText(node: Node): string {
+  if (node.nodeType === NodeType.TEXT_NODE) return node.text;
+  if (node.nodeType !== NodeType.ELEMENT_NODE) return "";
+  const el = node as HTMLElement;
+  return HIDDEN.has(el.tagName.toLowerCase()) ? "" : el.childNodes.map(shownText).join("");
+}
+
 const WRAP: Record<string, string> = { strong: "*", b: "*", em: "_", i: "_", del: "~", s: "~", strike: "~" };
 
 function inline(node: Node): string {
@@ -7,16 +18,16 @@ function inline(node: Node): string {
   if (node.nodeType !== NodeType.ELEMENT_NODE) return "";
   const el = node as HTMLElement;
   const tag = el.tagName.toLowerCase();
-  if (tag === "mx-reply") return "";
+  if (HIDDEN.has(tag)) return "";
   if (tag === "br") return "\n";
   const inner = () => el.childNodes.map(inline).join("");
   const mark = WRAP[tag];
   if (mark) {
     const text = inner();
     const core = text.trim();
-    return core ? text.replace(core, `${mark}${core}${mark}`) : text;
+    return core ? text.replace(core, () => `${mark}${core}${mark}`) : text;
   }
-  if (tag === "code") return `\`${el.text}\``;
+  if (tag === "code") return `\`${shownText(el)}\``;
   if (tag === "a") {
     const href = el.getAttribute("href") ?? "";
     const label = inner().trim();
@@ -42,7 +53,7 @@ function block(el: HTMLElement): string {
     case "h6":
       return `\n\n${children().trim()}\n\n`;
     case "pre":
-      return `\n\n\`\`\`${el.text.replace(/\n$/, "")}\`\`\`\n\n`;
+      return `\n\n\`\`\`${shownText(el).replace(/\n$/, "")}\`\`\`\n\n`;
     case "blockquote":
       return `\n\n${tidy(children())
         .split("\n")

@@ -7,7 +7,10 @@ export interface SlackNames {
 const TOKEN = /<([^<>]*)>/g;
 
 function control(inner: string, names: SlackNames): string {
-  const [target = "", label] = inner.split("|", 2) as [string, string | undefined];
+  // Slack escapes only & < >, so a label may itself contain "|": only the first one separates.
+  const bar = inner.indexOf("|");
+  const target = bar < 0 ? inner : inner.slice(0, bar);
+  const label = bar < 0 ? undefined : inner.slice(bar + 1);
   if (target.startsWith("@")) return `@${label ?? names.user(target.slice(1)) ?? target.slice(1)}`;
   if (target.startsWith("#")) return `#${label ?? names.channel(target.slice(1)) ?? target.slice(1)}`;
   if (target.startsWith("!subteam^")) return label ?? "";

@@ -13,12 +13,20 @@ export function textToHtml(text: string): string {
     .join("");
 }
 
+/** Code spans stay as they are; marks apply only between them, so tags always nest. */
 function inlineHtml(text: string): string {
   return text
-    .replace(/`([^`\n]+)`/g, "<code>$1</code>")
-    .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;!?])/g, "$1<b>$2</b>")
-    .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;!?])/g, "$1<i>$2</i>")
-    .replace(/(^|[\s(])~([^~\n]+)~(?=$|[\s).,:;!?])/g, "$1<del>$2</del>");
+    .split(/`([^`\n]+)`/)
+    .map((part, i) => (i % 2 === 1 ? `<code>${part}</code>` : marks(part)))
+    .join("");
+}
+
+/** A mark never spans a tag an earlier mark made (the text is escaped, so `<` is only ever ours). */
+function marks(text: string): string {
+  return text
+    .replace(/(^|[\s(])\*([^*\n<>]+)\*(?=$|[\s).,:;!?])/g, "$1<b>$2</b>")
+    .replace(/(^|[\s(>])_([^_\n<>]+)_(?=$|[\s).,:;!?<])/g, "$1<i>$2</i>")
+    .replace(/(^|[\s(>])~([^~\n<>]+)~(?=$|[\s).,:;!?<])/g, "$1<del>$2</del>");
 }
 
 /** A WhatsApp post as it will read, quoted so nobody mistakes the frame for content. */
