@@ -14,7 +14,7 @@ import { ConfigError } from "./config/config-error.ts";
 import { gatewayOf, loadEnv, type Env, type Gateway } from "./config/env.ts";
 import { loadPolicy } from "./config/policy-file.ts";
 import { CONSOLE_PLATFORM, ConsoleChat } from "./console/console-chat.ts";
-import { createLogger, logDestination, maskUrlPassword } from "./log.ts";
+import { createLogger, logDestination, maskUrlPassword, secretsOf } from "./log.ts";
 import { mediaIntake } from "./media/intake.ts";
 import { Metrics } from "./ops/metrics.ts";
 import { OpsServer } from "./ops/ops-server.ts";
@@ -80,7 +80,7 @@ export async function main(): Promise<void> {
   const gateway = gatewayOf(env);
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   const logFile = env.LOG_FILE ?? (interactive ? "./data/amtsbote.log" : undefined);
-  const log = createLogger(env.LOG_LEVEL, logDestination(logFile));
+  const log = createLogger(env.LOG_LEVEL, logDestination(logFile), secretsOf(env));
   const { path, example } = policyPath(env);
   const policy = loadPolicy(path);
   if (example) log.warn({ policy: path }, "no ./policy.yaml: using the example policy; copy and adapt it");
