@@ -6,13 +6,17 @@ export interface SlackNames {
 
 const TOKEN = /<([^<>]*)>/g;
 
+/** A name from the directory, escaped like the text around it, so the one unescaping pass leaves it as it is. */
+const escaped = (name: string | undefined): string | undefined =>
+  name?.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c] ?? c);
+
 function control(inner: string, names: SlackNames): string {
   // Slack escapes only & < >, so a label may itself contain "|": only the first one separates.
   const bar = inner.indexOf("|");
   const target = bar < 0 ? inner : inner.slice(0, bar);
   const label = bar < 0 ? undefined : inner.slice(bar + 1);
-  if (target.startsWith("@")) return `@${label ?? names.user(target.slice(1)) ?? target.slice(1)}`;
-  if (target.startsWith("#")) return `#${label ?? names.channel(target.slice(1)) ?? target.slice(1)}`;
+  if (target.startsWith("@")) return `@${label ?? escaped(names.user(target.slice(1))) ?? target.slice(1)}`;
+  if (target.startsWith("#")) return `#${label ?? escaped(names.channel(target.slice(1))) ?? target.slice(1)}`;
   if (target.startsWith("!subteam^")) return label ?? "";
   if (target.startsWith("!date^")) return label ?? "";
   if (target.startsWith("!")) return "";

@@ -5,7 +5,7 @@ import { normaliseText } from "../../../src/announcement/content.ts";
 import { postText } from "../../../src/render/whatsapp.ts";
 
 const names = {
-  user: (id: string) => ({ U0ANNA: "Anna Schmidt" })[id],
+  user: (id: string) => ({ U0ANNA: "Anna Schmidt", U0BAU: "Bau &amp; Planung" })[id],
   channel: (id: string) => ({ C0PRESS: "pressestelle" })[id],
 };
 
@@ -27,6 +27,8 @@ describe("renderer: chat markup to exact WhatsApp text", () => {
     ["mail link", "<mailto:presse@achim.de|presse@achim.de>", "presse@achim.de"],
     ["user mention by id", "Rückfragen an <@U0ANNA>", "Rückfragen an @Anna Schmidt"],
     ["user mention with name", "<@U999|ben>", "@ben"],
+    ["a name from the directory is shown as it is", "an <@U0BAU>", "an @Bau &amp; Planung"],
+    ["a label may contain a bar", "<https://achim.de|Termine | Rathaus>", "Termine | Rathaus: https://achim.de"],
     ["channel", "siehe <#C0PRESS>", "siehe #pressestelle"],
     ["user group", "<!subteam^S1|@bauamt> bitte prüfen", "@bauamt bitte prüfen"],
     ["broadcast dropped", "<!here> Hauptstraße frei", "Hauptstraße frei"],
