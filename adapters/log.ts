@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import pretty from "pino-pretty";
 import type { Env } from "./config/env.ts";
 
 /** Keys whose values never reach a log line (the values themselves are also scrubbed, see createLogger). */
@@ -69,9 +70,25 @@ function storePassword(url: string | undefined): string | undefined {
   return (credentials.includes(":") ? password : undefined) ?? fromQuery;
 }
 
-/** Where logs go: a file (appended, directories created) or stderr. */
-export const logDestination = (file: string | undefined): DestinationStream =>
-  file ? pino.destination({ dest: file, mkdir: true, append: true, sync: false }) : pino.destination(2);
+/**
+ * Where logs go: a file (appended, directories created) or stderr; JSON lines, or readable lines when
+ * stderr is a terminal (`LOG_FORMAT=auto`) or when asked for (`pretty`).
+ */
+export function logDestination(
+  file: string | undefined,
+  format: "auto" | "json" | "pretty" = "json",
+): DestinationStream {
+  if (file) return pino.destination({ dest: file, mkdir: true, append: true, sync: false });
+  const readable = format === "pretty" || (format === "auto" && process.stderr.isTTY);
+  return readable
+    ? pretty({
+        destination: 2,
+        colorize: process.stderr.isTTY,
+        translateTime: "SYS:HH:MM:ss",
+        ignore: "pid,hostname,app",
+      })
+    : pino.destination(2);
+}
 
 /**
  * An error as a log line shows it: what it says and where, never the request it carried. Libraries

@@ -80,7 +80,7 @@ export async function main(): Promise<void> {
   const gateway = gatewayOf(env);
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   const logFile = env.LOG_FILE ?? (interactive ? "./data/amtsbote.log" : undefined);
-  const log = createLogger(env.LOG_LEVEL, logDestination(logFile), secretsOf(env));
+  const log = createLogger(env.LOG_LEVEL, logDestination(logFile, env.LOG_FORMAT), secretsOf(env));
   const { path, example } = policyPath(env);
   const policy = loadPolicy(path);
   if (example) log.warn({ policy: path }, "no ./policy.yaml: using the example policy; copy and adapt it");

@@ -20,6 +20,7 @@ export const ENV_SCHEMA = z.object({
   POLICY_FILE: z.string().min(1).default("./policy.yaml"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FILE: z.string().min(1).optional(),
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
   CONSOLE_USER: z.string().min(1).optional(),
   DELIVERY_WORKER: onOff.default("on"),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
