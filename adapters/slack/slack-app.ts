@@ -22,7 +22,7 @@ import {
   VIEWS,
   type FormOrigin,
 } from "./blocks.ts";
-import { composeCommand } from "./compose.ts";
+import { composeCommand, type ComposedCommand } from "./compose.ts";
 import type { SlackDirectory } from "./directory.ts";
 import { downloadSlackFile } from "./files.ts";
 import {
@@ -56,8 +56,6 @@ export interface SlackAppOptions {
 /** Slack may deliver an event twice; the first delivery wins for a day (slack.md §5). */
 const EVENT_TTL_MS = 24 * 3_600_000;
 
-const ignoredLogLevels = new Set(["debug"]);
-
 /** Bolt's logger interface over ours; Bolt's debug output carries whole payloads, so it stays off. */
 function boltLogger(log: Logger): BoltLogger {
   const line =
@@ -71,7 +69,7 @@ function boltLogger(log: Logger): BoltLogger {
     warn: line("warn"),
     error: line("error"),
     setLevel: (l) => {
-      level = ignoredLogLevels.has(l) ? LogLevel.INFO : l;
+      level = l === LogLevel.DEBUG ? LogLevel.INFO : l;
     },
     getLevel: () => level,
     setName: () => undefined,
@@ -425,11 +423,7 @@ export class SlackApp {
       : errorText({ code: "NOT_ALLOWED_TO_CHANGE", params: { id: a.id } });
   }
 
-  async #submitCompose(
-    submission: ViewSubmission,
-    composed: { text: string; body?: string; file?: import("./payloads.ts").SlackFile; altText?: string },
-    language: Language,
-  ): Promise<void> {
+  async #submitCompose(submission: ViewSubmission, composed: ComposedCommand, language: Language): Promise<void> {
     const origin = JSON.parse(submission.view.private_metadata || "{}") as FormOrigin;
     const user = submission.user.id;
     const channel = origin.channel || user;
@@ -473,7 +467,7 @@ export class SlackApp {
 }
 
 /** A refused form closes anyway, so the answer gives the typed text back. */
-function keptText(composed: { text: string; body?: string }, language: Language): string {
+function keptText(composed: ComposedCommand, language: Language): string {
   const typed = [composed.body, composed.text].filter(Boolean).join("\n");
   if (!typed) return "";
   return `\n${language === "de" ? "Ihre Eingabe:" : "What you typed:"}\n\`\`\`\n${escapeSlack(typed)}\n\`\`\``;
