@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import sharp from "sharp";
 import { LIMITS } from "../../src/announcement/content.ts";
 import type { MediaItem } from "../../src/announcement/announcement.ts";
 import { fail, ok, type Result } from "../../src/errors.ts";
@@ -30,6 +29,12 @@ const withExtension = (name: string, ext: string): string => `${name.replace(/\.
  * raster format become JPEG within the size cap (oriented, at most 2048 px); videos must be MP4
  * within the cap; anything else is refused with the reason.
  */
+type Sharp = typeof import("sharp");
+let sharpModule: Promise<Sharp> | undefined;
+
+/** The image library is loaded with the first picture: it costs start time and memory a bot without pictures never needs. */
+const loadSharp = (): Promise<Sharp> => (sharpModule ??= import("sharp").then((m) => m.default));
+
 export async function prepareMedia(raw: RawMedia): Promise<Result<PreparedMedia>> {
   const alt = raw.altText?.trim();
   const finish = (bytes: Uint8Array, mimeType: string, name: string): Result<PreparedMedia> =>
@@ -51,6 +56,7 @@ export async function prepareMedia(raw: RawMedia): Promise<Result<PreparedMedia>
     return finish(raw.bytes, "video/mp4", withExtension(raw.name, "mp4"));
   }
 
+  const sharp = await loadSharp();
   let format: string | undefined;
   try {
     format = (await sharp(raw.bytes).metadata()).format;
