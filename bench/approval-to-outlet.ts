@@ -1,20 +1,36 @@
-// Deciding approval → outlet call latency, per store. Prints a table; not part of `npm test`.
-// Redis and PostgreSQL rows need TEST_REDIS_URL / TEST_POSTGRES_URL (scripts/test-services.sh start).
-import { mkdtempSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import type { AnnouncementId, DeliveryAttempt } from "../src/announcement/announcement.ts";
+// Deciding approval → the gateway receiving the send request, per store. Prints a table; not part of `npm test`.
+// The outlet is the real WahaOutlet (no pacing) talking to FakeWaha on loopback; the moment FakeWaha receives
+// `POST /api/sendText` is taken from node:http's `http.server.request.start` diagnostics channel (the request
+// has arrived and been parsed, before its body is read). Redis and PostgreSQL rows need TEST_REDIS_URL /
+// TEST_POSTGRES_URL (scripts/test-services.sh start).
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import type { IncomingMessage } from "node:http";
+import type { AnnouncementId } from "../src/announcement/announcement.ts";
 import { createAnnouncementService } from "../src/announcement/service.ts";
 import { Outbox } from "../src/outbox/outbox.ts";
 import { systemClock } from "../src/ports/clock.ts";
 import { silentLogger } from "../src/ports/logger.ts";
-import type { OutboundPost } from "../src/ports/outlet.ts";
 import { parsePolicy } from "../adapters/config/policy-file.ts";
 import { openStore } from "../adapters/store/open-store.ts";
-import { FakeOutlet } from "../tests/fakes/fixtures.ts";
+import { WahaOutlet } from "../adapters/whatsapp/waha.ts";
+import { FakeWaha } from "../tests/fakes/fake-waha.ts";
+import {
+  benchNamespace,
+  benchStores,
+  dropNamespace,
+  machineLine,
+  met,
+  ms,
+  stats,
+  table,
+  tempDir,
+  type Stats,
+} from "./lib/common.ts";
 
 const OPEN = Number(process.env.BENCH_OPEN ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 20);
+const TARGET_P99_MS = 25;
 
 const policy = parsePolicy(
   `
@@ -26,21 +42,24 @@ categories: { c: { label: C, approvers: [approver] } }
   "bench.yaml",
 );
 
-/** Notes when the outbox called the outlet. */
-class TimingOutlet extends FakeOutlet {
-  readonly calledAt = new Map<AnnouncementId, number>();
-  override async publish(post: OutboundPost, attempt: DeliveryAttempt) {
-    this.calledAt.set(post.announcementId, performance.now());
-    return super.publish(post, attempt);
-  }
-}
+/** When the gateway received each send request (performance.now()), in arrival order. */
+const arrivals: number[] = [];
+const onRequest = (message: unknown) => {
+  const { request } = message as { request: IncomingMessage };
+  if (request.method === "POST" && request.url === "/api/sendText") arrivals.push(performance.now());
+};
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-
-async function measure(name: string, url: string) {
-  const store = await openStore(url, { namespace: `bench_${Date.now().toString(36)}` });
-  const outlet = new TimingOutlet();
+async function measure(url: string): Promise<Stats> {
+  const namespace = benchNamespace("outlet");
+  const store = await openStore(url, { namespace });
+  const waha = new FakeWaha();
+  const outlet = new WahaOutlet({
+    baseUrl: await waha.start(),
+    apiKey: waha.apiKey,
+    session: "default",
+    channelId: waha.channelId,
+    media: () => Promise.resolve(undefined),
+  });
   const notices = { emit: async () => undefined };
   const outbox = new Outbox({
     store,
@@ -49,6 +68,7 @@ async function measure(name: string, url: string) {
     notices,
     log: silentLogger,
   });
+  // The deciding approval wakes the outbox at once, as the composition root's worker does.
   let pass: Promise<void> = Promise.resolve();
   const service = createAnnouncementService({
     store,
@@ -59,42 +79,62 @@ async function measure(name: string, url: string) {
     log: silentLogger,
     onDue: () => void (pass = outbox.runOnce()),
   });
-  const origin = { platform: "bench", room: "r" };
-  const ids: AnnouncementId[] = [];
-  for (let i = 0; i < OPEN + ROUNDS; i++) {
-    const r = await service.draft("author", { content: { text: `Meldung ${i}`, media: [] }, origin });
-    if (!r.ok) throw new Error(r.error.code);
-    ids.push(r.value.id);
-  }
-  const latencies: number[] = [];
-  for (const id of ids.slice(0, ROUNDS)) {
-    const started = performance.now();
-    const r = await service.approve("approver", id, { via: "reaction" });
-    if (!r.ok) throw new Error(r.error.code);
+  try {
+    const origin = { platform: "bench", room: "r" };
+    const ids: AnnouncementId[] = [];
+    for (let i = 0; i < WARMUP + ROUNDS + OPEN; i++) {
+      const r = await service.draft("author", {
+        content: { text: `Wochenmarkt am Samstag auf dem Rathausplatz, 8 bis 13 Uhr (Meldung ${i}).`, media: [] },
+        origin,
+      });
+      if (!r.ok) throw new Error(r.error.code);
+      ids.push(r.value.id);
+    }
+    const latencies: number[] = [];
+    for (const [i, id] of ids.slice(0, WARMUP + ROUNDS).entries()) {
+      const before = arrivals.length;
+      const started = performance.now();
+      const r = await service.approve("approver", id, { via: "reaction" });
+      if (!r.ok) throw new Error(r.error.code);
+      // The whole outbox pass, so the next round starts from a quiet outbox.
+      await pass;
+      if ((await store.get(id))?.state !== "published") throw new Error(`${id} was not published`);
+      const arrived = arrivals[before];
+      if (arrived === undefined || arrivals.length !== before + 1) {
+        throw new Error(`${id}: expected one send request, saw ${arrivals.length - before}`);
+      }
+      if (i >= WARMUP) latencies.push(arrived - started);
+    }
+    if (waha.posts.length !== WARMUP + ROUNDS) throw new Error(`FakeWaha got ${waha.posts.length} posts`);
+    return stats(latencies);
+  } finally {
     await pass;
-    const called = outlet.calledAt.get(id);
-    if (called === undefined) throw new Error(`${id} not delivered`);
-    latencies.push(called - started);
+    await store.close();
+    await waha.stop();
+    await dropNamespace(url, namespace).catch(() => undefined);
   }
-  await store.close();
-  latencies.sort((a, b) => a - b);
-  return { name, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN };
 }
 
-const stores: [string, string | undefined][] = [
-  ["sqlite", `sqlite://${join(mkdtempSync(join(tmpdir(), "amtsbote-bench-")), "bench.sqlite")}`],
-  ["redis", process.env.TEST_REDIS_URL],
-  ["postgres", process.env.TEST_POSTGRES_URL],
-];
-
-console.log(`deciding approval → outlet call; ${ROUNDS} approvals, ${OPEN} other announcements pending`);
-console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}`);
-console.log("| store | p50 ms | p99 ms | max ms |\n|---|---|---|---|");
-for (const [name, url] of stores) {
+console.log("## Deciding approval → gateway receives the send request (WahaOutlet → FakeWaha on loopback)");
+console.log(machineLine());
+console.log(
+  `${ROUNDS} approvals measured one at a time (after ${WARMUP} warm-up), ${OPEN} other announcements pending; ` +
+    `no pacing`,
+);
+subscribe("http.server.request.start", onRequest);
+const rows: string[][] = [];
+let sqliteP99 = NaN;
+for (const [name, url] of benchStores(tempDir("outlet"))) {
   if (!url) {
-    console.log(`| ${name} | – | – | – | (no URL)`);
+    rows.push([name, "skipped (no URL)", "", "", "", "", ""]);
     continue;
   }
-  const r = await measure(name, url);
-  console.log(`| ${r.name} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(2)} |`);
+  const s = await measure(url);
+  if (name === "sqlite") sqliteP99 = s.p99;
+  rows.push([name, String(s.n), ms(s.p50), ms(s.p90), ms(s.p99), ms(s.max), ms(s.mean)]);
 }
+unsubscribe("http.server.request.start", onRequest);
+console.log("");
+console.log(table(["store", "approvals", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms"], rows));
+console.log("");
+console.log(`target: p99 < ${TARGET_P99_MS} ms with SQLite — ${ms(sqliteP99)} ms: ${met(sqliteP99 < TARGET_P99_MS)}`);
