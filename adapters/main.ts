@@ -29,6 +29,8 @@ import { startWorker, type Worker } from "./worker.ts";
 
 const EXAMPLE_POLICY = fileURLToPath(new URL("../config/policy.example.yaml", import.meta.url));
 const DEFAULT_POLICY = "./policy.yaml";
+/** Expiry, review reminders, escalation and incident checks: their rules are in minutes and hours. */
+const TASKS_EVERY_MS = 10_000;
 
 function policyPath(env: Env): { path: string; example: boolean } {
   if (env.POLICY_FILE === DEFAULT_POLICY && !existsSync(DEFAULT_POLICY)) return { path: EXAMPLE_POLICY, example: true };
@@ -160,7 +162,7 @@ export async function main(): Promise<void> {
     ...(testChannel ? { exercise: new Map([[whatsapp.id, testChannel]]) } : {}),
   });
   if (env.DELIVERY_WORKER === "on") {
-    worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [() => service.tick()]);
+    worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [() => service.tick()], TASKS_EVERY_MS);
   }
   health?.start();
 

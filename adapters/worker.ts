@@ -9,17 +9,20 @@ export interface Worker {
 
 /**
  * Drives the outbox: a pass at start (resuming what a crash left), on every tick and whenever woken;
- * `tasks` run on every tick after it (expiry, reminders, escalation, incidents).
+ * `tasks` (expiry, reminders, escalation, incidents) run after it, at most every `tasksEveryMs`:
+ * each reads every open announcement, and minute-scale rules need no second-scale checks.
  */
 export function startWorker(
   outbox: Outbox,
   pollMs: number,
   log: Logger,
   tasks: readonly (() => Promise<unknown>)[] = [],
+  tasksEveryMs = pollMs,
 ): Worker {
   let current: Promise<void> = Promise.resolve();
   let ticking = false;
   let stopped = false;
+  let tasksRanAt = -Infinity;
   const tick = () => {
     // A slow tick (a gateway taking its time) is not overtaken by the next one.
     if (stopped || ticking) return;
@@ -27,7 +30,10 @@ export function startWorker(
     current = (async () => {
       try {
         await outbox.runOnce();
-        for (const task of tasks) await task();
+        if (Date.now() - tasksRanAt >= tasksEveryMs) {
+          tasksRanAt = Date.now();
+          for (const task of tasks) await task();
+        }
       } catch (error) {
         log.error({ err: error }, "outbox pass failed");
       } finally {
