@@ -31,4 +31,4 @@ EXPOSE 9464 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Mount the town's policy at /app/config/policy.yaml (compose.yaml does); without it the start stops and says so.
-CMD ["node", "adapters/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "adapters/main.ts"]
