@@ -394,14 +394,16 @@ export class MatrixApp implements MatrixSender {
       target: { id },
       reaction: relates.data.key,
     });
-    if (!outcome || outcome.kind === "ignored") return;
-    if (outcome.kind === "error" && quiet) return;
-    if (reactionMeaning(relates.data.key) === "reject" && outcome.kind === "reply" && !quiet) {
+    if (!outcome || outcome.kind === "ignored" || quiet) return;
+    if (outcome.kind === "reply" && reactionMeaning(relates.data.key) === "reject") {
       await this.#askForReason(roomId, event, target, id);
       return;
     }
-    if (outcome.kind === "error" || !quiet) {
-      const content = noticeContent(pick(mention(event.sender, outcomeText(outcome)), this.#language(event.sender)));
+    // An approval shows in the thread log already; only a refusal needs its own short notice.
+    if (outcome.kind === "error") {
+      const content = noticeContent(
+        pick(mention(event.sender, prefixed("⚠️ ", outcome.message)), this.#language(event.sender)),
+      );
       await this.send(roomId, inThread(content, target), `amtsbote-reply-${event.event_id}`);
     }
   }
@@ -588,9 +590,6 @@ const mention = (user: string, message: Localized): Localized => ({
   de: `${user}: ${message.de}`,
   en: `${user}: ${message.en}`,
 });
-
-const outcomeText = (outcome: CommandOutcome): Localized =>
-  outcome.kind === "error" ? prefixed("⚠️ ", outcome.message) : outcome.kind === "reply" ? outcome.message : L2("", "");
 
 /**
  * Drops a reply fallback (matrix.md §8): leading `> ` lines and the empty line after them.
