@@ -2,11 +2,14 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLog
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebClient } from "@slack/web-api";
+import { z } from "zod";
 import type { Announcement, AnnouncementId } from "../../src/announcement/announcement.ts";
 import type { Clock } from "../../src/ports/clock.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
+import { KeyedMutex } from "../../src/util/keyed-mutex.ts";
 import { canChange, isApproverFor, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
+import { reactionMeaning } from "../../commands/dispatch.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import { errorText, pick, type Localized } from "../../commands/messages.ts";
 import type { SlackSettings } from "../config/env.ts";
@@ -51,7 +54,11 @@ export interface SlackAppOptions {
   /** The command entry point (`dispatch` with its dependencies). */
   handle: (input: CommandInput) => Promise<CommandOutcome>;
   lookup: (id: AnnouncementId) => Promise<Announcement | undefined>;
+  /** Announcements not yet settled, for re-reading their cards' reactions at start. */
+  openIds: () => Promise<AnnouncementId[]>;
 }
+
+const ReactionsSchema = z.array(z.object({ name: z.string(), users: z.array(z.string()).default([]) }));
 
 /** Slack may deliver an event twice; the first delivery wins for a day (slack.md §5). */
 const EVENT_TTL_MS = 24 * 3_600_000;
@@ -89,6 +96,7 @@ export class SlackApp {
   #connected = false;
   #server: Server | undefined;
   #botUserId = "";
+  readonly #seenOrder = new KeyedMutex();
 
   constructor(options: SlackAppOptions, client: WebClient) {
     this.#o = options;
@@ -173,13 +181,84 @@ export class SlackApp {
       log.info({ address: this.address() }, "Slack HTTP mode listening on /slack/events");
     } else await app.start();
     log.info({ botUserId: who.user_id, team: who.team }, "Slack app started");
-    void this.#o.directory.syncGroups();
+    void this.#o.directory.syncGroups().then(() => this.#reconcile());
   }
 
   async stop(): Promise<void> {
     this.#connected = false;
     await this.#app?.stop();
     this.#app = undefined;
+  }
+
+  /**
+   * Reactions can be lost while the bot is down or in a Slack incident (slack.md §4): the cards still
+   * waiting for a decision are read again, and a ✅ the bot has not counted counts now, while an approval
+   * given by reaction whose ✅ is gone is taken back.
+   */
+  async #reconcile(): Promise<void> {
+    for (const id of await this.#o.openIds()) {
+      const a = await this.#o.lookup(id);
+      const card = await this.#o.chat.cards.get(id);
+      const deciding = a && (a.state === "pending" || (a.change !== undefined && !a.change.approved));
+      if (!a || !card || !deciding) continue;
+      let reactions: z.infer<typeof ReactionsSchema>;
+      try {
+        const answer = await this.client.reactions.get({ channel: card.channel, timestamp: card.ts, full: true });
+        reactions = ReactionsSchema.parse(answer.message?.reactions ?? []);
+      } catch (error) {
+        this.#o.log.warn(
+          { id, error: error instanceof Error ? error.message : String(error) },
+          "could not re-read a card's reactions",
+        );
+        continue;
+      }
+      const approving = new Set(reactions.filter((r) => reactionMeaning(r.name) === "approve").flatMap((r) => r.users));
+      approving.delete(this.#botUserId);
+      const origin = { platform: SLACK_PLATFORM, room: card.channel, thread: card.ts };
+      // Withdrawn first, so a ✅ taken back never helps reach the quorum.
+      const version = a.versions.at(-1)?.hash;
+      for (const approval of a.approvals.filter((x) => x.via === "reaction" && x.versionHash === version)) {
+        const ids = this.#o.policy.people.get(approval.by)?.identities[SLACK_PLATFORM] ?? [];
+        const user = ids[0];
+        if (user && !ids.some((u) => approving.has(u))) {
+          await this.#o.handle({
+            kind: "reaction",
+            actor: this.#actor(user),
+            origin,
+            target: { id },
+            reaction: "white_check_mark",
+            removed: true,
+          });
+        }
+      }
+      // Only a ✅ the bot never saw: one seen before may belong to an earlier version of the text.
+      const seen = await this.#seenApprovals(id);
+      for (const user of [...approving].filter((u) => !seen.has(u))) {
+        await this.#markSeen(id, user, true);
+        await this.#o.handle({
+          kind: "reaction",
+          actor: this.#actor(user),
+          origin,
+          target: { id },
+          reaction: "white_check_mark",
+        });
+      }
+    }
+  }
+
+  /** Who has a ✅ on the card that the bot has counted (or tried to), so a restart counts each one once. */
+  async #seenApprovals(id: AnnouncementId): Promise<Set<string>> {
+    const seen = await this.#o.store.getSetting(`slack-card-approvals:${id}`);
+    return new Set(Array.isArray(seen) ? (seen as string[]) : []);
+  }
+
+  #markSeen(id: AnnouncementId, user: string, present: boolean): Promise<void> {
+    return this.#seenOrder.run(id, async () => {
+      const seen = await this.#seenApprovals(id);
+      if (present) seen.add(user);
+      else seen.delete(user);
+      await this.#o.store.putSetting(`slack-card-approvals:${id}`, [...seen]);
+    });
   }
 
   #language(userId: string): Language {
@@ -260,6 +339,9 @@ export class SlackApp {
       }
       const id = await this.#o.chat.cards.byMessage(channel, ts);
       if (!id) return;
+      if (reactionMeaning(reaction.reaction) === "approve") {
+        await this.#markSeen(id, reaction.user, reaction.type === "reaction_added");
+      }
       const outcome = await this.#o.handle({
         kind: "reaction",
         actor: this.#actor(reaction.user),

@@ -46,6 +46,7 @@ export function slackRuntime(env: Env, store: Store, policy: Policy, log: Logger
           intake: mediaIntake(store),
           handle,
           lookup: (id) => service.get(id),
+          openIds: () => store.openIds(),
         },
         client,
       );

@@ -101,6 +101,7 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
       intake: mediaIntake(store),
       handle,
       lookup: (id) => service.get(id),
+      openIds: () => store.openIds(),
     },
     client,
   );

@@ -2,6 +2,7 @@ import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Logger } from "../../../src/ports/logger.ts";
 import { parsePolicy } from "../../../adapters/config/policy-file.ts";
+import { MemoryStore } from "../../../src/memory/memory-store.ts";
 import { FakeSlack, type StoredMessage } from "../../fakes/fake-slack.ts";
 import { PRESS_DESK, SLACK_POLICY_YAML, startSlackBot, U, type SlackBot } from "../../fakes/slack-bot.ts";
 
@@ -234,5 +235,48 @@ describe("Slack hand-off and people", () => {
       .toBe(2);
     await cardOf(fake, bot, "A-0001");
     expect(fake.messages.filter((m) => m.channel === "C0APPROVALS" && !m.thread_ts)).toHaveLength(1);
+  });
+
+  it("reactions given and taken back while the bot was down count after its restart", async () => {
+    const { fake, bot: first } = await start({ store: new MemoryStore() });
+    const store = first.store;
+    await announce(fake, U.anna, "Zwei Freigaben --category baustelle");
+    const card = await cardOf(fake, first, "A-0001");
+    await approveByReaction(fake, U.carla, card);
+    await expect.poll(async () => (await first.service.get("A-0001"))?.approvals.length).toBe(1);
+    await first.stop();
+    bot = undefined;
+
+    fake.removeReaction(card.channel, card.ts, "white_check_mark", U.carla);
+    fake.addReaction(card.channel, card.ts, "white_check_mark", U.dieter);
+    fake.addReaction(card.channel, card.ts, "heavy_check_mark::skin-tone-4", U.erik);
+    bot = await startSlackBot(fake, { store });
+    const second = bot;
+    await expect.poll(() => second.outlet.published.length).toBe(1);
+    const a = await second.service.get("A-0001");
+    expect(a?.approvals.map((x) => x.by).sort()).toEqual(["dieter", "erik"]);
+  });
+
+  it("after a restart, a ✅ left from before an edit does not approve the new text", async () => {
+    const { fake, bot: first } = await start({ store: new MemoryStore() });
+    const store = first.store;
+    await announce(fake, U.anna, "Alter Text --category baustelle");
+    const card = await cardOf(fake, first, "A-0001");
+    await approveByReaction(fake, U.carla, card);
+    await expect.poll(async () => (await first.service.get("A-0001"))?.approvals.length).toBe(1);
+    await announce(fake, U.anna, "edit A-0001 Neuer Text");
+    await expect.poll(async () => (await first.service.get("A-0001"))?.versions.length).toBe(2);
+    await first.stop();
+    bot = undefined;
+
+    fake.addReaction(card.channel, card.ts, "white_check_mark", U.dieter);
+    bot = await startSlackBot(fake, { store });
+    const second = bot;
+    await expect.poll(async () => (await second.service.get("A-0001"))?.approvals.map((x) => x.by)).toContain("dieter");
+    await second.settled();
+    const a = await second.service.get("A-0001");
+    expect(a?.approvals.filter((x) => x.versionHash === a.versions[1]?.hash).map((x) => x.by)).toEqual(["dieter"]);
+    expect(a?.state).toBe("pending");
+    expect(second.outlet.published).toEqual([]);
   });
 });
