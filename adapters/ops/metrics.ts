@@ -56,7 +56,7 @@ export class Metrics {
   constructor(store: Store) {
     collectDefaultMetrics({ register: this.registry, prefix: "amtsbote_" });
     const open = async (): Promise<Announcement[]> => {
-      const records = await Promise.all((await store.openIds()).map((id) => store.get(id)));
+      const records = await store.getMany(await store.openIds());
       return records.filter((a): a is Announcement => a !== undefined);
     };
     new Gauge({

@@ -85,6 +85,12 @@ export class KeyvStore implements Store {
     return typeof value === "object" ? value : undefined;
   }
 
+  async getMany(ids: readonly AnnouncementId[]): Promise<(Announcement | undefined)[]> {
+    if (ids.length === 0) return [];
+    const values = await this.#records.getMany([...ids]);
+    return values.map((value) => (typeof value === "object" && value !== null ? value : undefined));
+  }
+
   async put(announcement: Announcement): Promise<void> {
     const written = await this.#records.set(announcement.id, announcement);
     if (!written) throw new Error(`store refused to write ${announcement.id}`);

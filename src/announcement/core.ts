@@ -114,7 +114,7 @@ export function createCore(deps: AnnouncementServiceDeps) {
 
   /** Every announcement with something left to do, read once, in id order. */
   async function openAnnouncements(): Promise<Announcement[]> {
-    const all = await Promise.all((await store.openIds()).map((id) => store.get(id)));
+    const all = await store.getMany(await store.openIds());
     return all
       .filter((a): a is Announcement => a !== undefined && !isSettled(a))
       .sort((x, y) => x.id.localeCompare(y.id));

@@ -41,6 +41,10 @@ export class MemoryStore implements Store {
     return raw === undefined ? undefined : (JSON.parse(raw) as Announcement);
   }
 
+  async getMany(ids: readonly AnnouncementId[]): Promise<(Announcement | undefined)[]> {
+    return Promise.all(ids.map((id) => this.get(id)));
+  }
+
   async put(announcement: Announcement): Promise<void> {
     this.#records.set(announcement.id, JSON.stringify(announcement));
   }

@@ -130,8 +130,10 @@ export class Outbox {
 
   async #pass(): Promise<void> {
     const now = this.#o.clock.now().getTime();
-    for (const id of await this.#o.store.openIds()) {
-      const a = await this.#o.store.get(id);
+    const ids = await this.#o.store.openIds();
+    const records = await this.#o.store.getMany(ids);
+    for (const [i, id] of ids.entries()) {
+      const a = records[i];
       if (!a) continue;
       if (isSettled(a)) {
         await this.#o.store.markClosed(id);
@@ -139,8 +141,9 @@ export class Outbox {
       }
       const due = a.state === "scheduled" && a.publishAt !== undefined && Date.parse(a.publishAt) <= now;
       if (due) await this.#startScheduled(id);
-      else if (!isDelivering(a)) continue;
-      const fresh = due ? await this.#o.store.get(id) : a;
+      else if (!isDelivering(a) || !a.deliveries.some((d) => isDue(d, now))) continue;
+      // The batch read only finds the work; what is delivered is read again, as it is now.
+      const fresh = await this.#o.store.get(id);
       for (const d of fresh?.deliveries ?? []) {
         if (isDue(d, now) && this.#o.available(d.outlet)) {
           try {

@@ -26,6 +26,8 @@ export interface Store {
    */
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
   get(id: AnnouncementId): Promise<Announcement | undefined>;
+  /** Several records in one round trip, in the order asked; undefined where there is none. */
+  getMany(ids: readonly AnnouncementId[]): Promise<(Announcement | undefined)[]>;
   /** Writes the record; call only inside `withLock(announcementKey(id))`. */
   put(announcement: Announcement): Promise<void>;
   /** Ids of announcements that are not yet in a final state, sorted. */

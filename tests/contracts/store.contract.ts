@@ -162,6 +162,15 @@ export function storeContract(name: string, options: StoreContractOptions): void
       expect(await first.withLock("d", async () => "released again")).toBe("released again");
     });
 
+    it("getMany reads several records at once, in the order asked, undefined where missing", async () => {
+      const store = await open(fresh());
+      await store.withLock("announcement:A-0001", () => store.put(anAnnouncement("A-0001", "eins")));
+      await store.withLock("announcement:A-0003", () => store.put(anAnnouncement("A-0003", "drei")));
+      const got = await store.getMany(["A-0003", "A-0002", "A-0001"]);
+      expect(got.map((a) => a?.versions[0]?.content.text)).toEqual(["drei", undefined, "eins"]);
+      expect(await store.getMany([])).toEqual([]);
+    });
+
     it("claimOnce answers true to the first claim only, across instances, until it expires", async () => {
       const shared = fresh();
       const stores = options.crossInstance ? [await open(shared), await open(shared)] : [await open(shared)];
