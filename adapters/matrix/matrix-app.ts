@@ -107,7 +107,10 @@ export class MatrixApp implements MatrixSender {
       cryptoDir: settings.cryptoDir,
       dispatch: (type, roomId, event) => this.#dispatch(type, roomId, event),
       onFatal: (error) => this.#refused(error),
-      onSynced: () => {
+      onSynced: (gappy) => {
+        // The first sync after a start is gappy by nature; start() reconciles already.
+        if (gappy && this.#synced)
+          void this.#reconcile().catch((error: unknown) => this.#o.log.warn({ err: error }, "reconciliation failed"));
         this.#synced = true;
       },
     });

@@ -28,8 +28,8 @@ export interface AwaitingClientOptions {
   dispatch: Dispatch;
   /** The homeserver refused the token: nothing will work until someone gives a new one. */
   onFatal: (error: Error) => void;
-  /** A sync batch was processed. */
-  onSynced: () => void;
+  /** A sync batch was processed; `gappy` when a room's timeline skipped events (`limited`). */
+  onSynced: (gappy: boolean) => void;
 }
 
 const isAuthFailure = (error: unknown): boolean => {
@@ -68,7 +68,8 @@ export function createAwaitingClient(o: AwaitingClientOptions): MatrixClient {
 
     protected override async processSync(raw: unknown, emitFn?: (t: string, ...p: unknown[]) => Promise<unknown>) {
       await super.processSync(raw, emitFn);
-      o.onSynced();
+      const joined = (raw as { rooms?: { join?: Record<string, { timeline?: { limited?: boolean } }> } }).rooms?.join;
+      o.onSynced(Object.values(joined ?? {}).some((room) => room.timeline?.limited === true));
     }
 
     protected override async doSync(token: string): Promise<unknown> {

@@ -289,4 +289,17 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     const replies = h.roomEvents(OPS_ROOM).filter((e) => e.sender === h.botUserId);
     expect(replies).toHaveLength(1);
   });
+
+  it("a gappy sync while running is reconciled: reactions it skipped still count", async () => {
+    const h = await world();
+    const bot = await start(h);
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Lücke im Sync --category baustelle"));
+    const preview = await previewOf(bot, "A-0001");
+    // Everything so far delivered, so the gap swallows exactly the two reactions.
+    await h.waitFor(() => h.roomEvents(APPROVAL_ROOM).every((e) => h.delivered(e.event_id)));
+    h.nextSyncLimited(APPROVAL_ROOM, 0);
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"), h.reaction(M.dieter, preview.eventId, "✅"));
+    await expect.poll(() => bot.outlet.published.length).toBe(1);
+    expect((await bot.service.get("A-0001"))?.approvals.map((x) => x.by).sort()).toEqual(["carla", "dieter"]);
+  });
 });
