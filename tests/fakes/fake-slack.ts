@@ -387,6 +387,24 @@ export class FakeSlack {
     return this.#acksOf(id)[before]?.payload;
   }
 
+  /** Submits a form the bot opened (`view` as `views` recorded it) as `user` would; resolves with the ack's payload. */
+  submitView(
+    user: string,
+    view: { id: string; callback_id: string; private_metadata: string },
+    values: Record<string, Record<string, unknown>>,
+  ): Promise<unknown> {
+    return this.envelope(
+      "interactive",
+      this.payloads.viewSubmission({
+        user,
+        callbackId: view.callback_id,
+        privateMetadata: view.private_metadata,
+        viewId: view.id,
+        values,
+      }),
+    );
+  }
+
   /** Waits for the (first) ack of an envelope sent with `send()`; resolves with its `payload`. */
   async waitForAck(envelopeId: string, timeoutMs = 5000): Promise<unknown> {
     await this.#until(() => this.#acksOf(envelopeId).length > 0, timeoutMs, `the ack of envelope ${envelopeId}`);

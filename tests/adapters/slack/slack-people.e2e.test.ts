@@ -144,20 +144,11 @@ describe("Slack hand-off and people", () => {
     await announce(fake, U.anna, "");
     await expect.poll(() => fake.views.length).toBe(1);
     const view = fake.views[0]?.view as { id: string; private_metadata: string; callback_id: string };
-    await fake.envelope(
-      "interactive",
-      fake.payloads.viewSubmission({
-        user: U.anna,
-        callbackId: view.callback_id,
-        privateMetadata: view.private_metadata,
-        viewId: view.id,
-        values: {
-          text: { text: { type: "plain_text_input", value: "Sperrung mit Karte" } },
-          media: { media: { type: "file_input", files: [file] } },
-          alt: { alt: { type: "plain_text_input", value: "Karte der Umleitung" } },
-        },
-      }),
-    );
+    await fake.submitView(U.anna, view, {
+      text: { text: { type: "plain_text_input", value: "Sperrung mit Karte" } },
+      media: { media: { type: "file_input", files: [file] } },
+      alt: { alt: { type: "plain_text_input", value: "Karte der Umleitung" } },
+    });
     await expect.poll(() => bot.store.openIds()).toEqual(["A-0001"]);
     const media = (await bot.service.get("A-0001"))?.versions[0]?.content.media;
     expect(media).toMatchObject([{ mimeType: "image/jpeg", altText: "Karte der Umleitung" }]);
@@ -191,32 +182,18 @@ describe("Slack hand-off and people", () => {
       blocks: unknown[];
     };
     expect(JSON.stringify(edit.blocks)).toContain("Alter Text");
-    await fake.envelope(
-      "interactive",
-      fake.payloads.viewSubmission({
-        user: U.anna,
-        callbackId: edit.callback_id,
-        privateMetadata: edit.private_metadata,
-        viewId: edit.id,
-        values: { reason: { reason: { type: "plain_text_input", value: "Neuer Text --mit Strichen" } } },
-      }),
-    );
+    await fake.submitView(U.anna, edit, {
+      reason: { reason: { type: "plain_text_input", value: "Neuer Text --mit Strichen" } },
+    });
     await expect
       .poll(async () => (await bot.service.get("A-0001"))?.versions.at(-1)?.content.text)
       .toBe("Neuer Text --mit Strichen");
     await press(U.anna, "amtsbote_withdraw");
     await expect.poll(() => fake.views.length).toBe(2);
     const withdraw = fake.views[1]?.view as { id: string; private_metadata: string; callback_id: string };
-    await fake.envelope(
-      "interactive",
-      fake.payloads.viewSubmission({
-        user: U.anna,
-        callbackId: withdraw.callback_id,
-        privateMetadata: withdraw.private_metadata,
-        viewId: withdraw.id,
-        values: { reason: { reason: { type: "plain_text_input", value: "Doch nicht nötig" } } },
-      }),
-    );
+    await fake.submitView(U.anna, withdraw, {
+      reason: { reason: { type: "plain_text_input", value: "Doch nicht nötig" } },
+    });
     await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("withdrawn");
   });
 

@@ -142,16 +142,7 @@ describe("Slack in Socket Mode against a local Slack", () => {
     const view = fake.views[0]?.view as { id: string; private_metadata: string; callback_id: string };
     expect(view.callback_id).toBe("amtsbote_reject_reason");
     const submit = (reason: string) =>
-      fake.envelope(
-        "interactive",
-        fake.payloads.viewSubmission({
-          user: U.carla,
-          callbackId: view.callback_id,
-          privateMetadata: view.private_metadata,
-          viewId: view.id,
-          values: { reason: { reason: { type: "plain_text_input", value: reason } } },
-        }),
-      );
+      fake.submitView(U.carla, view, { reason: { reason: { type: "plain_text_input", value: reason } } });
     expect(await submit("  ")).toMatchObject({ response_action: "errors", errors: { reason: expect.any(String) } });
     expect((await bot.service.get("A-0001"))?.state).toBe("pending");
     expect(await submit("Falsche Straße")).toEqual({});
@@ -196,17 +187,7 @@ describe("Slack in Socket Mode against a local Slack", () => {
     await expect.poll(() => fake.views.length).toBe(1);
     const view = fake.views[0]?.view as { id: string; private_metadata: string; callback_id: string };
     expect(view.callback_id).toBe("amtsbote_compose");
-    const submit = (values: Record<string, Record<string, unknown>>) =>
-      fake.envelope(
-        "interactive",
-        fake.payloads.viewSubmission({
-          user: U.ben,
-          callbackId: view.callback_id,
-          privateMetadata: view.private_metadata,
-          viewId: view.id,
-          values,
-        }),
-      );
+    const submit = (values: Record<string, Record<string, unknown>>) => fake.submitView(U.ben, view, values);
     expect(
       await submit({ poll_question: { poll_question: { type: "plain_text_input", value: "Wann?" } } }),
     ).toMatchObject({
@@ -250,16 +231,9 @@ describe("Slack in Socket Mode against a local Slack", () => {
       blocks: unknown[];
     };
     expect(JSON.stringify(view.blocks)).toContain("Stromausfall in <Uphusen>");
-    await fake.envelope(
-      "interactive",
-      fake.payloads.viewSubmission({
-        user: U.anna,
-        callbackId: view.callback_id,
-        privateMetadata: view.private_metadata,
-        viewId: view.id,
-        values: { text: { text: { type: "plain_text_input", value: "Stromausfall in <Uphusen>" } } },
-      }),
-    );
+    await fake.submitView(U.anna, view, {
+      text: { text: { type: "plain_text_input", value: "Stromausfall in <Uphusen>" } },
+    });
     await expect
       .poll(async () => (await bot.service.get("A-0001"))?.origin)
       .toEqual({
