@@ -385,7 +385,7 @@ export class MatrixApp implements MatrixSender {
       return;
     }
     const target = relates.data.event_id;
-    const id = await this.#handlers?.chat.previews.byEvent(target);
+    const id = await this.#handlers?.chat.previews.byKey(target);
     if (!id) return;
     const record = { eventId: event.event_id, sender: event.sender, key: relates.data.key };
     await this.#o.store.putSetting(`matrix-reaction:${event.event_id}`, { id, ...record });
@@ -434,7 +434,7 @@ export class MatrixApp implements MatrixSender {
   async #maybeRejectReason(roomId: string, event: RoomEvent, threadRoot: string, text: string): Promise<void> {
     const key = `matrix-reject-pending:${threadRoot}:${event.sender}`;
     if ((await this.#o.store.getSetting(key)) !== true) return;
-    const id = await this.#handlers?.chat.previews.byEvent(threadRoot);
+    const id = await this.#handlers?.chat.previews.byKey(threadRoot);
     const reason = text.trim();
     if (!id || !reason) return;
     await this.#o.store.putSetting(key, false);

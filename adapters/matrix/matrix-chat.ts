@@ -1,14 +1,15 @@
-import type { Announcement, AnnouncementId } from "../../src/announcement/announcement.ts";
+import { pick, type Localized } from "../../commands/messages.ts";
+import { renderModeNotice } from "../../commands/notices.ts";
+import { approvalLine, headline } from "../../commands/render.ts";
+import type { Announcement } from "../../src/announcement/announcement.ts";
+import { toOutboundPost } from "../../src/outbox/outbox.ts";
+import { displayName, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { ModeNotice, Notice, NoticeSink } from "../../src/ports/notices.ts";
 import type { OutboundPost } from "../../src/ports/outlet.ts";
 import type { Store } from "../../src/ports/store.ts";
-import { displayName, type Language, type Policy } from "../../src/policy/policy.ts";
 import { renderForWhatsApp } from "../../src/render/whatsapp.ts";
-import { toOutboundPost } from "../../src/outbox/outbox.ts";
-import { pick, type Localized } from "../../commands/messages.ts";
-import { renderModeNotice, renderNotice } from "../../commands/notices.ts";
-import { approvalLine, headline } from "../../commands/render.ts";
+import { ApprovalPostIndex, approvalThreadMessages, OPENS_APPROVAL_POST } from "../approval-post.ts";
 import { NoticeQueue } from "../notice-queue.ts";
 import type { StaffChat } from "../staff-chat.ts";
 import { escapeHtml, quoteHtml, textToHtml } from "./html.ts";
@@ -25,30 +26,6 @@ export interface PreviewRef {
   eventId: string;
 }
 
-/** Which event is the preview of which announcement, both ways. */
-export class PreviewIndex {
-  readonly #store: Store;
-
-  constructor(store: Store) {
-    this.#store = store;
-  }
-
-  async get(id: AnnouncementId): Promise<PreviewRef | undefined> {
-    const ref = (await this.#store.getSetting(`matrix-preview:${id}`)) as PreviewRef | undefined;
-    return ref && typeof ref.eventId === "string" ? ref : undefined;
-  }
-
-  async byEvent(eventId: string): Promise<AnnouncementId | undefined> {
-    const id = await this.#store.getSetting(`matrix-preview-of:${eventId}`);
-    return typeof id === "string" ? (id as AnnouncementId) : undefined;
-  }
-
-  async put(id: AnnouncementId, ref: PreviewRef): Promise<void> {
-    await this.#store.putSetting(`matrix-preview-of:${ref.eventId}`, id);
-    await this.#store.putSetting(`matrix-preview:${id}`, ref);
-  }
-}
-
 export interface MatrixChatOptions {
   sender: MatrixSender;
   store: Store;
@@ -56,8 +33,6 @@ export interface MatrixChatOptions {
   approvalRoom: string;
   log: Logger;
 }
-
-const OPENS_PREVIEW = new Set<Notice["kind"]>(["approval_requested", "change_requested", "break_glass"]);
 
 /** A notice: plain text for every client, HTML for those that show it, never pinging anyone by accident. */
 export function noticeContent(text: string, html = textToHtml(text)): Record<string, unknown> {
@@ -77,14 +52,14 @@ export const inThread = (content: Record<string, unknown>, root: string): Record
  */
 export class MatrixChat implements StaffChat, NoticeSink {
   readonly #o: MatrixChatOptions;
-  readonly previews: PreviewIndex;
+  readonly previews: ApprovalPostIndex<PreviewRef>;
   readonly #queue: NoticeQueue;
   #loose = 0;
 
   constructor(options: MatrixChatOptions) {
     this.#o = options;
     this.#queue = new NoticeQueue("Matrix", options.log);
-    this.previews = new PreviewIndex(options.store);
+    this.previews = new ApprovalPostIndex<PreviewRef>(options.store, "matrix-preview", (preview) => preview.eventId);
   }
 
   get #language(): Language {
@@ -144,26 +119,16 @@ export class MatrixChat implements StaffChat, NoticeSink {
   async #show(notice: Notice): Promise<void> {
     const a = notice.announcement;
     let preview = await this.previews.get(a.id);
-    let posted = false;
+    const opens = !preview && OPENS_APPROVAL_POST.has(notice.kind);
     if (preview) await this.#editPreview(preview, a);
-    else if (OPENS_PREVIEW.has(notice.kind)) {
-      preview = await this.#postPreview(a);
-      posted = true;
-    }
-    let n = 0;
-    for (const { audience, message } of renderNotice(this.#o.policy, notice)) {
-      n += 1;
-      const txn = this.#txn(a, `${notice.kind}-${n}`);
+    else if (opens) preview = await this.#postPreview(a);
+    for (const { audience, message, position } of approvalThreadMessages(this.#o.policy, notice, opens)) {
+      const txn = this.#txn(a, `${notice.kind}-${position}`);
       if (audience === "author") {
         await this.#toAuthor(a, message, txn);
         continue;
       }
-      if (posted) continue;
-      const line =
-        notice.kind === "approval_requested" || notice.kind === "change_requested"
-          ? { de: `📝 ${headline(this.#o.policy, a).de}`, en: `📝 ${headline(this.#o.policy, a).en}` }
-          : message;
-      const content = noticeContent(pick(line, this.#language));
+      const content = noticeContent(pick(message, this.#language));
       await this.#o.sender.send(
         preview?.room ?? this.#o.approvalRoom,
         preview ? inThread(content, preview.eventId) : content,

@@ -337,7 +337,7 @@ export class SlackApp {
         this.#o.log.debug({ eventId: envelope.data.event_id }, "Slack event seen before; skipped");
         return;
       }
-      const id = await this.#o.chat.cards.byMessage(channel, ts);
+      const id = await this.#o.chat.cards.byKey(`${channel}:${ts}`);
       if (!id) return;
       if (reactionMeaning(reaction.reaction) === "approve") {
         await this.#markSeen(id, reaction.user, reaction.type === "reaction_added");

@@ -1,18 +1,22 @@
 import type { WebClient } from "@slack/web-api";
+import { pick, type Localized } from "../../commands/messages.ts";
+import { renderModeNotice } from "../../commands/notices.ts";
 import type { Announcement } from "../../src/announcement/announcement.ts";
+import { resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { ModeNotice, Notice, NoticeSink } from "../../src/ports/notices.ts";
 import type { OutboundPost } from "../../src/ports/outlet.ts";
 import type { Store } from "../../src/ports/store.ts";
-import { resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
-import { pick, type Localized } from "../../commands/messages.ts";
-import { renderModeNotice, renderNotice } from "../../commands/notices.ts";
-import { headline } from "../../commands/render.ts";
+import { ApprovalPostIndex, approvalThreadMessages, OPENS_APPROVAL_POST } from "../approval-post.ts";
 import { NoticeQueue } from "../notice-queue.ts";
 import type { StaffChat } from "../staff-chat.ts";
 import { cardBlocks, escapeSlack, handoffBlocks } from "./blocks.ts";
-import { CardIndex, type CardRef } from "./cards.ts";
 import { slackError, type SlackPoster } from "./poster.ts";
+
+export interface CardRef {
+  channel: string;
+  ts: string;
+}
 
 export const SLACK_PLATFORM = "slack";
 
@@ -27,7 +31,6 @@ export interface SlackChatOptions {
 }
 
 /** Notices that put a new card into the approval channel when the announcement has none yet. */
-const OPENS_CARD = new Set<Notice["kind"]>(["approval_requested", "change_requested", "break_glass"]);
 
 /**
  * The bot's own voice in Slack: one card per announcement in the approval channel, updated in place
@@ -36,13 +39,13 @@ const OPENS_CARD = new Set<Notice["kind"]>(["approval_requested", "change_reques
  */
 export class SlackChat implements StaffChat, NoticeSink {
   readonly #o: SlackChatOptions;
-  readonly cards: CardIndex;
+  readonly cards: ApprovalPostIndex<CardRef>;
   readonly #queue: NoticeQueue;
 
   constructor(options: SlackChatOptions) {
     this.#o = options;
     this.#queue = new NoticeQueue("Slack", options.log);
-    this.cards = new CardIndex(options.store);
+    this.cards = new ApprovalPostIndex<CardRef>(options.store, "slack-card", (card) => `${card.channel}:${card.ts}`);
   }
 
   get #language(): Language {
@@ -96,25 +99,17 @@ export class SlackChat implements StaffChat, NoticeSink {
   async #show(notice: Notice): Promise<void> {
     const a = notice.announcement;
     let card = await this.cards.get(a.id);
-    let posted = false;
+    const opens = !card && OPENS_APPROVAL_POST.has(notice.kind);
     if (card) await this.#updateCard(card, a);
-    else if (OPENS_CARD.has(notice.kind)) {
-      card = await this.#postCard(a);
-      posted = true;
-    }
-    for (const { audience, message } of renderNotice(this.#o.policy, notice)) {
+    else if (opens) card = await this.#postCard(a);
+    for (const { audience, message } of approvalThreadMessages(this.#o.policy, notice, opens)) {
       if (audience === "author") {
         await this.toAuthor(a, message);
         continue;
       }
-      if (posted) continue;
-      const line =
-        notice.kind === "approval_requested" || notice.kind === "change_requested"
-          ? { de: `📝 ${headline(this.#o.policy, a).de}`, en: `📝 ${headline(this.#o.policy, a).en}` }
-          : message;
       await this.#o.poster.post({
         channel: card?.channel ?? this.#o.approvalChannel,
-        text: this.#text(line),
+        text: this.#text(message),
         ...(card ? { threadTs: card.ts } : {}),
       });
     }
