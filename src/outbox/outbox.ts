@@ -131,26 +131,34 @@ export class Outbox {
   async #pass(): Promise<void> {
     const now = this.#o.clock.now().getTime();
     const ids = await this.#o.store.openIds();
-    const records = await this.#o.store.getMany(ids);
-    for (const [i, id] of ids.entries()) {
-      const a = records[i];
-      if (!a) continue;
-      if (isSettled(a)) {
-        await this.#o.store.markClosed(id);
-        continue;
+    // Read in small batches: fewer round trips than one by one, and the first due delivery
+    // is not held up by reading every open announcement first.
+    for (let start = 0; start < ids.length; start += READ_BATCH) {
+      const batch = ids.slice(start, start + READ_BATCH);
+      const records = await this.#o.store.getMany(batch);
+      for (const [i, id] of batch.entries()) {
+        await this.#passOne(id, records[i], now);
       }
-      const due = a.state === "scheduled" && a.publishAt !== undefined && Date.parse(a.publishAt) <= now;
-      if (due) await this.#startScheduled(id);
-      else if (!isDelivering(a) || !a.deliveries.some((d) => isDue(d, now))) continue;
-      // The batch read only finds the work; what is delivered is read again, as it is now.
-      const fresh = await this.#o.store.get(id);
-      for (const d of fresh?.deliveries ?? []) {
-        if (isDue(d, now) && this.#o.available(d.outlet)) {
-          try {
-            await this.#deliver(id, d.outlet, d.handoff === true, fresh?.exercise === true);
-          } catch (error) {
-            this.#o.log.error({ err: error, id, outlet: d.outlet }, "delivery pass failed; will retry");
-          }
+    }
+  }
+
+  async #passOne(id: AnnouncementId, a: Announcement | undefined, now: number): Promise<void> {
+    if (!a) return;
+    if (isSettled(a)) {
+      await this.#o.store.markClosed(id);
+      return;
+    }
+    const due = a.state === "scheduled" && a.publishAt !== undefined && Date.parse(a.publishAt) <= now;
+    if (due) await this.#startScheduled(id);
+    else if (!isDelivering(a) || !a.deliveries.some((d) => isDue(d, now))) return;
+    // The batch read only finds the work; what is delivered is read again, as it is now.
+    const fresh = await this.#o.store.get(id);
+    for (const d of fresh?.deliveries ?? []) {
+      if (isDue(d, now) && this.#o.available(d.outlet)) {
+        try {
+          await this.#deliver(id, d.outlet, d.handoff === true, fresh?.exercise === true);
+        } catch (error) {
+          this.#o.log.error({ err: error, id, outlet: d.outlet }, "delivery pass failed; will retry");
         }
       }
     }
@@ -381,6 +389,9 @@ export class Outbox {
     }
   }
 }
+
+/** How many open announcements one store read fetches during a pass. */
+const READ_BATCH = 16;
 
 const isDue = (d: Delivery, now: number): boolean =>
   (d.state === "queued" && (!d.notBefore || Date.parse(d.notBefore) <= now)) || d.state === "sending";
