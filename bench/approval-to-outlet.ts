@@ -5,19 +5,18 @@
 // TEST_POSTGRES_URL (scripts/test-services.sh start).
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { IncomingMessage } from "node:http";
+import { parsePolicy } from "../adapters/config/policy-file.ts";
+import { openStore } from "../adapters/store/open-store.ts";
 import type { AnnouncementId } from "../src/announcement/announcement.ts";
 import { createAnnouncementService } from "../src/announcement/service.ts";
 import { Outbox } from "../src/outbox/outbox.ts";
 import { systemClock } from "../src/ports/clock.ts";
 import { silentLogger } from "../src/ports/logger.ts";
-import { parsePolicy } from "../adapters/config/policy-file.ts";
-import { openStore } from "../adapters/store/open-store.ts";
-import { WahaOutlet } from "../adapters/whatsapp/waha.ts";
-import { FakeWaha } from "../tests/fakes/fake-waha.ts";
 import {
   benchNamespace,
   benchStores,
   dropNamespace,
+  loopbackWaha,
   machineLine,
   met,
   ms,
@@ -52,14 +51,7 @@ const onRequest = (message: unknown) => {
 async function measure(url: string): Promise<Stats> {
   const namespace = benchNamespace("outlet");
   const store = await openStore(url, { namespace });
-  const waha = new FakeWaha();
-  const outlet = new WahaOutlet({
-    baseUrl: await waha.start(),
-    apiKey: waha.apiKey,
-    session: "default",
-    channelId: waha.channelId,
-    media: () => Promise.resolve(undefined),
-  });
+  const { waha, outlet } = await loopbackWaha();
   const notices = { emit: async () => undefined };
   const outbox = new Outbox({
     store,

@@ -7,22 +7,21 @@
 // memory does not carry over into the next one's peak.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { parsePolicy } from "../adapters/config/policy-file.ts";
+import { openStore } from "../adapters/store/open-store.ts";
+import { startWorker } from "../adapters/worker.ts";
 import type { AnnouncementId } from "../src/announcement/announcement.ts";
 import { createAnnouncementService } from "../src/announcement/service.ts";
 import { Outbox } from "../src/outbox/outbox.ts";
 import { systemClock } from "../src/ports/clock.ts";
 import { silentLogger } from "../src/ports/logger.ts";
 import type { Notice } from "../src/ports/notices.ts";
-import { parsePolicy } from "../adapters/config/policy-file.ts";
-import { openStore } from "../adapters/store/open-store.ts";
-import { WahaOutlet } from "../adapters/whatsapp/waha.ts";
-import { startWorker } from "../adapters/worker.ts";
-import { FakeWaha } from "../tests/fakes/fake-waha.ts";
 import { childEnv } from "../tests/fakes/child-env.ts";
 import {
   benchNamespace,
   benchStores,
   dropNamespace,
+  loopbackWaha,
   machineLine,
   mb,
   ms,
@@ -72,14 +71,7 @@ async function burst(name: string, url: string): Promise<Result> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const namespace = benchNamespace("burst");
   const store = await openStore(url, { namespace });
-  const waha = new FakeWaha();
-  const outlet = new WahaOutlet({
-    baseUrl: await waha.start(),
-    apiKey: waha.apiKey,
-    session: "default",
-    channelId: waha.channelId,
-    media: () => Promise.resolve(undefined),
-  });
+  const { waha, outlet } = await loopbackWaha();
   /** Settled deliveries: the outbox tells "published" after the record write that settles the last one. */
   const settled = new Set<AnnouncementId>();
   let onSettled = () => {};

@@ -1,8 +1,10 @@
 // Shared helpers of the benchmarks: the machine line, percentiles, tables, ports, temp dirs, store URLs.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { WahaOutlet } from "../../adapters/whatsapp/waha.ts";
+import { FakeWaha } from "../../tests/fakes/fake-waha.ts";
 
 /** `machine: <cpu model>, <n> cores, <GiB> GiB, node vX, <date>` — every bench prints it. */
 export function machineLine(): string {
@@ -123,4 +125,17 @@ async function redisCommand(url: string, args: string[]): Promise<string> {
     });
     socket.write(payload);
   });
+}
+
+/** A WAHA stand-in on loopback and the real WAHA outlet pointed at it, without pacing. */
+export async function loopbackWaha(): Promise<{ waha: FakeWaha; outlet: WahaOutlet }> {
+  const waha = new FakeWaha();
+  const outlet = new WahaOutlet({
+    baseUrl: await waha.start(),
+    apiKey: waha.apiKey,
+    session: "default",
+    channelId: waha.channelId,
+    media: () => Promise.resolve(undefined),
+  });
+  return { waha, outlet };
 }
