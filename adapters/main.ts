@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { dispatch } from "../commands/dispatch.ts";
 import { channelDownText, channelUpText } from "../commands/notices.ts";
 import { createAnnouncementService } from "../src/announcement/service.ts";
+import { isUnsettled } from "../src/announcement/delivery.ts";
 import { Outbox } from "../src/outbox/outbox.ts";
 import { resolvePerson, type Policy } from "../src/policy/policy.ts";
 import { systemClock } from "../src/ports/clock.ts";
@@ -232,16 +233,12 @@ export async function main(): Promise<void> {
 
 /** What the next start will pick up: deliveries not settled when this process stopped. */
 async function logLeftovers(store: Store, log: Logger, finished: boolean): Promise<void> {
-  const left: { id: string; outlet: string; state: string }[] = [];
-  for (const id of await store.openIds()) {
-    const a = await store.get(id);
-    for (const d of a?.deliveries ?? []) {
-      if (["queued", "sending", "awaiting_confirmation"].includes(d.state))
-        left.push({ id, outlet: d.outlet, state: d.state });
-    }
-  }
+  const ids = await store.openIds();
+  const left = (await store.getMany(ids)).flatMap((a) =>
+    a ? a.deliveries.filter(isUnsettled).map((d) => ({ id: a.id, outlet: d.outlet, state: d.state })) : [],
+  );
   const message = finished ? "stopped" : "stopped at the shutdown bound with work in flight";
-  log.info({ left, open: (await store.openIds()).length }, `${message}; the next start resumes what is left`);
+  log.info({ left, open: ids.length }, `${message}; the next start resumes what is left`);
 }
 
 function consoleChat(env: Env, store: Store, policy: Policy, handle: Handle): ChatRuntime {

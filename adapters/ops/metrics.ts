@@ -1,10 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { ANNOUNCEMENT_STATES, type Announcement } from "../../src/announcement/announcement.ts";
+import { isUnsettled } from "../../src/announcement/delivery.ts";
 import type { ModeNotice, Notice, NoticeSink } from "../../src/ports/notices.ts";
 import type { Store } from "../../src/ports/store.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 
-const UNSETTLED = new Set(["queued", "sending", "awaiting_confirmation"]);
+/** How long one read of the open announcements serves the gauges of a scrape. */
+const SCRAPE_READ_MS = 1000;
 
 /** Seconds, from a few milliseconds (gateway on loopback) to minutes (pacing, retries, a person's hand-off). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
@@ -55,9 +57,18 @@ export class Metrics {
 
   constructor(store: Store) {
     collectDefaultMetrics({ register: this.registry, prefix: "amtsbote_" });
-    const open = async (): Promise<Announcement[]> => {
-      const records = await store.getMany(await store.openIds());
-      return records.filter((a): a is Announcement => a !== undefined);
+    // Both gauges below need the open announcements; one read serves a scrape.
+    let reading: { at: number; records: Promise<Announcement[]> } | undefined;
+    const open = (): Promise<Announcement[]> => {
+      if (!reading || Date.now() - reading.at > SCRAPE_READ_MS) {
+        reading = {
+          at: Date.now(),
+          records: store
+            .openIds()
+            .then(async (ids) => (await store.getMany(ids)).filter((a): a is Announcement => a !== undefined)),
+        };
+      }
+      return reading.records;
     };
     new Gauge({
       name: "amtsbote_announcements_open",
@@ -79,7 +90,7 @@ export class Metrics {
         this.reset();
         for (const a of await open()) {
           for (const d of a.deliveries) {
-            if (UNSETTLED.has(d.state)) this.inc({ outlet: d.outlet, state: d.state });
+            if (isUnsettled(d)) this.inc({ outlet: d.outlet, state: d.state });
           }
         }
       },

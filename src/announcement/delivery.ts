@@ -1,9 +1,13 @@
-import { FINAL_STATES, type Announcement } from "./announcement.ts";
+import { FINAL_STATES, type Announcement, type Delivery } from "./announcement.ts";
 import { applyEvent } from "./audit.ts";
 
 /** Whether deliveries of this announcement are being carried out: its publication, or an approved change. */
 export const isDelivering = (a: Announcement): boolean =>
   a.state === "publishing" || (a.change?.approved === true && (a.state === "published" || a.state === "corrected"));
+
+/** A delivery still under way: waiting its turn, being sent, or waiting for a person to confirm. */
+export const isUnsettled = (d: Delivery): boolean =>
+  d.state === "queued" || d.state === "sending" || d.state === "awaiting_confirmation";
 
 /** Nothing left to do: a final state, no correction or retraction under way, no review open, no incident open. */
 export const isSettled = (a: Announcement): boolean =>
