@@ -1,4 +1,9 @@
-import { currentVersion, type Announcement, type AuditEvent } from "../src/announcement/announcement.ts";
+import {
+  awaitsDecision,
+  currentVersion,
+  type Announcement,
+  type AuditEvent,
+} from "../src/announcement/announcement.ts";
 import { toOutboundPost } from "../src/outbox/outbox.ts";
 import { approvalProgress, displayName, quorumOf, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
@@ -104,7 +109,7 @@ export function statusText(policy: Policy, a: Announcement): Localized {
     headline(policy, a),
     L(`Von ${displayName(policy, a.author)}`, `By ${displayName(policy, a.author)}`),
   ];
-  if (a.state === "pending" || (a.change && !a.change.approved)) parts.push(approvalLine(policy, a));
+  if (awaitsDecision(a)) parts.push(approvalLine(policy, a));
   if (a.publishAt) parts.push(joinLocalized([L("Geplant für", "Scheduled for"), when(policy, a.publishAt)], " "));
   if (a.state === "pending" && a.deadline)
     parts.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));

@@ -1,6 +1,11 @@
 import type { MatrixClient } from "matrix-bot-sdk";
 import { z } from "zod";
-import type { Announcement, AnnouncementId, MediaItem } from "../../src/announcement/announcement.ts";
+import {
+  awaitsDecision,
+  type Announcement,
+  type AnnouncementId,
+  type MediaItem,
+} from "../../src/announcement/announcement.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import { applyDirectoryMembers } from "../../src/policy/directory-groups.ts";
@@ -491,8 +496,7 @@ export class MatrixApp implements MatrixSender {
     for (const id of await handlers.openIds()) {
       const a = await handlers.lookup(id);
       const preview = await handlers.chat.previews.get(id);
-      const deciding = a && (a.state === "pending" || (a.change !== undefined && !a.change.approved));
-      if (!a || !preview || !deciding) continue;
+      if (!a || !preview || !awaitsDecision(a)) continue;
       let reactions: RoomEvent[];
       try {
         reactions = await this.#annotations(preview.room, preview.eventId);

@@ -1,7 +1,7 @@
 import { pick, type Localized } from "../../commands/messages.ts";
 import { renderModeNotice } from "../../commands/notices.ts";
 import { approvalLine, headline } from "../../commands/render.ts";
-import type { Announcement } from "../../src/announcement/announcement.ts";
+import { awaitsDecision, type Announcement } from "../../src/announcement/announcement.ts";
 import { toOutboundPost } from "../../src/outbox/outbox.ts";
 import { displayName, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { Logger } from "../../src/ports/logger.ts";
@@ -163,7 +163,7 @@ export class MatrixChat implements StaffChat, NoticeSink {
       html.push(escapeHtml(`📎 ${m}`));
     }
     const progress = say(approvalLine(policy, a));
-    const decidable = a.state === "pending" || (a.change !== undefined && !a.change.approved);
+    const decidable = awaitsDecision(a);
     const hint = decidable
       ? say({
           de: "✅ freigeben · ❌ ablehnen (Grund als Antwort im Thread)",

@@ -3,7 +3,12 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebClient } from "@slack/web-api";
 import { z } from "zod";
-import type { Announcement, AnnouncementId } from "../../src/announcement/announcement.ts";
+import {
+  approvalsOfCurrentVersion,
+  awaitsDecision,
+  type Announcement,
+  type AnnouncementId,
+} from "../../src/announcement/announcement.ts";
 import type { Clock } from "../../src/ports/clock.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
@@ -199,8 +204,7 @@ export class SlackApp {
     for (const id of await this.#o.openIds()) {
       const a = await this.#o.lookup(id);
       const card = await this.#o.chat.cards.get(id);
-      const deciding = a && (a.state === "pending" || (a.change !== undefined && !a.change.approved));
-      if (!a || !card || !deciding) continue;
+      if (!a || !card || !awaitsDecision(a)) continue;
       let reactions: z.infer<typeof ReactionsSchema>;
       try {
         const answer = await this.client.reactions.get({ channel: card.channel, timestamp: card.ts, full: true });
@@ -215,33 +219,26 @@ export class SlackApp {
       const approving = new Set(reactions.filter((r) => reactionMeaning(r.name) === "approve").flatMap((r) => r.users));
       approving.delete(this.#botUserId);
       const origin = { platform: SLACK_PLATFORM, room: card.channel, thread: card.ts };
-      // Withdrawn first, so a ✅ taken back never helps reach the quorum.
-      const version = a.versions.at(-1)?.hash;
-      for (const approval of a.approvals.filter((x) => x.via === "reaction" && x.versionHash === version)) {
-        const ids = this.#o.policy.people.get(approval.by)?.identities[SLACK_PLATFORM] ?? [];
-        const user = ids[0];
-        if (user && !ids.some((u) => approving.has(u))) {
-          await this.#o.handle({
-            kind: "reaction",
-            actor: this.#actor(user),
-            origin,
-            target: { id },
-            reaction: "white_check_mark",
-            removed: true,
-          });
-        }
-      }
-      // Only a ✅ the bot never saw: one seen before may belong to an earlier version of the text.
-      const seen = await this.#seenApprovals(id);
-      for (const user of [...approving].filter((u) => !seen.has(u))) {
-        await this.#markSeen(id, user, true);
-        await this.#o.handle({
+      const react = (user: string, removed: boolean) =>
+        this.#o.handle({
           kind: "reaction",
           actor: this.#actor(user),
           origin,
           target: { id },
           reaction: "white_check_mark",
+          ...(removed ? { removed: true } : {}),
         });
+      // Withdrawn first, so a ✅ taken back never helps reach the quorum.
+      for (const approval of approvalsOfCurrentVersion(a).filter((x) => x.via === "reaction")) {
+        const ids = this.#o.policy.people.get(approval.by)?.identities[SLACK_PLATFORM] ?? [];
+        const user = ids[0];
+        if (user && !ids.some((u) => approving.has(u))) await react(user, true);
+      }
+      // Only a ✅ the bot never saw: one seen before may belong to an earlier version of the text.
+      const seen = await this.#seenApprovals(id);
+      for (const user of [...approving].filter((u) => !seen.has(u))) {
+        await this.#markSeen(id, user, true);
+        await react(user, false);
       }
     }
   }

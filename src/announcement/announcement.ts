@@ -218,6 +218,10 @@ export function currentVersion(a: Announcement): Version {
   return v;
 }
 
+/** Waiting for approvers: a draft up for approval, or a correction or retraction not yet approved. */
+export const awaitsDecision = (a: Announcement): boolean =>
+  a.state === "pending" || (a.change !== undefined && !a.change.approved);
+
 export const approvalsOfCurrentVersion = (a: Announcement): Approval[] => {
   const hash = currentVersion(a).hash;
   return a.approvals.filter((x) => x.versionHash === hash);
