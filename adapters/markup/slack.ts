@@ -6,9 +6,12 @@ export interface SlackNames {
 
 const TOKEN = /<([^<>]*)>/g;
 
+/** `&`, `<` and `>` are Slack's control characters in mrkdwn and plain text alike. */
+export const escapeSlack = (text: string): string =>
+  text.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c] ?? c);
+
 /** A name from the directory, escaped like the text around it, so the one unescaping pass leaves it as it is. */
-const escaped = (name: string | undefined): string | undefined =>
-  name?.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c] ?? c);
+const escaped = (name: string | undefined): string | undefined => (name === undefined ? undefined : escapeSlack(name));
 
 function control(inner: string, names: SlackNames): string {
   // Slack escapes only & < >, so a label may itself contain "|": only the first one separates.

@@ -1,9 +1,10 @@
+import { pick, type Localized } from "../../commands/messages.ts";
+import { approvalLine, headline, shownVersion } from "../../commands/render.ts";
 import type { Announcement, AnnouncementId } from "../../src/announcement/announcement.ts";
 import { toOutboundPost } from "../../src/outbox/outbox.ts";
 import { displayName, type Language, type Policy } from "../../src/policy/policy.ts";
 import { renderForWhatsApp } from "../../src/render/whatsapp.ts";
-import { pick, type Localized } from "../../commands/messages.ts";
-import { approvalLine, headline, shownVersion } from "../../commands/render.ts";
+import { escapeSlack } from "../markup/slack.ts";
 
 export const ACTIONS = {
   approve: "amtsbote_approve",
@@ -26,10 +27,6 @@ export const SHORTCUT = "propose_announcement";
 const SECTION_CHARS = 3000;
 
 export type Block = Record<string, unknown>;
-
-/** `&`, `<` and `>` are Slack's control characters in mrkdwn and plain text alike. */
-export const escapeSlack = (text: string): string =>
-  text.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c] ?? c);
 
 const plain = (text: string) => ({ type: "plain_text", text: text.slice(0, 150), emoji: true });
 const mrkdwn = (text: string) => ({ type: "mrkdwn", text });

@@ -1,35 +1,26 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type Receiver } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebClient } from "@slack/web-api";
 import { z } from "zod";
+import { reactionMeaning } from "../../commands/dispatch.ts";
+import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
+import { errorText, pick, type Localized } from "../../commands/messages.ts";
 import {
   approvalsOfCurrentVersion,
   awaitsDecision,
   type Announcement,
   type AnnouncementId,
 } from "../../src/announcement/announcement.ts";
+import { canChange, isApproverFor, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { Clock } from "../../src/ports/clock.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import { KeyedMutex } from "../../src/util/keyed-mutex.ts";
-import { canChange, isApproverFor, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
-import { reactionMeaning } from "../../commands/dispatch.ts";
-import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
-import { errorText, pick, type Localized } from "../../commands/messages.ts";
 import type { SlackSettings } from "../config/env.ts";
-import { slackToWhatsApp } from "../markup/slack.ts";
+import { escapeSlack, slackToWhatsApp } from "../markup/slack.ts";
 import type { MediaIntake } from "../media/intake.ts";
-import {
-  ACTIONS,
-  composeView,
-  escapeSlack,
-  parseCardValue,
-  reasonView,
-  SHORTCUT,
-  VIEWS,
-  type FormOrigin,
-} from "./blocks.ts";
+import { ACTIONS, composeView, parseCardValue, reasonView, SHORTCUT, VIEWS, type FormOrigin } from "./blocks.ts";
 import { composeCommand, type ComposedCommand } from "./compose.ts";
 import type { SlackDirectory } from "./directory.ts";
 import { downloadSlackFile } from "./files.ts";

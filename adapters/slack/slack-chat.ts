@@ -8,9 +8,10 @@ import type { ModeNotice, Notice, NoticeSink } from "../../src/ports/notices.ts"
 import type { OutboundPost } from "../../src/ports/outlet.ts";
 import type { Store } from "../../src/ports/store.ts";
 import { ApprovalPostIndex, approvalThreadMessages, OPENS_APPROVAL_POST } from "../approval-post.ts";
+import { escapeSlack } from "../markup/slack.ts";
 import { NoticeQueue } from "../notice-queue.ts";
 import type { StaffChat } from "../staff-chat.ts";
-import { cardBlocks, escapeSlack, handoffBlocks } from "./blocks.ts";
+import { cardBlocks, handoffBlocks } from "./blocks.ts";
 import { slackError, type SlackPoster } from "./poster.ts";
 
 export interface CardRef {

@@ -8,9 +8,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { matrixHtmlToWhatsApp } from "../../adapters/markup/matrix-html.ts";
-import { slackToWhatsApp, type SlackNames } from "../../adapters/markup/slack.ts";
+import { escapeSlack, slackToWhatsApp, type SlackNames } from "../../adapters/markup/slack.ts";
 import { escapeHtml, textToHtml } from "../../adapters/matrix/html.ts";
-import { escapeSlack } from "../../adapters/slack/blocks.ts";
 import { dispatch } from "../../commands/dispatch.ts";
 import { takeFlags, words, type FlagSpec } from "../../commands/grammar.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";

@@ -1,8 +1,9 @@
+import { WebAPIPlatformError, WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebAPIPlatformError, WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
 import { afterEach, describe, expect, it } from "vitest";
-import { cardBlocks, escapeSlack, parseCardValue } from "../../../adapters/slack/blocks.ts";
+import { escapeSlack } from "../../../adapters/markup/slack.ts";
+import { cardBlocks, parseCardValue } from "../../../adapters/slack/blocks.ts";
 import { composeCommand, quoteWord } from "../../../adapters/slack/compose.ts";
 import { downloadSlackFile } from "../../../adapters/slack/files.ts";
 import {
