@@ -8,6 +8,8 @@ export interface Coordinator {
   /** True when `owner` now holds `key`; a lease whose holder died frees itself after `leaseMs`. */
   tryAcquire(key: string, owner: string, leaseMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;
+  /** Forgets leases that have expired (claims are never released); resolves with how many. */
+  purgeExpired(): Promise<number>;
   addOpen(id: string): Promise<void>;
   removeOpen(id: string): Promise<void>;
   listOpen(): Promise<string[]>;

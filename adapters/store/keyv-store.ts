@@ -17,8 +17,12 @@ export interface KeyvStoreOptions {
  * Announcements as keyv records; the atomic parts done natively by the coordinator.
  * Within a process, work on one key is serialised by a mutex; across processes, by a lease.
  */
+/** Claims (one per chat event) stay in SQLite and PostgreSQL until swept; this often is enough. */
+const PURGE_EVERY_MS = 10 * 60_000;
+
 export class KeyvStore implements Store {
   readonly #owner = randomUUID();
+  #lastPurge = 0;
   readonly #mutex = new KeyedMutex();
   readonly #lockWaitMs: number;
   readonly #defaultLeaseMs: number;
@@ -75,8 +79,12 @@ export class KeyvStore implements Store {
     }
   }
 
-  /** A lease nobody releases: it frees itself after `ttlMs`. */
-  claimOnce(key: string, ttlMs: number): Promise<boolean> {
+  /** A lease nobody releases: it frees itself after `ttlMs`; expired ones are swept now and then. */
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    if (Date.now() - this.#lastPurge > PURGE_EVERY_MS) {
+      this.#lastPurge = Date.now();
+      await this.#coordinator.purgeExpired();
+    }
     return this.#coordinator.tryAcquire(`claim:${key}`, randomUUID(), ttlMs);
   }
 

@@ -63,6 +63,10 @@ export class PostgresCoordinator implements Coordinator {
     return rows[0]?.owner === owner;
   }
 
+  async purgeExpired(): Promise<number> {
+    return (await this.#query(`DELETE FROM ${this.#leases} WHERE expires < now() RETURNING key`)).length;
+  }
+
   async release(key: string, owner: string): Promise<void> {
     await this.#query(`DELETE FROM ${this.#leases} WHERE key = $1 AND owner = $2`, [key, owner]);
   }

@@ -42,6 +42,11 @@ export class RedisCoordinator implements Coordinator {
     return answer === "OK";
   }
 
+  /** Redis expires its leases itself (`PX`). */
+  async purgeExpired(): Promise<number> {
+    return 0;
+  }
+
   async release(key: string, owner: string): Promise<void> {
     await (await this.#client()).eval(RELEASE_IF_OWNER, { keys: [`${this.#prefix}lease:${key}`], arguments: [owner] });
   }

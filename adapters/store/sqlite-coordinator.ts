@@ -54,6 +54,10 @@ export class SqliteCoordinator implements Coordinator {
     return rows[0]?.owner === owner;
   }
 
+  async purgeExpired(): Promise<number> {
+    return (await this.#q("DELETE FROM amtsbote_leases WHERE expires < ? RETURNING key", Date.now())).length;
+  }
+
   async release(key: string, owner: string): Promise<void> {
     await this.#q("DELETE FROM amtsbote_leases WHERE key = ? AND owner = ?", key, owner);
   }
