@@ -1,19 +1,17 @@
-import type { AnnouncementService } from "../src/announcement/service.ts";
 import type { NoticeSink } from "../src/ports/notices.ts";
 import type { CommandInput, CommandOutcome } from "../commands/input.ts";
-import type { StaffChat } from "./staff-chat.ts";
 
 export type Handle = (input: CommandInput) => Promise<CommandOutcome>;
 
 /** One chat as the composition root runs it: console, Slack or Matrix. */
 export interface ChatRuntime {
-  staff: StaffChat;
+  /** What shows the core's notices in this chat; subscribed to the notice bus. */
+  notices: NoticeSink;
   /** Connected to the chat and taking commands. */
   connected(): boolean;
-  /** The chat's own notice routing, when it has one (Slack's cards); otherwise text via `staff`. */
-  notices?: NoticeSink;
   /** Starts taking commands; for the console, resolves when its input ends. */
-  run(service: AnnouncementService): Promise<void>;
+  run(): Promise<void>;
   endsWithInput: boolean;
+  /** Stops taking commands and waits until every notice given so far is shown. */
   stop(): Promise<void>;
 }

@@ -1,265 +1,30 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dispatch } from "../commands/dispatch.ts";
-import { channelDownText, channelUpText } from "../commands/notices.ts";
-import { createAnnouncementService } from "../src/announcement/service.ts";
-import { isUnsettled } from "../src/announcement/delivery.ts";
-import { Outbox } from "../src/outbox/outbox.ts";
-import { resolvePerson, type Policy } from "../src/policy/policy.ts";
-import { systemClock } from "../src/ports/clock.ts";
-import type { Logger } from "../src/ports/logger.ts";
-import type { Outlet } from "../src/ports/outlet.ts";
-import type { Store } from "../src/ports/store.ts";
-import type { ChatRuntime, Handle } from "./chat-runtime.ts";
 import { ConfigError } from "./config/config-error.ts";
-import { gatewayOf, loadEnv, type Env, type Gateway } from "./config/env.ts";
-import { loadPolicy } from "./config/policy-file.ts";
-import { CONSOLE_PLATFORM, ConsoleChat } from "./console/console-chat.ts";
-import { createLogger, logDestination, maskUrlPassword, secretsOf } from "./log.ts";
-import { mediaIntake } from "./media/intake.ts";
-import { Metrics } from "./ops/metrics.ts";
-import { OpsServer } from "./ops/ops-server.ts";
-import { chatNoticeSink } from "./staff-chat.ts";
-import { openStore } from "./store/open-store.ts";
-import { HealthWatch } from "./whatsapp/health-watch.ts";
-import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
-import { paced } from "./whatsapp/pacing.ts";
-import { WahaOutlet, type MediaSource } from "./whatsapp/waha.ts";
-import { WhapiOutlet } from "./whatsapp/whapi.ts";
-import { startWorker, type Worker } from "./worker.ts";
+import { loadEnv } from "./config/env.ts";
+import { createApp } from "./app.ts";
 
-const EXAMPLE_POLICY = fileURLToPath(new URL("../config/policy.example.yaml", import.meta.url));
-const DEFAULT_POLICY = "./policy.yaml";
-/** Expiry, review reminders, escalation and incident checks: their rules are in minutes and hours. */
-const TASKS_EVERY_MS = 10_000;
-
-function policyPath(env: Env): { path: string; example: boolean } {
-  if (env.POLICY_FILE === DEFAULT_POLICY && !existsSync(DEFAULT_POLICY)) return { path: EXAMPLE_POLICY, example: true };
-  return { path: env.POLICY_FILE, example: false };
-}
-
-function consoleUser(env: Env, policy: Policy): string {
-  if (env.CONSOLE_USER) {
-    if (!resolvePerson(policy, CONSOLE_PLATFORM, env.CONSOLE_USER)) {
-      throw new ConfigError(`CONSOLE_USER: no person in the policy has the console identity "${env.CONSOLE_USER}"`);
-    }
-    return env.CONSOLE_USER;
-  }
-  for (const person of policy.people.values()) {
-    const id = person.identities.console?.[0];
-    if (id) return id;
-  }
-  throw new ConfigError("CONSOLE_USER is empty and no person in the policy has a console identity");
-}
-
-/** The configured gateway, or the manual hand-off when there is none. */
-function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet, media: MediaSource): Outlet {
-  switch (gateway.kind) {
-    case "waha":
-      return new WahaOutlet({
-        baseUrl: gateway.url,
-        apiKey: gateway.apiKey,
-        session: gateway.session,
-        channelId: gateway.channelId,
-        canEdit: gateway.canEdit,
-        timeoutMs: gateway.timeoutMs,
-        media,
-      });
-    case "whapi":
-      return new WhapiOutlet({
-        baseUrl: gateway.url,
-        token: gateway.token,
-        channelId: gateway.channelId,
-        timeoutMs: gateway.timeoutMs,
-        media,
-      });
-    case "none":
-      return manual;
-  }
-}
-
-export async function main(): Promise<void> {
+/** The process: its environment in, signals to a bounded shutdown, exit codes out. */
+async function main(): Promise<void> {
   const { env } = loadEnv(process.env);
-  const gateway = gatewayOf(env);
-  const interactive = process.stdin.isTTY && process.stdout.isTTY;
-  const logFile = env.LOG_FILE ?? (interactive ? "./data/amtsbote.log" : undefined);
-  const log = createLogger(env.LOG_LEVEL, logDestination(logFile, env.LOG_FORMAT), secretsOf(env));
-  const { path, example } = policyPath(env);
-  const policy = loadPolicy(path);
-  if (example) log.warn({ policy: path }, "no ./policy.yaml: using the example policy; copy and adapt it");
-
-  const store = await openStore(env.STORE_URL)
-    .then(async (opened) => {
-      await opened.ping();
-      return opened;
-    })
-    .catch((error: unknown) => {
-      throw new ConfigError(
-        `STORE_URL: cannot open the store at ${maskUrlPassword(env.STORE_URL)}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
-  log.info({ store: maskUrlPassword(env.STORE_URL), policy: path }, "store opened");
-
-  const commandLog = log.child({ module: "commands" });
-  let handle: Handle = () => Promise.resolve({ kind: "ignored" });
-  const chats = {
-    console: async () => consoleChat(env, store, policy, (input) => handle(input)),
-    // Loaded only when chosen: each chat's SDK costs start time and memory.
-    slack: async () =>
-      (await import("./slack/slack-runtime.ts")).slackRuntime(env, store, policy, log, (input) => handle(input)),
-    matrix: async () =>
-      (await import("./matrix/matrix-runtime.ts")).matrixRuntime(env, store, policy, log, (input) => handle(input)),
-  };
-  const chat = await chats[env.CHAT]();
-  const metrics = new Metrics(store);
-  const notices = metrics.notices(chat.notices ?? chatNoticeSink(chat.staff, policy, log));
-  const manual = new ManualHandoffOutlet(chat.staff, policy);
-  const media: MediaSource = (sha256) => store.getMedia(sha256);
-  const channel = whatsappOutlet(gateway, manual, media);
-  const admin = channel instanceof WahaOutlet || channel instanceof WhapiOutlet ? channel : undefined;
-  const testChannel =
-    gateway.kind !== "none" && env.WHATSAPP_TEST_CHANNEL_ID
-      ? paced(whatsappOutlet({ ...gateway, channelId: env.WHATSAPP_TEST_CHANNEL_ID }, manual, media), {
-          gapMs: env.WHATSAPP_MIN_GAP_MS,
-        })
-      : undefined;
-  const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
-  const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
-  log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");
-  const health = whatsapp.handoff
-    ? undefined
-    : new HealthWatch({
-        outlet: whatsapp,
-        intervalMs: env.WHATSAPP_HEALTH_INTERVAL_MS,
-        log: log.child({ module: "health" }),
-        onChange: async (now) => {
-          if (now.state === "down") await chat.staff.toApprovers(channelDownText(whatsapp.id, now.reason));
-          else {
-            await chat.staff.toApprovers(channelUpText(whatsapp.id));
-            worker?.wake();
-          }
-        },
-      });
-  let worker: Worker | undefined;
-  const service = createAnnouncementService({
-    store,
-    policy,
-    clock: systemClock,
-    outlets: [...outlets.values()],
-    notices,
-    log: log.child({ module: "announcements" }),
-    onDue: () => worker?.wake(),
-    canExercise: gateway.kind === "none" || testChannel !== undefined,
+  const app = await createApp(env, {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    onFatal: (message) => {
+      process.stderr.write(`amtsbote: ${message}\n`);
+      process.exitCode = 3;
+      process.kill(process.pid, "SIGTERM");
+    },
   });
-  const outbox = new Outbox({
-    store,
-    outlets,
-    clock: systemClock,
-    notices,
-    log: log.child({ module: "outbox" }),
-    ...(whatsapp.handoff ? {} : { handoff: manual }),
-    available: (outletId) => outletId !== whatsapp.id || (health?.available() ?? true),
-    hold: (a) => service.holds(a),
-    ...(testChannel ? { exercise: new Map([[whatsapp.id, testChannel]]) } : {}),
-  });
-  if (env.DELIVERY_WORKER === "on") {
-    worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [() => service.tick()], TASKS_EVERY_MS);
-  }
-  health?.start();
-
-  handle = metrics.handle((input) =>
-    dispatch(input, { service, policy, clock: systemClock, log: commandLog, ...(admin ? { channel: admin } : {}) }),
-  );
-
-  const ops =
-    env.OPS_ENDPOINT === "on"
-      ? new OpsServer({
-          host: env.OPS_HOST,
-          port: env.OPS_PORT,
-          metrics,
-          log: log.child({ module: "ops" }),
-          checks: [
-            { name: "store", check: async () => (await store.ping(), { ok: true }) },
-            { name: `chat:${env.CHAT}`, check: () => ({ ok: chat.connected() }) },
-            {
-              name: `outlet:${whatsapp.id}`,
-              check: () => ({
-                ok: health?.available() ?? true,
-                ...(health?.available() === false ? { detail: "gateway down" } : {}),
-              }),
-            },
-          ],
-        })
-      : undefined;
-  await ops?.start().catch((error: unknown) => {
-    throw new ConfigError(
-      `OPS_PORT: cannot listen on ${env.OPS_HOST}:${env.OPS_PORT} (${error instanceof Error ? error.message : String(error)})`,
-    );
-  });
-
-  let stopping: Promise<void> | undefined;
-  const stop = (signal: string) =>
-    (stopping ??= (async () => {
-      log.info({ signal, boundMs: env.SHUTDOWN_TIMEOUT_MS }, "shutting down: no new commands");
-      ops?.drain();
-      const orderly = (async () => {
-        await chat.stop();
-        await health?.stop();
-        await worker?.stop();
-        return true;
-      })();
-      const bound = new Promise<false>((resolve) => setTimeout(() => resolve(false), env.SHUTDOWN_TIMEOUT_MS).unref());
-      const finished = await Promise.race([orderly, bound]);
-      await logLeftovers(store, log, finished).catch(() => undefined);
-      await ops?.stop();
-      await store.close();
-      if (!finished) process.exitCode = 1;
-    })());
-  process.once("SIGTERM", () => void stop("SIGTERM").then(() => process.exit()));
-  process.once("SIGINT", () => void stop("SIGINT").then(() => process.exit()));
+  process.once("SIGTERM", () => void app.stop("SIGTERM").then(() => process.exit()));
+  process.once("SIGINT", () => void app.stop("SIGINT").then(() => process.exit()));
   // The Slack socket layer can reject a promise nobody awaits while reconnecting (slack.md §8.4).
   process.on("unhandledRejection", (reason) => {
-    log.error(
-      { reason: reason instanceof Error ? reason.message : String(reason) },
-      "unhandled rejection; still running",
+    process.stderr.write(
+      `amtsbote: unhandled rejection, still running: ${reason instanceof Error ? reason.message : String(reason)}\n`,
     );
   });
-
-  if (example) process.stdout.write(`Hinweis: keine ./policy.yaml – die Beispiel-Richtlinie ${path} gilt.\n`);
-  if (logFile) process.stdout.write(`Protokoll: ${logFile}\n`);
-  await chat.run(service);
-  if (chat.endsWithInput) await stop("end of input");
+  await app.run();
 }
 
-/** What the next start will pick up: deliveries not settled when this process stopped. */
-async function logLeftovers(store: Store, log: Logger, finished: boolean): Promise<void> {
-  const ids = await store.openIds();
-  const left = (await store.getMany(ids)).flatMap((a) =>
-    a ? a.deliveries.filter(isUnsettled).map((d) => ({ id: a.id, outlet: d.outlet, state: d.state })) : [],
-  );
-  const message = finished ? "stopped" : "stopped at the shutdown bound with work in flight";
-  log.info({ left, open: ids.length }, `${message}; the next start resumes what is left`);
-}
-
-function consoleChat(env: Env, store: Store, policy: Policy, handle: Handle): ChatRuntime {
-  const chat = new ConsoleChat({
-    input: process.stdin,
-    output: process.stdout,
-    policy,
-    user: consoleUser(env, policy),
-    intake: mediaIntake(store),
-  });
-  return {
-    staff: chat,
-    connected: () => true,
-    endsWithInput: true,
-    run: async () => {
-      process.stdout.write(`amtsbote bereit – Konsole als ${chat.user}. \`help\` zeigt die Befehle.\n`);
-      await chat.run(handle);
-    },
-    stop: async () => undefined,
-  };
-}
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`amtsbote: ${error.message}\n`);

@@ -1,24 +1,8 @@
 import { resolvePerson } from "../src/policy/policy.ts";
-import { approvedText, failed, reviewedText } from "./handlers.ts";
+import { onAction, onReaction } from "./actions.ts";
+import { failed } from "./handlers.ts";
 import type { CommandInput, CommandOutcome } from "./input.ts";
-import { L } from "./messages.ts";
 import { COMMANDS, lookup, type CommandDeps } from "./registry.ts";
-
-type ReactionMeaning = "approve" | "reject";
-
-/** ✅ and ❌, as emoji or as Slack short names; skin tones and U+FE0F ignored. */
-export function reactionMeaning(reaction: string): ReactionMeaning | undefined {
-  const key = reaction
-    .replace(/\uFE0F/g, "")
-    .replace(/\p{Emoji_Modifier}/gu, "")
-    .replace(/::skin-tone-\d$/, "")
-    .replace(/^:|:$/g, "")
-    .trim()
-    .toLowerCase();
-  if (["✅", "✔", "☑", "white_check_mark", "heavy_check_mark", "ballot_box_with_check"].includes(key)) return "approve";
-  if (["❌", "✖", "x", "heavy_multiplication_x"].includes(key)) return "reject";
-  return undefined;
-}
 
 /**
  * The one entry point every chat uses: text commands and reactions in, an outcome out.
@@ -40,45 +24,8 @@ async function route(input: CommandInput, deps: CommandDeps): Promise<CommandOut
   const person = resolvePerson(deps.policy, input.actor.platform, input.actor.userId);
   if (!person) return failed({ code: "UNKNOWN_PERSON" });
 
-  if (input.kind === "reaction") {
-    const meaning = reactionMeaning(input.reaction);
-    if (!meaning) return { kind: "ignored" };
-    const { id, version } = input.target;
-    const ref = version === undefined ? {} : { version };
-    const reviewing = !input.removed && (await deps.service.get(id))?.review?.state === "open";
-    if (reviewing && meaning === "approve") {
-      const result = await deps.service.review(person.id, id, "ok", "");
-      if (!result.ok) return failed(result.error);
-      return { kind: "reply", message: reviewedText(id, "ok"), announcement: result.value };
-    }
-    if (reviewing) {
-      return {
-        kind: "reply",
-        message: L(
-          `Zum Beanstanden bitte eine Notiz: \`review ${id} flag <Notiz>\``,
-          `To flag it, please add a note: \`review ${id} flag <note>\``,
-        ),
-      };
-    }
-    if (meaning === "approve") {
-      const result = input.removed
-        ? await deps.service.revokeApproval(person.id, id, ref)
-        : await deps.service.approve(person.id, id, { ...ref, via: "reaction" });
-      if (!result.ok) return failed(result.error);
-      const message = input.removed
-        ? L(`Ihre Freigabe für ${id} ist zurückgenommen.`, `Your approval of ${id} is revoked.`)
-        : approvedText(result.value);
-      return { kind: "reply", message, announcement: result.value };
-    }
-    if (input.removed) return { kind: "ignored" };
-    return {
-      kind: "reply",
-      message: L(
-        `Zum Ablehnen bitte den Grund nennen: \`reject ${id} <Grund>\``,
-        `To reject, please give the reason: \`reject ${id} <reason>\``,
-      ),
-    };
-  }
+  if (input.kind === "reaction") return onReaction(input, person, deps);
+  if (input.kind === "action") return onAction(input.action, person, deps);
 
   const text = input.text.trim();
   const first = /^\S+/.exec(text)?.[0] ?? "";

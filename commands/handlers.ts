@@ -71,16 +71,18 @@ async function submitDraft(ctx: CommandContext, content: Content, options: Draft
   const result = await ctx.service.draft(ctx.person.id, { content, ...options, origin: ctx.input.origin });
   if (!result.ok) return failed(result.error);
   const a = result.value;
-  return reply(
-    joinLocalized([
+  return {
+    kind: "reply",
+    message: joinLocalized([
       L(
         `${a.id} ist angelegt und wartet auf Freigabe. So wird es aussehen:`,
         `${a.id} is drafted and awaits approval. This is how it will look:`,
       ),
       whatsappBlock(a),
     ]),
-    a,
-  );
+    announcement: a,
+    effect: { kind: "drafted", id: a.id },
+  };
 }
 
 export async function announce(ctx: CommandContext): Promise<CommandOutcome> {
@@ -397,7 +399,7 @@ export async function approve(ctx: CommandContext): Promise<CommandOutcome> {
   if (!checked.ok) return failed(checked.error);
   const { id, version } = checked.value;
   const result = await ctx.service.approve(ctx.person.id, id, {
-    via: ctx.input.kind === "text" && ctx.input.via === "button" ? "button" : "command",
+    via: "command",
     ...(version === undefined ? {} : { version }),
   });
   if (!result.ok) return failed(result.error);

@@ -8,6 +8,14 @@ export interface Actor {
   userId: string;
 }
 
+/** A button or form of an approval post, already structured: nothing to parse again. */
+export type ApprovalAction =
+  | { command: "approve"; id: AnnouncementId; version?: number }
+  | { command: "reject"; id: AnnouncementId; version?: number; reason?: string }
+  | { command: "withdraw"; id: AnnouncementId; reason?: string }
+  | { command: "edit"; id: AnnouncementId; text?: string }
+  | { command: "posted"; id: AnnouncementId };
+
 export type CommandInput =
   | {
       kind: "text";
@@ -17,8 +25,6 @@ export type CommandInput =
       attachments?: MediaItem[];
       /** The announcement text taken literally (from a form), so `--` in it is never read as a flag. */
       body?: string;
-      /** Where an approval came from, when not typed. */
-      via?: "button";
     }
   | {
       kind: "reaction";
@@ -27,17 +33,34 @@ export type CommandInput =
       target: { id: AnnouncementId; version?: number };
       reaction: string;
       removed?: boolean;
-    };
+    }
+  | { kind: "action"; actor: Actor; origin: Origin; action: ApprovalAction };
+
+/** What a command changed, for a chat to act on without reading the words. */
+export type Effect =
+  | { kind: "drafted"; id: AnnouncementId }
+  | { kind: "approved"; id: AnnouncementId; remaining: number }
+  | { kind: "revoked"; id: AnnouncementId }
+  | { kind: "rejected"; id: AnnouncementId }
+  | { kind: "withdrawn"; id: AnnouncementId }
+  | { kind: "edited"; id: AnnouncementId; version: number };
 
 export type CommandOutcome =
   | {
       kind: "reply";
       message: Localized;
       announcement?: Announcement;
+      effect?: Effect;
       /** Only for the person who asked (ephemeral in Slack, a direct message elsewhere). */
       private?: true;
       /** Content of a QR code to show as a picture. */
       qr?: string;
     }
+  /** Refused, with the reason's code. */
   | { kind: "error"; code: ErrorCode; message: Localized }
+  /** Allowed, but the reason is missing: the chat asks for it (a form, or a reply in the thread). */
+  | { kind: "needs_reason"; action: "reject" | "withdraw"; id: AnnouncementId; version: number; message: Localized }
+  /** Allowed to edit: the chat offers the current text to change. */
+  | { kind: "needs_text"; id: AnnouncementId; version: number; text: string; message: Localized }
+  /** Nothing to do or say, e.g. a reaction that means nothing, or one counted before. */
   | { kind: "ignored" };

@@ -1,12 +1,10 @@
 import type { AnnouncementState } from "../src/announcement/announcement.ts";
 import type { DomainError, ErrorCode, ErrorParams } from "../src/errors.ts";
 import type { Language } from "../src/policy/policy.ts";
+import type { Localized } from "../src/ports/localized.ts";
 
 /** Every text a person reads exists in German and English. */
-export interface Localized {
-  de: string;
-  en: string;
-}
+export type { Localized };
 
 export const L = (de: string, en: string): Localized => ({ de, en });
 

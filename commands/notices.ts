@@ -27,6 +27,30 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
         { audience: "author", message },
       ];
     }
+    case "approval_given": {
+      const by = displayName(policy, notice.by);
+      return [
+        {
+          audience: "approvers",
+          message: L(
+            `✅ ${by} hat ${a.id} freigegeben – es fehlen noch ${notice.remaining}.`,
+            `✅ ${by} approved ${a.id} – ${notice.remaining} still needed.`,
+          ),
+        },
+      ];
+    }
+    case "approval_revoked": {
+      const by = displayName(policy, notice.by);
+      return [
+        {
+          audience: "approvers",
+          message: L(
+            `↩️ ${by} hat die Freigabe für ${a.id} zurückgenommen.`,
+            `↩️ ${by} took back the approval of ${a.id}.`,
+          ),
+        },
+      ];
+    }
     case "rejected": {
       const by = displayName(policy, a.decision?.by ?? "");
       const reason = a.decision?.reason ?? "";

@@ -1,16 +1,11 @@
 import type { MatrixClient } from "matrix-bot-sdk";
 import { z } from "zod";
-import {
-  awaitsDecision,
-  type Announcement,
-  type AnnouncementId,
-  type MediaItem,
-} from "../../src/announcement/announcement.ts";
+import type { AnnouncementId, MediaItem } from "../../src/announcement/announcement.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import { applyDirectoryMembers } from "../../src/policy/directory-groups.ts";
-import { isApproverFor, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
-import { reactionMeaning } from "../../commands/dispatch.ts";
+import { resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
+import type { ApprovalDesk } from "../../commands/approval-desk.ts";
 import { takeFlags } from "../../commands/grammar.ts";
 import { DRAFT_FLAGS } from "../../commands/handlers.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
@@ -19,7 +14,7 @@ import type { MatrixSettings } from "../config/env.ts";
 import { matrixHtmlToWhatsApp } from "../markup/matrix-html.ts";
 import type { MediaIntake } from "../media/intake.ts";
 import { createAwaitingClient, sdkLogger, storeSyncStorage } from "./matrix-client.ts";
-import { inThread, MATRIX_PLATFORM, noticeContent, type MatrixChat, type MatrixSender } from "./matrix-chat.ts";
+import { inThread, MATRIX_PLATFORM, noticeContent, type MatrixSender, type MatrixSurface } from "./matrix-surface.ts";
 import { loadMatrixBotSdk, type LoadedSdk } from "./load-sdk.ts";
 
 const EventSchema = z.object({
@@ -51,14 +46,10 @@ const MessageSchema = z.object({
 
 /** Events this much older than the start are history replayed by a first sync, not acted on (matrix.md §4.4). */
 const REPLAY_GRACE_MS = 60_000;
-const EVENT_TTL_MS = 24 * 3_600_000;
+/** A command message is acted on at most once: a draft doubled by a replay is worse than one the author retypes. */
+const COMMAND_TTL_MS = 24 * 3_600_000;
+const DRAFT_OF_TTL_MS = 30 * 24 * 3_600_000;
 const SEND_ATTEMPTS = 5;
-
-interface ReactionRecord {
-  eventId: string;
-  sender: string;
-  key: string;
-}
 
 export interface MatrixAppOptions {
   settings: MatrixSettings;
@@ -72,10 +63,9 @@ export interface MatrixAppOptions {
 }
 
 export interface MatrixHandlers {
-  chat: MatrixChat;
+  desk: ApprovalDesk;
+  surface: MatrixSurface;
   handle: (input: CommandInput) => Promise<CommandOutcome>;
-  lookup: (id: AnnouncementId) => Promise<Announcement | undefined>;
-  openIds: () => Promise<AnnouncementId[]>;
 }
 
 const errorOf = (error: unknown) => error as { statusCode?: number; errcode?: string; retryAfterMs?: number };
@@ -115,7 +105,9 @@ export class MatrixApp implements MatrixSender {
       onSynced: (gappy) => {
         // The first sync after a start is gappy by nature; start() reconciles already.
         if (gappy && this.#synced)
-          void this.#reconcile().catch((error: unknown) => this.#o.log.warn({ err: error }, "reconciliation failed"));
+          void this.#handlers?.desk
+            .reconcile()
+            .catch((error: unknown) => this.#o.log.warn({ err: error }, "reconciliation failed"));
         this.#synced = true;
       },
     });
@@ -174,6 +166,7 @@ export class MatrixApp implements MatrixSender {
     this.#startedAt = Date.now();
     try {
       this.#botUserId = await this.client.getUserId();
+      handlers.surface.setBotUserId(this.#botUserId);
     } catch (error) {
       if (errorOf(error).statusCode === 401) {
         throw new Error("Matrix: the homeserver refused MATRIX_ACCESS_TOKEN (whoami answered 401)");
@@ -197,13 +190,15 @@ export class MatrixApp implements MatrixSender {
       await this.#checkEncryption(room);
     }
     await this.#syncPowerLevelGroups();
-    await this.#reconcile();
+    await handlers.desk.reconcile().catch((error: unknown) => {
+      log.warn({ err: error }, "could not reconcile the approval previews");
+    });
     await this.client.start();
   }
 
   async stop(): Promise<void> {
     this.client.stop();
-    await this.#handlers?.chat.settled();
+    await this.#handlers?.desk.settled();
   }
 
   async #checkEncryption(room: string): Promise<void> {
@@ -253,11 +248,9 @@ export class MatrixApp implements MatrixSender {
       return this.#syncPowerLevelGroups();
     }
     if ((event.origin_server_ts ?? 0) < this.#startedAt - REPLAY_GRACE_MS) return;
-    if (!["m.room.message", "m.reaction", "m.room.redaction"].includes(event.type)) return;
-    if (!(await this.#o.store.claimOnce(`matrix-event:${event.event_id}`, EVENT_TTL_MS))) return;
     if (event.type === "m.room.message") return this.#onMessage(roomId, event);
-    if (event.type === "m.reaction") return this.#onReaction(roomId, event, false);
-    return this.#onRedaction(roomId, event);
+    if (event.type === "m.reaction") return this.#onReaction(roomId, event);
+    if (event.type === "m.room.redaction") return this.#onRedaction(event);
   }
 
   async #onInvite(roomId: string, event: Record<string, unknown>): Promise<void> {
@@ -299,46 +292,48 @@ export class MatrixApp implements MatrixSender {
     const threadRoot = relation.rel_type === "m.thread" ? relation.event_id : undefined;
     const text = this.#textOf(event.content);
     const rest = this.#command(text);
+    const handlers = this.#handlers;
+    if (!handlers) return;
     if (rest === undefined) {
-      if (threadRoot) await this.#maybeRejectReason(roomId, event, threadRoot, text);
+      if (threadRoot) {
+        await handlers.desk.threadReply({ eventId: event.event_id, postId: threadRoot, user: event.sender, text });
+      }
       return;
     }
+    if (!(await this.#o.store.claimOnce(`matrix-event:${event.event_id}`, COMMAND_TTL_MS))) return;
     const attachments = await this.#attachments(roomId, event, relation["m.in_reply_to"]?.event_id);
     if (!attachments.ok) {
       await this.#reply(roomId, event, threadRoot, attachments.message);
       return;
     }
-    const before = Date.now();
-    const outcome = await this.#handlers?.handle({
+    const outcome = await handlers.handle({
       kind: "text",
       actor: { platform: MATRIX_PLATFORM, userId: event.sender },
       origin: { platform: MATRIX_PLATFORM, room: roomId, ...(threadRoot ? { thread: threadRoot } : {}) },
       text: rest,
       ...(attachments.items.length ? { attachments: attachments.items } : {}),
     });
-    if (!outcome) return;
-    const drafted = outcome.kind === "reply" ? outcome.announcement : undefined;
-    if (drafted && Date.parse(drafted.createdAt) >= before - 1000 && drafted.author) {
-      await this.#o.store.putSetting(`matrix-draft-of:${event.event_id}`, drafted.id);
+    if (outcome.kind === "reply" && outcome.effect?.kind === "drafted") {
+      await handlers.desk.state.putValue("draft-of", event.event_id, outcome.effect.id, DRAFT_OF_TTL_MS);
     }
     await this.#answer(roomId, event, threadRoot, outcome);
   }
 
   /** Editing the original `!announce` message edits the draft: a new version, approvals void. */
   async #onEdit(roomId: string, event: RoomEvent, original: string): Promise<void> {
-    const id = await this.#o.store.getSetting(`matrix-draft-of:${original}`);
-    if (typeof id !== "string") return;
+    const handlers = this.#handlers;
+    const id = await handlers?.desk.state.value("draft-of", original);
+    if (!handlers || typeof id !== "string") return;
     const rest = this.#command(this.#textOf(event.content["m.new_content"]));
     if (rest === undefined) return;
+    if (!(await this.#o.store.claimOnce(`matrix-event:${event.event_id}`, COMMAND_TTL_MS))) return;
     const flags = takeFlags(rest, DRAFT_FLAGS);
-    const outcome = await this.#handlers?.handle({
-      kind: "text",
-      actor: { platform: MATRIX_PLATFORM, userId: event.sender },
-      origin: { platform: MATRIX_PLATFORM, room: roomId },
-      text: `edit ${id}`,
-      body: flags.ok ? flags.value.rest : rest,
+    const outcome = await handlers.desk.act(event.sender, roomId, {
+      command: "edit",
+      id: id as AnnouncementId,
+      text: flags.ok ? flags.value.rest : rest,
     });
-    if (outcome) await this.#answer(roomId, event, undefined, outcome);
+    await this.#answer(roomId, event, undefined, outcome);
   }
 
   /** A picture sent with the command as its caption, or the picture the command replies to. */
@@ -384,167 +379,26 @@ export class MatrixApp implements MatrixSender {
     await this.send(roomId, placed, `amtsbote-reply-${event.event_id}`);
   }
 
-  async #onReaction(roomId: string, event: RoomEvent, quiet: boolean): Promise<void> {
+  async #onReaction(roomId: string, event: RoomEvent): Promise<void> {
     const relates = RelatesSchema.safeParse(event.content["m.relates_to"]);
     if (!relates.success || relates.data.rel_type !== "m.annotation" || !relates.data.event_id || !relates.data.key) {
       return;
     }
-    const target = relates.data.event_id;
-    const id = await this.#handlers?.chat.previews.byKey(target);
-    if (!id) return;
-    const record = { eventId: event.event_id, sender: event.sender, key: relates.data.key };
-    await this.#o.store.putSetting(`matrix-reaction:${event.event_id}`, { id, ...record });
-    await this.#remember(id, (list) => [...list.filter((r) => r.eventId !== record.eventId), record]);
-    const outcome = await this.#handlers?.handle({
-      kind: "reaction",
-      actor: { platform: MATRIX_PLATFORM, userId: event.sender },
-      origin: { platform: MATRIX_PLATFORM, room: roomId, thread: target },
-      target: { id },
-      reaction: relates.data.key,
+    await this.#handlers?.desk.reaction({
+      eventId: event.event_id,
+      room: roomId,
+      postId: relates.data.event_id,
+      user: event.sender,
+      key: relates.data.key,
+      removed: false,
+      reactionId: event.event_id,
     });
-    if (!outcome || outcome.kind === "ignored" || quiet) return;
-    if (outcome.kind === "reply" && reactionMeaning(relates.data.key) === "reject") {
-      await this.#askForReason(roomId, event, target, id);
-      return;
-    }
-    // An approval shows in the thread log already; only a refusal needs its own short notice.
-    if (outcome.kind === "error") {
-      const content = noticeContent(
-        pick(mention(event.sender, prefixed("⚠️ ", outcome.message)), this.#language(event.sender)),
-      );
-      await this.send(roomId, inThread(content, target), `amtsbote-reply-${event.event_id}`);
-    }
-  }
-
-  /** ❌ by an approver: the reason comes as their next reply in the preview's thread. */
-  async #askForReason(roomId: string, event: RoomEvent, target: string, id: AnnouncementId): Promise<void> {
-    const person = resolvePerson(this.#o.policy, MATRIX_PLATFORM, event.sender);
-    const a = await this.#handlers?.lookup(id);
-    if (!person || !a || !isApproverFor(this.#o.policy, person.id, a.category)) return;
-    await this.#o.store.putSetting(`matrix-reject-pending:${target}:${event.sender}`, true);
-    const ask = mention(
-      event.sender,
-      L2(
-        `❌ Bitte hier im Thread antworten: Warum wird ${id} abgelehnt?`,
-        `❌ Please reply here in the thread: why is ${id} rejected?`,
-      ),
-    );
-    await this.send(
-      roomId,
-      inThread(noticeContent(pick(ask, this.#language(event.sender))), target),
-      `amtsbote-reply-${event.event_id}`,
-    );
-  }
-
-  async #maybeRejectReason(roomId: string, event: RoomEvent, threadRoot: string, text: string): Promise<void> {
-    const key = `matrix-reject-pending:${threadRoot}:${event.sender}`;
-    if ((await this.#o.store.getSetting(key)) !== true) return;
-    const id = await this.#handlers?.chat.previews.byKey(threadRoot);
-    const reason = text.trim();
-    if (!id || !reason) return;
-    await this.#o.store.putSetting(key, false);
-    const outcome = await this.#handlers?.handle({
-      kind: "text",
-      actor: { platform: MATRIX_PLATFORM, userId: event.sender },
-      origin: { platform: MATRIX_PLATFORM, room: roomId, thread: threadRoot },
-      text: `reject ${id} ${reason}`,
-    });
-    if (outcome) await this.#answer(roomId, event, threadRoot, outcome);
   }
 
   /** A redacted reaction takes back what it gave (an approval before publication). */
-  async #onRedaction(roomId: string, event: RoomEvent, quiet = false): Promise<void> {
+  async #onRedaction(event: RoomEvent): Promise<void> {
     const target = typeof event.content.redacts === "string" ? event.content.redacts : event.redacts;
-    if (!target) return;
-    const record = (await this.#o.store.getSetting(`matrix-reaction:${target}`)) as
-      (ReactionRecord & { id: AnnouncementId }) | undefined;
-    if (!record) return;
-    await this.#o.store.putSetting(`matrix-reaction:${target}`, null);
-    await this.#remember(record.id, (list) => list.filter((r) => r.eventId !== target));
-    const outcome = await this.#handlers?.handle({
-      kind: "reaction",
-      actor: { platform: MATRIX_PLATFORM, userId: record.sender },
-      origin: { platform: MATRIX_PLATFORM, room: roomId },
-      target: { id: record.id },
-      reaction: record.key,
-      removed: true,
-    });
-    if (outcome?.kind === "reply" && !quiet) {
-      const preview = await this.#handlers?.chat.previews.get(record.id);
-      const content = noticeContent(pick(mention(record.sender, outcome.message), this.#language(record.sender)));
-      await this.send(
-        roomId,
-        preview ? inThread(content, preview.eventId) : content,
-        `amtsbote-reply-${event.event_id}`,
-      );
-    }
-  }
-
-  async #remember(id: AnnouncementId, change: (list: ReactionRecord[]) => ReactionRecord[]): Promise<void> {
-    const key = `matrix-reactions:${id}`;
-    const list = ((await this.#o.store.getSetting(key)) as ReactionRecord[] | undefined) ?? [];
-    await this.#o.store.putSetting(key, change(list));
-  }
-
-  /**
-   * Reactions given or taken back while the bot was down still count (issue: startup reconciliation):
-   * the preview's reactions are read again and compared with what the bot had seen.
-   */
-  async #reconcile(): Promise<void> {
-    const handlers = this.#handlers;
-    if (!handlers) return;
-    for (const id of await handlers.openIds()) {
-      const a = await handlers.lookup(id);
-      const preview = await handlers.chat.previews.get(id);
-      if (!a || !preview || !awaitsDecision(a)) continue;
-      let reactions: RoomEvent[];
-      try {
-        reactions = await this.#annotations(preview.room, preview.eventId);
-      } catch (error) {
-        this.#o.log.warn({ id, errcode: errorOf(error).errcode }, "could not re-read reactions of a preview");
-        continue;
-      }
-      const seen = ((await this.#o.store.getSetting(`matrix-reactions:${id}`)) as ReactionRecord[] | undefined) ?? [];
-      const present = new Set(reactions.map((r) => r.event_id));
-      for (const gone of seen.filter((r) => !present.has(r.eventId))) {
-        await this.#onRedaction(
-          preview.room,
-          {
-            event_id: `reconcile-${gone.eventId}`,
-            sender: gone.sender,
-            type: "m.room.redaction",
-            content: { redacts: gone.eventId },
-          },
-          true,
-        );
-      }
-      const known = new Set(seen.map((r) => r.eventId));
-      for (const reaction of reactions.filter((r) => !known.has(r.event_id) && r.sender !== this.#botUserId)) {
-        if (await this.#o.store.claimOnce(`matrix-event:${reaction.event_id}`, EVENT_TTL_MS)) {
-          await this.#onReaction(preview.room, reaction, true);
-        }
-      }
-    }
-  }
-
-  /** Every `m.annotation` of an event, page by page (the SDK's helper reads only the first page). */
-  async #annotations(roomId: string, eventId: string): Promise<RoomEvent[]> {
-    const out: RoomEvent[] = [];
-    let from: string | undefined;
-    for (let page = 0; page < 50; page += 1) {
-      const path = `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/relations/${encodeURIComponent(eventId)}/m.annotation/m.reaction`;
-      const answer = (await this.client.doRequest("GET", path, { limit: 100, ...(from ? { from } : {}) })) as {
-        chunk?: unknown[];
-        next_batch?: string;
-      };
-      for (const raw of answer.chunk ?? []) {
-        const parsed = EventSchema.safeParse(raw);
-        if (parsed.success) out.push(parsed.data);
-      }
-      if (!answer.next_batch) break;
-      from = answer.next_batch;
-    }
-    return out;
+    if (target) await this.#handlers?.desk.redaction(event.event_id, target);
   }
 
   /**
@@ -591,11 +445,6 @@ const L2 = (de: string, en: string): Localized => ({ de, en });
 const prefixed = (prefix: string, message: Localized): Localized => ({
   de: prefix + message.de,
   en: prefix + message.en,
-});
-
-const mention = (user: string, message: Localized): Localized => ({
-  de: `${user}: ${message.de}`,
-  en: `${user}: ${message.en}`,
 });
 
 /**

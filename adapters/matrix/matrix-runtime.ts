@@ -1,15 +1,33 @@
+import { ApprovalDesk } from "../../commands/approval-desk.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import type { Policy } from "../../src/policy/policy.ts";
 import type { ChatRuntime, Handle } from "../chat-runtime.ts";
-import { matrixSettingsOf, type Env } from "../config/env.ts";
+import type { MatrixSettings } from "../config/env.ts";
 import { mediaIntake } from "../media/intake.ts";
 import { MatrixApp } from "./matrix-app.ts";
-import { MatrixChat } from "./matrix-chat.ts";
+import { MatrixSurface } from "./matrix-surface.ts";
+
+export interface MatrixRuntime extends ChatRuntime {
+  app: MatrixApp;
+  desk: ApprovalDesk;
+  surface: MatrixSurface;
+}
 
 /** Matrix as the composition root runs it (`CHAT=matrix`). */
-export function matrixRuntime(env: Env, store: Store, policy: Policy, log: Logger, handle: Handle): ChatRuntime {
-  const settings = matrixSettingsOf(env);
+export function matrixRuntime(
+  settings: MatrixSettings,
+  o: {
+    store: Store;
+    policy: Policy;
+    log: Logger;
+    handle: Handle;
+    /** The homeserver refused the token: the process should stop. */
+    onFatal: (message: string) => void;
+    sleep?: (ms: number) => Promise<void>;
+  },
+): MatrixRuntime {
+  const { store, policy, log } = o;
   const matrixLog = log.child({ module: "matrix" });
   const app = new MatrixApp({
     settings,
@@ -17,22 +35,26 @@ export function matrixRuntime(env: Env, store: Store, policy: Policy, log: Logge
     store,
     log: matrixLog,
     intake: mediaIntake(store),
-    onFatal: (message) => {
-      matrixLog.error({}, message);
-      process.stderr.write(`amtsbote: ${message}\n`);
-      process.kill(process.pid, "SIGTERM");
-      process.exitCode = 3;
-    },
+    onFatal: o.onFatal,
+    ...(o.sleep ? { sleep: o.sleep } : {}),
   });
-  const chat = new MatrixChat({ sender: app, store, policy, approvalRoom: settings.approvalRoom, log: matrixLog });
+  const surface = new MatrixSurface({
+    sender: app,
+    client: app.client,
+    state: store,
+    policy,
+    approvalRoom: settings.approvalRoom,
+    log: matrixLog,
+  });
+  const desk = new ApprovalDesk({ surface, policy, store, handle: o.handle, log: matrixLog });
   return {
-    staff: chat,
-    notices: chat,
+    app,
+    desk,
+    surface,
+    notices: desk,
     connected: () => app.ready(),
     endsWithInput: false,
-    run: async (service) => {
-      await app.start({ chat, handle, lookup: (id) => service.get(id), openIds: () => store.openIds() });
-    },
+    run: () => app.start({ desk, surface, handle: o.handle }),
     stop: () => app.stop(),
   };
 }

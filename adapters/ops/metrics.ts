@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { ANNOUNCEMENT_STATES, type Announcement } from "../../src/announcement/announcement.ts";
 import { isUnsettled } from "../../src/announcement/delivery.ts";
-import type { ModeNotice, Notice, NoticeSink } from "../../src/ports/notices.ts";
+import type { BotNotice, NoticeSink } from "../../src/ports/notices.ts";
 import type { Store } from "../../src/ports/store.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 
@@ -115,14 +115,13 @@ export class Metrics {
     };
   }
 
-  /** Wraps the notice sink: counts notices, approvals, and measures publication per outlet. */
-  notices(next: NoticeSink): NoticeSink {
+  /** A notice bus subscriber: counts notices, approvals, and measures publication per outlet. */
+  notices(): NoticeSink {
     return {
-      emit: async (notice: Notice | ModeNotice) => {
+      emit: async (notice: BotNotice) => {
         this.#notices.inc({ kind: notice.kind });
         if (notice.kind === "approved") this.#approvals.inc();
         if (notice.kind === "published") this.#published(notice.announcement);
-        await next.emit(notice);
       },
     };
   }

@@ -130,6 +130,26 @@ export function handoffBlocks(message: string, id: AnnouncementId, version: numb
   ];
 }
 
+/** A question for one person with the button that opens the form for the answer. */
+export function reasonButtonBlocks(
+  text: string,
+  form: { action: "reject" | "withdraw"; id: AnnouncementId; version: number },
+  language: Language,
+): Block[] {
+  const label =
+    form.action === "reject"
+      ? pick({ de: "❌ Grund angeben", en: "❌ Give the reason" }, language)
+      : pick({ de: "↩️ Grund angeben", en: "↩️ Give the reason" }, language);
+  return [
+    { type: "section", text: mrkdwn(text) },
+    {
+      type: "actions",
+      block_id: `reason:${form.id}`,
+      elements: [button(label, ACTIONS[form.action], `${form.id}:${form.version}`, "danger")],
+    },
+  ];
+}
+
 /** What a form carries from its opening to its submission. */
 export interface FormOrigin {
   channel: string;

@@ -101,6 +101,12 @@ export class SlackPoster {
   }
 
   /** A message only `user` sees; not queued, Slack's limit for it is generous. */
+  async ephemeralBlocks(channel: string, user: string, text: string, blocks: unknown[]): Promise<void> {
+    await this.#withRateLimit(() =>
+      this.#o.client.chat.postEphemeral({ channel, user, text, blocks: blocks as never }),
+    );
+  }
+
   async ephemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
     await this.#withRateLimit(() =>
       this.#o.client.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) }),

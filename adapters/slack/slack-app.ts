@@ -2,21 +2,13 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLog
 import { WebClient } from "@slack/web-api";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { z } from "zod";
-import { reactionMeaning } from "../../commands/dispatch.ts";
-import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
-import { errorText, pick, type Localized } from "../../commands/messages.ts";
-import {
-  approvalsOfCurrentVersion,
-  awaitsDecision,
-  type Announcement,
-  type AnnouncementId,
-} from "../../src/announcement/announcement.ts";
-import { canChange, isApproverFor, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
+import type { ApprovalDesk } from "../../commands/approval-desk.ts";
+import type { ApprovalAction, CommandInput, CommandOutcome } from "../../commands/input.ts";
+import { errorText, pick } from "../../commands/messages.ts";
+import type { AnnouncementId } from "../../src/announcement/announcement.ts";
+import type { Language, Policy } from "../../src/policy/policy.ts";
 import type { Clock } from "../../src/ports/clock.ts";
 import type { Logger } from "../../src/ports/logger.ts";
-import type { Store } from "../../src/ports/store.ts";
-import { KeyedMutex } from "../../src/util/keyed-mutex.ts";
 import type { SlackSettings } from "../config/env.ts";
 import { escapeSlack, slackToWhatsApp } from "../markup/slack.ts";
 import type { MediaIntake } from "../media/intake.ts";
@@ -35,29 +27,21 @@ import {
   type ViewSubmission,
 } from "./payloads.ts";
 import type { SlackPoster } from "./poster.ts";
-import { SLACK_PLATFORM, type SlackChat } from "./slack-chat.ts";
+import { SLACK_PLATFORM, type SlackSurface } from "./slack-surface.ts";
 
 export interface SlackAppOptions {
   settings: SlackSettings;
   policy: Policy;
-  store: Store;
   clock: Clock;
   log: Logger;
-  chat: SlackChat;
+  surface: SlackSurface;
+  desk: ApprovalDesk;
   poster: SlackPoster;
   directory: SlackDirectory;
   intake: MediaIntake;
   /** The command entry point (`dispatch` with its dependencies). */
   handle: (input: CommandInput) => Promise<CommandOutcome>;
-  lookup: (id: AnnouncementId) => Promise<Announcement | undefined>;
-  /** Announcements not yet settled, for re-reading their cards' reactions at start. */
-  openIds: () => Promise<AnnouncementId[]>;
 }
-
-const ReactionsSchema = z.array(z.object({ name: z.string(), users: z.array(z.string()).default([]) }));
-
-/** Slack may deliver an event twice; the first delivery wins for a day (slack.md §5). */
-const EVENT_TTL_MS = 24 * 3_600_000;
 
 /** Bolt's logger interface over ours; Bolt's debug output carries whole payloads, so it stays off. */
 function boltLogger(log: Logger): BoltLogger {
@@ -91,8 +75,6 @@ export class SlackApp {
   #app: App | undefined;
   #connected = false;
   #server: Server | undefined;
-  #botUserId = "";
-  readonly #seenOrder = new KeyedMutex();
 
   constructor(options: SlackAppOptions, client: WebClient) {
     this.#o = options;
@@ -129,7 +111,7 @@ export class SlackApp {
     });
     if (!who.user_id || !who.bot_id)
       throw new Error("auth.test did not name the bot user; is SLACK_BOT_TOKEN a bot token?");
-    this.#botUserId = who.user_id;
+    this.#o.surface.setBotUserId(who.user_id);
     const logger = boltLogger(log.child({ module: "bolt" }));
     const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: { retries: 0 }, timeout: 15_000 };
     let receiver: Receiver;
@@ -177,7 +159,10 @@ export class SlackApp {
       log.info({ address: this.address() }, "Slack HTTP mode listening on /slack/events");
     } else await app.start();
     log.info({ botUserId: who.user_id, team: who.team }, "Slack app started");
-    void this.#o.directory.syncGroups().then(() => this.#reconcile());
+    void this.#o.directory
+      .syncGroups()
+      .then(() => this.#o.desk.reconcile())
+      .catch((error: unknown) => log.warn({ err: error }, "could not reconcile the approval cards"));
   }
 
   async stop(): Promise<void> {
@@ -186,71 +171,8 @@ export class SlackApp {
     this.#app = undefined;
   }
 
-  /**
-   * Reactions can be lost while the bot is down or in a Slack incident (slack.md §4): the cards still
-   * waiting for a decision are read again, and a ✅ the bot has not counted counts now, while an approval
-   * given by reaction whose ✅ is gone is taken back.
-   */
-  async #reconcile(): Promise<void> {
-    for (const id of await this.#o.openIds()) {
-      const a = await this.#o.lookup(id);
-      const card = await this.#o.chat.cards.get(id);
-      if (!a || !card || !awaitsDecision(a)) continue;
-      let reactions: z.infer<typeof ReactionsSchema>;
-      try {
-        const answer = await this.client.reactions.get({ channel: card.channel, timestamp: card.ts, full: true });
-        reactions = ReactionsSchema.parse(answer.message?.reactions ?? []);
-      } catch (error) {
-        this.#o.log.warn(
-          { id, error: error instanceof Error ? error.message : String(error) },
-          "could not re-read a card's reactions",
-        );
-        continue;
-      }
-      const approving = new Set(reactions.filter((r) => reactionMeaning(r.name) === "approve").flatMap((r) => r.users));
-      approving.delete(this.#botUserId);
-      const origin = { platform: SLACK_PLATFORM, room: card.channel, thread: card.ts };
-      const react = (user: string, removed: boolean) =>
-        this.#o.handle({
-          kind: "reaction",
-          actor: this.#actor(user),
-          origin,
-          target: { id },
-          reaction: "white_check_mark",
-          ...(removed ? { removed: true } : {}),
-        });
-      // Withdrawn first, so a ✅ taken back never helps reach the quorum.
-      for (const approval of approvalsOfCurrentVersion(a).filter((x) => x.via === "reaction")) {
-        const ids = this.#o.policy.people.get(approval.by)?.identities[SLACK_PLATFORM] ?? [];
-        const user = ids[0];
-        if (user && !ids.some((u) => approving.has(u))) await react(user, true);
-      }
-      // Only a ✅ the bot never saw: one seen before may belong to an earlier version of the text.
-      const seen = await this.#seenApprovals(id);
-      for (const user of [...approving].filter((u) => !seen.has(u))) {
-        await this.#markSeen(id, user, true);
-        await react(user, false);
-      }
-    }
-  }
-
-  /** Who has a ✅ on the card that the bot has counted (or tried to), so a restart counts each one once. */
-  async #seenApprovals(id: AnnouncementId): Promise<Set<string>> {
-    const seen = await this.#o.store.getSetting(`slack-card-approvals:${id}`);
-    return new Set(Array.isArray(seen) ? (seen as string[]) : []);
-  }
-
-  #markSeen(id: AnnouncementId, user: string, present: boolean): Promise<void> {
-    return this.#seenOrder.run(id, async () => {
-      const seen = await this.#seenApprovals(id);
-      if (present) seen.add(user);
-      else seen.delete(user);
-      await this.#o.store.putSetting(`slack-card-approvals:${id}`, [...seen]);
-    });
-  }
-
   #language(userId: string): Language {
-    return resolvePerson(this.#o.policy, SLACK_PLATFORM, userId)?.language ?? this.#o.policy.language;
+    return this.#o.surface.languageOf(userId);
   }
 
   #say(outcome: CommandOutcome, language: Language): string | undefined {
@@ -258,6 +180,28 @@ export class SlackApp {
     return escapeSlack(
       outcome.kind === "error" ? `⚠️ ${pick(outcome.message, language)}` : pick(outcome.message, language),
     );
+  }
+
+  /** A card button: the core decides; a missing reason or text opens the form for it. */
+  async #act(
+    action: ApprovalAction,
+    body: { user: { id: string }; channel?: { id: string } | undefined; trigger_id?: string | undefined },
+    respond: (text: string) => Promise<unknown>,
+  ): Promise<void> {
+    const channel = body.channel?.id ?? this.#o.settings.approvalChannel;
+    const language = this.#language(body.user.id);
+    const outcome = await this.#o.desk.act(body.user.id, channel, action);
+    if (outcome.kind === "needs_reason" || outcome.kind === "needs_text") {
+      const kind = outcome.kind === "needs_text" ? "edit" : outcome.action;
+      const origin = { channel, id: outcome.id, version: outcome.version };
+      await this.client.views.open({
+        trigger_id: body.trigger_id ?? "",
+        view: reasonView(kind, language, origin, outcome.kind === "needs_text" ? outcome.text : "") as never,
+      });
+      return;
+    }
+    const text = this.#say(outcome, language);
+    if (text) await respond(text);
   }
 
   #actor(userId: string) {
@@ -320,26 +264,15 @@ export class SlackApp {
       if (!envelope.success || !parsed.success) return;
       const reaction = parsed.data;
       const { channel, ts } = reaction.item;
-      if (reaction.item.type !== "message" || !channel || !ts || reaction.user === this.#botUserId) return;
-      if (!(await this.#o.store.claimOnce(`slack-event:${envelope.data.event_id}`, EVENT_TTL_MS))) {
-        this.#o.log.debug({ eventId: envelope.data.event_id }, "Slack event seen before; skipped");
-        return;
-      }
-      const id = await this.#o.chat.cards.byKey(`${channel}:${ts}`);
-      if (!id) return;
-      if (reactionMeaning(reaction.reaction) === "approve") {
-        await this.#markSeen(id, reaction.user, reaction.type === "reaction_added");
-      }
-      const outcome = await this.#o.handle({
-        kind: "reaction",
-        actor: this.#actor(reaction.user),
-        origin: { platform: SLACK_PLATFORM, room: channel, thread: ts },
-        target: { id },
-        reaction: reaction.reaction,
-        ...(reaction.type === "reaction_removed" ? { removed: true } : {}),
+      if (reaction.item.type !== "message" || !channel || !ts) return;
+      await this.#o.desk.reaction({
+        eventId: envelope.data.event_id,
+        room: channel,
+        postId: ts,
+        user: reaction.user,
+        key: reaction.reaction,
+        removed: reaction.type === "reaction_removed",
       });
-      const text = this.#say(outcome, this.#language(reaction.user));
-      if (text) await this.#tellPrivately(channel, reaction.user, text);
     };
     app.event("reaction_added", onReaction);
     app.event("reaction_removed", onReaction);
@@ -349,60 +282,23 @@ export class SlackApp {
       });
     }
 
-    /** Buttons that are a command: Approve on the card, "Posted on WhatsApp" under the hand-off. */
-    const commandButtons = [
-      { action: ACTIONS.approve, command: (id: string, v: number) => `approve ${id} v${v}`, via: "button" as const },
-      { action: ACTIONS.posted, command: (id: string) => `posted ${id}` },
-    ];
-    for (const button of commandButtons) {
-      app.action(button.action, async ({ body, ack, respond }) => {
-        await ack();
-        await this.#after(button.action, async () => {
-          const action = BlockActionSchema.parse(body);
-          const card = parseCardValue(action.actions[0]?.value);
-          if (!card) return;
-          const outcome = await this.#o.handle({
-            kind: "text",
-            actor: this.#actor(action.user.id),
-            origin: { platform: SLACK_PLATFORM, room: action.channel?.id ?? this.#o.settings.approvalChannel },
-            text: button.command(card.id, card.version),
-            ...(button.via ? { via: button.via } : {}),
-          });
-          const text = this.#say(outcome, this.#language(action.user.id));
-          if (text) await respond({ response_type: "ephemeral", replace_original: false, text });
-        });
-      });
-    }
-
-    for (const kind of ["reject", "withdraw", "edit"] as const) {
-      app.action(ACTIONS[kind], async ({ body, ack, respond }) => {
+    const buttons = {
+      approve: (id: AnnouncementId, version: number): ApprovalAction => ({ command: "approve", id, version }),
+      reject: (id: AnnouncementId, version: number): ApprovalAction => ({ command: "reject", id, version }),
+      withdraw: (id: AnnouncementId): ApprovalAction => ({ command: "withdraw", id }),
+      edit: (id: AnnouncementId): ApprovalAction => ({ command: "edit", id }),
+      posted: (id: AnnouncementId): ApprovalAction => ({ command: "posted", id }),
+    } as const;
+    for (const [kind, action] of Object.entries(buttons)) {
+      app.action(ACTIONS[kind as keyof typeof buttons], async ({ body, ack, respond }) => {
         await ack();
         await this.#after(`${kind} button`, async () => {
-          const action = BlockActionSchema.parse(body);
-          const card = parseCardValue(action.actions[0]?.value);
+          const pressed = BlockActionSchema.parse(body);
+          const card = parseCardValue(pressed.actions[0]?.value);
           if (!card) return;
-          const language = this.#language(action.user.id);
-          const a = await this.#o.lookup(card.id);
-          const refusal = a && this.#mayNot(kind, action.user.id, a);
-          if (!a || refusal) {
-            const message = refusal ?? errorText({ code: "NOT_FOUND", params: { id: card.id } });
-            await respond({
-              response_type: "ephemeral",
-              replace_original: false,
-              text: `⚠️ ${escapeSlack(pick(message, language))}`,
-            });
-            return;
-          }
-          const origin = {
-            channel: action.channel?.id ?? this.#o.settings.approvalChannel,
-            id: card.id,
-            version: card.version,
-          };
-          const current = a.versions.at(-1)?.content.text ?? "";
-          await this.client.views.open({
-            trigger_id: action.trigger_id,
-            view: reasonView(kind, language, origin, kind === "edit" ? current : "") as never,
-          });
+          await this.#act(action(card.id, card.version), pressed, (text) =>
+            respond({ response_type: "ephemeral", replace_original: false, text }),
+          );
         });
       });
     }
@@ -456,41 +352,18 @@ export class SlackApp {
             id: AnnouncementId;
             version: number;
           };
-          const text =
+          const action: ApprovalAction =
             kind === "reject"
-              ? `reject ${origin.id} v${origin.version} ${reason}`
+              ? { command: "reject", id: origin.id, version: origin.version, reason }
               : kind === "withdraw"
-                ? `withdraw ${origin.id} ${reason}`
-                : `edit ${origin.id}`;
-          const outcome = await this.#o.handle({
-            kind: "text",
-            actor: this.#actor(submission.user.id),
-            origin: { platform: SLACK_PLATFORM, room: origin.channel },
-            text,
-            ...(kind === "edit" ? { body: reason } : {}),
-          });
+                ? { command: "withdraw", id: origin.id, reason }
+                : { command: "edit", id: origin.id, text: reason };
+          const outcome = await this.#o.desk.act(submission.user.id, origin.channel, action);
           const said = this.#say(outcome, this.#language(submission.user.id));
           if (said) await this.#tellPrivately(origin.channel, submission.user.id, said);
         });
       });
     }
-  }
-
-  /** Why a button must not open its form for this person; undefined when it may. */
-  #mayNot(kind: "reject" | "withdraw" | "edit", userId: string, a: Announcement): Localized | undefined {
-    const person = resolvePerson(this.#o.policy, SLACK_PLATFORM, userId);
-    if (!person) return errorText({ code: "UNKNOWN_PERSON", params: {} });
-    if (kind === "reject") {
-      const requester = a.change?.requestedBy ?? a.author;
-      if (!isApproverFor(this.#o.policy, person.id, a.category)) {
-        return errorText({ code: "NOT_AN_APPROVER", params: { id: a.id, category: a.category } });
-      }
-      if (requester === person.id) return errorText({ code: "SELF_REJECTION", params: { id: a.id } });
-      return undefined;
-    }
-    return canChange(this.#o.policy, person.id, a)
-      ? undefined
-      : errorText({ code: "NOT_ALLOWED_TO_CHANGE", params: { id: a.id } });
   }
 
   async #submitCompose(submission: ViewSubmission, composed: ComposedCommand, language: Language): Promise<void> {

@@ -1,52 +1,63 @@
+import { ApprovalDesk } from "../../commands/approval-desk.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import type { Policy } from "../../src/policy/policy.ts";
-import { systemClock } from "../../src/ports/clock.ts";
+import type { Clock } from "../../src/ports/clock.ts";
 import type { ChatRuntime, Handle } from "../chat-runtime.ts";
-import { slackSettingsOf, type Env } from "../config/env.ts";
+import type { SlackSettings } from "../config/env.ts";
 import { mediaIntake } from "../media/intake.ts";
 import { SlackDirectory } from "./directory.ts";
 import { SlackPoster } from "./poster.ts";
 import { SlackApp } from "./slack-app.ts";
-import { SlackChat } from "./slack-chat.ts";
+import { SlackSurface } from "./slack-surface.ts";
+
+export interface SlackRuntime extends ChatRuntime {
+  desk: ApprovalDesk;
+  surface: SlackSurface;
+  app(): SlackApp | undefined;
+}
 
 /** Slack as the composition root runs it (`CHAT=slack`). */
-export function slackRuntime(env: Env, store: Store, policy: Policy, log: Logger, handle: Handle): ChatRuntime {
-  const settings = slackSettingsOf(env);
+export function slackRuntime(
+  settings: SlackSettings,
+  o: { store: Store; policy: Policy; clock: Clock; log: Logger; handle: Handle },
+): SlackRuntime {
+  const { store, policy, log } = o;
   const slackLog = log.child({ module: "slack" });
   const client = SlackApp.client(settings, slackLog);
   const poster = new SlackPoster({ client, gapMs: settings.postGapMs, log: slackLog });
-  const chat = new SlackChat({
+  const surface = new SlackSurface({
     poster,
     client,
-    store,
+    media: store,
     policy,
     approvalChannel: settings.approvalChannel,
     log: slackLog,
   });
+  const desk = new ApprovalDesk({ surface, policy, store, handle: o.handle, log: slackLog });
   const directory = new SlackDirectory(client, policy, slackLog);
   let app: SlackApp | undefined;
   let refresh: NodeJS.Timeout | undefined;
   return {
-    staff: chat,
-    notices: chat,
+    desk,
+    surface,
+    app: () => app,
+    notices: desk,
     connected: () => app?.connected() ?? false,
     endsWithInput: false,
-    run: async (service) => {
+    run: async () => {
       app = new SlackApp(
         {
           settings,
           policy,
-          store,
-          clock: systemClock,
+          clock: o.clock,
           log: slackLog,
-          chat,
+          surface,
+          desk,
           poster,
           directory,
           intake: mediaIntake(store),
-          handle,
-          lookup: (id) => service.get(id),
-          openIds: () => store.openIds(),
+          handle: o.handle,
         },
         client,
       );
@@ -57,7 +68,8 @@ export function slackRuntime(env: Env, store: Store, policy: Policy, log: Logger
     stop: async () => {
       clearInterval(refresh);
       await app?.stop();
-      await chat.settled();
+      await desk.settled();
+      await poster.drain();
     },
   };
 }

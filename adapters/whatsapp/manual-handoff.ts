@@ -8,9 +8,9 @@ import type {
   RemoteRef,
 } from "../../src/ports/outlet.ts";
 import type { Policy } from "../../src/policy/policy.ts";
+import type { NoticeSink } from "../../src/ports/notices.ts";
 import { channelCapabilities } from "./capabilities.ts";
 import { handoffEditText, handoffRemoveText, handoffText } from "../../commands/notices.ts";
-import type { StaffChat } from "../staff-chat.ts";
 
 export const MANUAL_HANDOFF_ID = "whatsapp-manual";
 
@@ -24,27 +24,32 @@ export class ManualHandoffOutlet implements Outlet {
   readonly handoff = true;
   /** Nothing reaches citizens without a person, so showing the hand-off again is safe. */
   readonly readBackGraceMs = 0;
-  readonly #chat: StaffChat;
+  readonly #notices: NoticeSink;
   readonly #policy: Policy;
 
-  constructor(chat: StaffChat, policy: Policy) {
-    this.#chat = chat;
+  /** Hand-offs are announced on `notices`; the chats show them. */
+  constructor(notices: NoticeSink, policy: Policy) {
+    this.#notices = notices;
     this.#policy = policy;
   }
 
   async publish(post: OutboundPost, _attempt: DeliveryAttempt): Promise<PublishOutcome> {
-    const message = handoffText(this.#policy, post);
-    await (this.#chat.handoff ? this.#chat.handoff(post, message) : this.#chat.toApprovers(message));
+    await this.#notices.emit({ kind: "handoff", step: "publish", post, message: handoffText(this.#policy, post) });
     return { state: "awaiting_confirmation" };
   }
 
   async edit(ref: RemoteRef, post: OutboundPost): Promise<PublishOutcome> {
-    await this.#chat.toApprovers(handoffEditText(this.#policy, ref, post));
+    await this.#notices.emit({
+      kind: "handoff",
+      step: "edit",
+      post,
+      message: handoffEditText(this.#policy, ref, post),
+    });
     return { state: "awaiting_confirmation" };
   }
 
   async remove(ref: RemoteRef): Promise<PublishOutcome> {
-    await this.#chat.toApprovers(handoffRemoveText(ref));
+    await this.#notices.emit({ kind: "handoff", step: "remove", message: handoffRemoveText(ref) });
     return { state: "awaiting_confirmation" };
   }
 

@@ -288,12 +288,15 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       if (result.ok && decided) {
         deps.onDue?.();
         await tell({ kind: "approved", announcement: result.value, by: actor });
+      } else if (result.ok) {
+        const remaining = approvalProgress(policy, result.value).needed;
+        await tell({ kind: "approval_given", announcement: result.value, by: actor, remaining });
       }
       return result;
     },
 
     async revokeApproval(actor: string, id: AnnouncementId, ref: VersionRef): Promise<Result<Announcement>> {
-      return mutate(id, (a, now) => {
+      const result = await mutate(id, (a, now) => {
         const change = pendingChange(a);
         if (change) {
           const versionCheck = checkVersion(a, ref);
@@ -312,6 +315,8 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         if (a.approvals.length === before) return fail("NO_APPROVAL_TO_REVOKE", { id });
         return step(a, "revoke_approval", actor, now);
       });
+      if (result.ok) await tell({ kind: "approval_revoked", announcement: result.value, by: actor });
+      return result;
     },
 
     async reject(actor: string, id: AnnouncementId, reason: string, ref: VersionRef): Promise<Result<Announcement>> {
@@ -387,6 +392,25 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         await tell({ kind: settled, announcement: result.value });
       }
       return result;
+    },
+
+    /** Whether `actor` may approve or reject this version now, asked before a form for the reason opens. */
+    async mayDecide(actor: string, id: AnnouncementId, ref: VersionRef): Promise<Result<Announcement>> {
+      const a = await store.get(id);
+      if (!a) return fail("NOT_FOUND", { id });
+      const allowed = checkDecider(a, actor, ref, "SELF_REJECTION");
+      return allowed.ok ? ok(a) : allowed;
+    },
+
+    /** Whether `actor` may edit or withdraw it now, asked before a form opens. */
+    async mayChange(actor: string, id: AnnouncementId, change: "edit" | "withdraw"): Promise<Result<Announcement>> {
+      const a = await store.get(id);
+      if (!a) return fail("NOT_FOUND", { id });
+      if (!canChange(policy, actor, a)) return fail("NOT_ALLOWED_TO_CHANGE", { id });
+      if (!(change === "withdraw" && pendingChange(a)) && !nextState(a.state, change)) {
+        return fail("INVALID_STATE", { id, state: a.state });
+      }
+      return ok(a);
     },
 
     /** The outlets announcements go to, with what each can carry. */

@@ -1,9 +1,14 @@
 import type { Announcement } from "../announcement/announcement.ts";
+import type { Localized } from "./localized.ts";
+import type { OutboundPost } from "./outlet.ts";
 
 /** Things people must hear about, routed by the chat adapter to the approval room or the author. */
 export type Notice =
   | { kind: "approval_requested"; announcement: Announcement }
   | { kind: "approved"; announcement: Announcement; by: string }
+  /** One approval counted that did not yet decide it; `remaining` more are needed. */
+  | { kind: "approval_given"; announcement: Announcement; by: string; remaining: number }
+  | { kind: "approval_revoked"; announcement: Announcement; by: string }
   | { kind: "rejected"; announcement: Announcement }
   | { kind: "withdrawn"; announcement: Announcement }
   | { kind: "expired"; announcement: Announcement }
@@ -29,6 +34,22 @@ export interface ModeNotice {
   by: string;
 }
 
+/** The manual hand-off: a person should post, edit or delete this on the outlet, then confirm. */
+export type HandoffNotice = { kind: "handoff"; message: Localized } & (
+  | { step: "publish" | "edit"; post: OutboundPost }
+  /** Publication shows the copy-ready post under the approval post; edits and deletions are told the room. */
+  | { step: "remove" }
+);
+
+/** An outlet went down or came back. */
+export interface OutletNotice {
+  kind: "outlet_changed";
+  outlet: string;
+  message: Localized;
+}
+
+export type BotNotice = Notice | ModeNotice | HandoffNotice | OutletNotice;
+
 export interface NoticeSink {
-  emit(notice: Notice | ModeNotice): Promise<void>;
+  emit(notice: BotNotice): Promise<void>;
 }

@@ -13,10 +13,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../adapters/config/config-error.ts";
 import { gatewayOf, loadEnv, matrixSettingsOf, slackSettingsOf, type Env } from "../../adapters/config/env.ts";
 import { createLogger, maskUrlPassword, secretsOf } from "../../adapters/log.ts";
-import { MatrixApp } from "../../adapters/matrix/matrix-app.ts";
-import { MatrixChat } from "../../adapters/matrix/matrix-chat.ts";
 import { sdkLogger } from "../../adapters/matrix/matrix-client.ts";
-import { mediaIntake } from "../../adapters/media/intake.ts";
+import { matrixRuntime } from "../../adapters/matrix/matrix-runtime.ts";
+import type { ApprovalDesk } from "../../commands/approval-desk.ts";
 import { SlackApp } from "../../adapters/slack/slack-app.ts";
 import { HealthWatch } from "../../adapters/whatsapp/health-watch.ts";
 import { WahaOutlet } from "../../adapters/whatsapp/waha.ts";
@@ -372,27 +371,26 @@ describe("log redaction: Slack", () => {
 
 const APPROVAL_ROOM = "!approvals:achim.de";
 
-/** The Matrix side as main.ts wires it: the real SDK (through sdkLogger), MatrixApp sending, MatrixChat logging. */
+/** The Matrix side as the composition root wires it: the real SDK (through sdkLogger), MatrixApp sending, the desk logging. */
 function matrixSide(homeserverUrl: string, log: ReturnType<typeof capture>["log"]) {
-  const store = new MemoryStore();
-  const policy = testPolicy();
-  const app = new MatrixApp({
-    settings: { ...matrixSettingsOf(env), homeserverUrl, approvalRoom: APPROVAL_ROOM, e2ee: "off" },
-    policy,
-    store,
-    log: log.child({ module: "matrix" }),
-    intake: mediaIntake(store),
-    onFatal: () => undefined,
-    sleep: () => Promise.resolve(),
-  });
-  const chat = new MatrixChat({ sender: app, store, policy, approvalRoom: APPROVAL_ROOM, log });
-  return { app, chat };
+  const runtime = matrixRuntime(
+    { ...matrixSettingsOf(env), homeserverUrl, approvalRoom: APPROVAL_ROOM, e2ee: "off" },
+    {
+      store: new MemoryStore(),
+      policy: testPolicy(),
+      log,
+      handle: () => Promise.resolve({ kind: "ignored" }),
+      onFatal: () => undefined,
+      sleep: () => Promise.resolve(),
+    },
+  );
+  return { app: runtime.app, chat: runtime.desk };
 }
 
-/** A notice for the approval room; its failure is logged by MatrixChat as `{ err }`. */
-async function failNotice(chat: MatrixChat): Promise<void> {
-  await chat.emit({ kind: "mode_changed", mode: "crisis", on: true, by: "carla" });
-  await chat.settled();
+/** A notice for the approval room; its failure is logged by the desk as `{ err }`. */
+async function failNotice(desk: ApprovalDesk): Promise<void> {
+  await desk.emit({ kind: "mode_changed", mode: "crisis", on: true, by: "carla" });
+  await desk.settled();
 }
 
 describe("log redaction: Matrix", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dispatch, reactionMeaning } from "../../commands/dispatch.ts";
+import { reactionMeaning } from "../../commands/actions.ts";
+import { dispatch } from "../../commands/dispatch.ts";
 import { COMMANDS } from "../../commands/registry.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import type { MediaItem } from "../../src/announcement/announcement.ts";
@@ -230,7 +231,12 @@ describe("command grammar and handlers", () => {
     const edited = await dispatch({ ...base, text: "edit A-0001", body: "Neu --at morgen" }, deps);
     expect(edited.kind === "reply" && edited.announcement?.versions[1]?.content.text).toBe("Neu --at morgen");
     const approved = await dispatch(
-      { ...base, actor: { platform: "console", userId: "carla" }, text: "approve A-0001 v2", via: "button" },
+      {
+        kind: "action",
+        actor: { platform: "console", userId: "carla" },
+        origin: base.origin,
+        action: { command: "approve", id: "A-0001", version: 2 },
+      },
       deps,
     );
     expect(approved.kind === "reply" && approved.announcement?.approvals[0]?.via).toBe("button");

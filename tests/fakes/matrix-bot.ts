@@ -1,8 +1,11 @@
 import type { MatrixSettings } from "../../adapters/config/env.ts";
 import { parsePolicy } from "../../adapters/config/policy-file.ts";
-import { MatrixApp } from "../../adapters/matrix/matrix-app.ts";
-import { MatrixChat } from "../../adapters/matrix/matrix-chat.ts";
-import { mediaIntake } from "../../adapters/media/intake.ts";
+import type { MatrixApp } from "../../adapters/matrix/matrix-app.ts";
+import { matrixRuntime } from "../../adapters/matrix/matrix-runtime.ts";
+import type { MatrixSurface } from "../../adapters/matrix/matrix-surface.ts";
+import type { ApprovalDesk } from "../../commands/approval-desk.ts";
+import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
+import { NoticeBus } from "../../src/notices/bus.ts";
 import type { AnnouncementService } from "../../src/announcement/service.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";
 import type { Policy } from "../../src/policy/policy.ts";
@@ -41,7 +44,8 @@ export interface MatrixBotOptions {
 
 export interface MatrixBot {
   app: MatrixApp;
-  chat: MatrixChat;
+  desk: ApprovalDesk;
+  surface: MatrixSurface;
   service: AnnouncementService;
   outlet: FakeOutlet;
   store: Store;
@@ -64,35 +68,35 @@ export async function startMatrixBot(fake: FakeHomeserver, options: MatrixBotOpt
     e2ee: "off",
     cryptoDir: "./data/never-used",
   };
-  const app = new MatrixApp({
-    settings,
-    policy,
+  let handle: (input: CommandInput) => Promise<CommandOutcome> = () => Promise.resolve({ kind: "ignored" });
+  const chat = matrixRuntime(settings, {
     store,
+    policy,
     log,
-    intake: mediaIntake(store),
+    handle: (input) => handle(input),
     onFatal: options.onFatal ?? (() => undefined),
   });
-  const chat = new MatrixChat({ sender: app, store, policy, approvalRoom: APPROVAL_ROOM, log });
+  const bus = new NoticeBus();
+  bus.subscribe(chat.notices);
   const outlet = options.outlet ?? new FakeOutlet("whatsapp");
-  const { service, worker, handle } = runningCore({ store, policy, outlet, notices: chat, log });
-  await app.start({
-    chat,
-    handle,
-    lookup: (id) => service.get(id),
-    openIds: () => store.openIds(),
-  });
+  const core = runningCore({ store, policy, outlet, notices: bus, log });
+  handle = core.handle;
+  const { service, worker } = core;
+  await chat.run();
+  const app = chat.app;
   return {
     app,
-    chat,
+    desk: chat.desk,
+    surface: chat.surface,
     service,
     outlet,
     store,
     policy,
-    settled: () => chat.settled(),
+    settled: () => chat.desk.settled(),
     stop: async () => {
-      await app.stop();
+      await chat.stop();
       await worker.stop();
-      await chat.settled();
+      await chat.desk.settled();
     },
   };
 }

@@ -1,10 +1,10 @@
 import type { SlackSettings } from "../../adapters/config/env.ts";
 import { parsePolicy } from "../../adapters/config/policy-file.ts";
-import { mediaIntake } from "../../adapters/media/intake.ts";
-import { SlackDirectory } from "../../adapters/slack/directory.ts";
-import { SlackPoster } from "../../adapters/slack/poster.ts";
-import { SlackApp } from "../../adapters/slack/slack-app.ts";
-import { SlackChat } from "../../adapters/slack/slack-chat.ts";
+import type { SlackApp } from "../../adapters/slack/slack-app.ts";
+import { slackRuntime } from "../../adapters/slack/slack-runtime.ts";
+import type { SlackSurface } from "../../adapters/slack/slack-surface.ts";
+import type { ApprovalDesk } from "../../commands/approval-desk.ts";
+import { NoticeBus } from "../../src/notices/bus.ts";
 import { ManualHandoffOutlet } from "../../adapters/whatsapp/manual-handoff.ts";
 import type { AnnouncementService } from "../../src/announcement/service.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";
@@ -13,6 +13,7 @@ import { systemClock } from "../../src/ports/clock.ts";
 import { silentLogger, type Logger } from "../../src/ports/logger.ts";
 import type { Outlet } from "../../src/ports/outlet.ts";
 import type { Store } from "../../src/ports/store.ts";
+import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import type { FakeSlack } from "./fake-slack.ts";
 import { FakeOutlet, TEST_POLICY_YAML } from "./fixtures.ts";
 import { runningCore } from "./running-core.ts";
@@ -47,7 +48,8 @@ export interface SlackBotOptions {
 
 export interface SlackBot {
   app: SlackApp;
-  chat: SlackChat;
+  desk: ApprovalDesk;
+  surface: SlackSurface;
   service: AnnouncementService;
   outlet: FakeOutlet;
   store: Store;
@@ -74,50 +76,39 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
     postGapMs: 0,
     usergroupRefreshMs: 600_000,
   };
-  const client = SlackApp.client(settings, log);
-  const poster = new SlackPoster({ client, gapMs: 0, log });
-  const chat = new SlackChat({ poster, client, store, policy, approvalChannel: APPROVALS, log });
+  const bus = new NoticeBus();
   const outlet = new FakeOutlet("whatsapp");
-  const manual = new ManualHandoffOutlet(chat, policy);
+  const manual = new ManualHandoffOutlet(bus, policy);
   const channel: Outlet = options.handoff ? manual : outlet;
-  const { service, worker, handle } = runningCore({
+  let handle: (input: CommandInput) => Promise<CommandOutcome> = () => Promise.resolve({ kind: "ignored" });
+  const chat = slackRuntime(settings, { store, policy, clock: systemClock, log, handle: (input) => handle(input) });
+  bus.subscribe(chat.notices);
+  const core = runningCore({
     store,
     policy,
     outlet: channel,
-    notices: chat,
+    notices: bus,
     log,
     ...(options.handoff ? {} : { handoff: manual }),
   });
-  const app = new SlackApp(
-    {
-      settings,
-      policy,
-      store,
-      clock: systemClock,
-      log,
-      chat,
-      poster,
-      directory: new SlackDirectory(client, policy, log),
-      intake: mediaIntake(store),
-      handle,
-      lookup: (id) => service.get(id),
-      openIds: () => store.openIds(),
-    },
-    client,
-  );
-  await app.start();
+  handle = core.handle;
+  const { service, worker } = core;
+  await chat.run();
+  const app = chat.app();
+  if (!app) throw new Error("Slack app did not start");
   return {
     app,
-    chat,
+    desk: chat.desk,
+    surface: chat.surface,
     service,
     outlet,
     store,
     policy,
-    settled: () => chat.settled(),
+    settled: () => chat.desk.settled(),
     stop: async () => {
-      await app.stop();
+      await chat.stop();
       await worker.stop();
-      await chat.settled();
+      await chat.desk.settled();
     },
   };
 }

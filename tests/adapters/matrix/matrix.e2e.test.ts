@@ -41,9 +41,9 @@ async function start(h: FakeHomeserver, options: Parameters<typeof startMatrixBo
 }
 
 const previewOf = async (bot: MatrixBot, id: string) => {
-  await expect.poll(() => bot.chat.previews.get(id as `A-${string}`)).toBeDefined();
+  await expect.poll(() => bot.desk.state.post(id as `A-${string}`)).toBeDefined();
   await bot.settled();
-  const ref = await bot.chat.previews.get(id as `A-${string}`);
+  const ref = await bot.desk.state.post(id as `A-${string}`);
   if (!ref) throw new Error(`no preview for ${id}`);
   return ref;
 };
@@ -71,7 +71,7 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     expect((await bot.service.get("A-0001"))?.versions[0]?.content.text).toBe("*Hauptstraße* gesperrt & Umleitung");
     const preview = await previewOf(bot, "A-0001");
     expect(preview.room).toBe(APPROVAL_ROOM);
-    const previewEvent = h.sent.find((s) => s.eventId === preview.eventId);
+    const previewEvent = h.sent.find((s) => s.eventId === preview.id);
     expect(previewEvent?.content).toMatchObject({ msgtype: "m.notice", format: "org.matrix.custom.html" });
     expect(String(previewEvent?.content.formatted_body)).toContain(
       "<blockquote><b>Hauptstraße</b> gesperrt &amp; Umleitung</blockquote>",
@@ -80,7 +80,7 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
       h.sent.some((s) => s.roomId === OPS_ROOM && JSON.stringify(s.content).includes(command?.event_id ?? "?")),
     ).toBe(true);
 
-    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"));
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.id, "✅"));
     await expect.poll(() => bot.outlet.published.length).toBe(1);
     await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("published");
     await bot.settled();
@@ -92,7 +92,7 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
         edits.at(-1)?.content["m.new_content"] && (edits.at(-1)?.content["m.new_content"] as { body: string }).body,
       ),
     ).toMatch(/veröffentlicht/);
-    expect(bodies(inThreadOf(h, preview.eventId))).toMatch(/Carla/);
+    expect(bodies(inThreadOf(h, preview.id))).toMatch(/Carla/);
     expect(bot.outlet.published).toHaveLength(1);
   });
 
@@ -101,9 +101,9 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     const bot = await start(h);
     h.push(OPS_ROOM, h.message(M.carla, "!announce Carlas eigene Meldung"));
     const preview = await previewOf(bot, "A-0001");
-    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"), h.reaction(M.zora, preview.eventId, "✔️"));
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.id, "✅"), h.reaction(M.zora, preview.id, "✔️"));
     await expect
-      .poll(() => inThreadOf(h, preview.eventId).filter((s) => String(s.content.body).includes("⚠️")))
+      .poll(() => inThreadOf(h, preview.id).filter((s) => String(s.content.body).includes("⚠️")))
       .toHaveLength(2);
     expect((await bot.service.get("A-0001"))?.approvals).toEqual([]);
     expect(bot.outlet.published).toEqual([]);
@@ -114,11 +114,11 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     const bot = await start(h);
     const [command] = h.push(OPS_ROOM, h.message(M.anna, "!announce Erster Text --category baustelle"));
     const preview = await previewOf(bot, "A-0001");
-    const [reaction] = h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"));
+    const [reaction] = h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.id, "✅"));
     await expect.poll(async () => (await bot.service.get("A-0001"))?.approvals.length).toBe(1);
     h.push(APPROVAL_ROOM, h.redaction(M.carla, reaction?.event_id ?? ""));
     await expect.poll(async () => (await bot.service.get("A-0001"))?.approvals.length).toBe(0);
-    h.push(APPROVAL_ROOM, h.reaction(M.dieter, preview.eventId, "✅"));
+    h.push(APPROVAL_ROOM, h.reaction(M.dieter, preview.id, "✅"));
     await expect.poll(async () => (await bot.service.get("A-0001"))?.approvals.length).toBe(1);
     h.push(
       OPS_ROOM,
@@ -139,9 +139,9 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     const bot = await start(h);
     h.push(OPS_ROOM, h.message(M.anna, "!announce Bitte ablehnen"));
     const preview = await previewOf(bot, "A-0001");
-    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "❌"));
-    await expect.poll(() => bodies(inThreadOf(h, preview.eventId))).toMatch(/Warum wird A-0001 abgelehnt/);
-    h.push(APPROVAL_ROOM, h.message(M.carla, "Falsche Straße", { threadRoot: preview.eventId }));
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.id, "❌"));
+    await expect.poll(() => bodies(inThreadOf(h, preview.id))).toMatch(/Warum wird A-0001 abgelehnt/);
+    h.push(APPROVAL_ROOM, h.message(M.carla, "Falsche Straße", { threadRoot: preview.id }));
     await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("rejected");
     expect((await bot.service.get("A-0001"))?.decision?.reason).toBe("Falsche Straße");
     await bot.settled();
@@ -154,13 +154,13 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     const first = await start(h, { store });
     h.push(OPS_ROOM, h.message(M.anna, "!announce Zwei Freigaben --category baustelle"));
     const preview = await previewOf(first, "A-0001");
-    const [early] = h.push(APPROVAL_ROOM, h.reaction(M.erik, preview.eventId, "✅"));
+    const [early] = h.push(APPROVAL_ROOM, h.reaction(M.erik, preview.id, "✅"));
     await expect.poll(async () => (await first.service.get("A-0001"))?.approvals.length).toBe(1);
     await first.stop();
     bots.splice(bots.indexOf(first), 1);
 
     h.push(APPROVAL_ROOM, h.redaction(M.erik, early?.event_id ?? ""));
-    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"), h.reaction(M.dieter, preview.eventId, "✅"));
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.id, "✅"), h.reaction(M.dieter, preview.id, "✅"));
     // A gappy sync after the downtime skips them all: only re-reading the preview's reactions finds them.
     h.nextSyncLimited(APPROVAL_ROOM, 0);
     const second = await start(h, { store });
@@ -216,7 +216,7 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     h.failNext("send", 429, { errcode: "M_LIMIT_EXCEEDED", error: "Too Many Requests", retry_after_ms: 50 });
     h.push(OPS_ROOM, h.message(M.anna, "!announce Bürgermeister gibt frei"));
     const preview = await previewOf(bot, "A-0001");
-    h.push(APPROVAL_ROOM, h.reaction("@buergermeister:rathaus.example.de", preview.eventId, "✅"));
+    h.push(APPROVAL_ROOM, h.reaction("@buergermeister:rathaus.example.de", preview.id, "✅"));
     await expect.poll(() => bot.outlet.published.length).toBe(1);
     const txnIds = h.sent.map((s) => s.txnId);
     expect(new Set(txnIds).size).toBe(txnIds.length);
@@ -236,7 +236,7 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     expect(await bot.store.openIds()).toEqual([]);
     h.push(OPS_ROOM, h.message(M.anna, "!announce Erste"));
     const preview = await previewOf(bot, "A-0001");
-    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"));
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.id, "✅"));
     await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("publishing");
     h.push(OPS_ROOM, h.message(M.anna, "!announce Zweite, während die erste hängt"));
     await expect.poll(() => bot.store.openIds()).toEqual(["A-0001", "A-0002"]);
@@ -298,7 +298,7 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     // Everything so far delivered, so the gap swallows exactly the two reactions.
     await h.waitFor(() => h.roomEvents(APPROVAL_ROOM).every((e) => h.delivered(e.event_id)));
     h.nextSyncLimited(APPROVAL_ROOM, 0);
-    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.eventId, "✅"), h.reaction(M.dieter, preview.eventId, "✅"));
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.id, "✅"), h.reaction(M.dieter, preview.id, "✅"));
     await expect.poll(() => bot.outlet.published.length).toBe(1);
     expect((await bot.service.get("A-0001"))?.approvals.map((x) => x.by).sort()).toEqual(["carla", "dieter"]);
   });

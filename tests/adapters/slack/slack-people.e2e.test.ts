@@ -39,8 +39,8 @@ const announce = (f: FakeSlack, user: string, text: string) =>
 
 async function cardOf(f: FakeSlack, b: SlackBot, id: string): Promise<StoredMessage> {
   await b.settled();
-  const ref = await b.chat.cards.get(id as `A-${string}`);
-  const card = ref && f.message(ref.channel, ref.ts);
+  const ref = await b.desk.state.post(id as `A-${string}`);
+  const card = ref && f.message(ref.room, ref.id);
   if (!card) throw new Error(`no card for ${id}`);
   return card;
 }

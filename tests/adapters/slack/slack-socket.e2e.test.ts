@@ -21,8 +21,8 @@ const announce = (user: string, text: string, channel = PRESS_DESK) =>
 
 const cardOf = async (id: string): Promise<StoredMessage> => {
   await bot.settled();
-  const ref = await bot.chat.cards.get(id as `A-${string}`);
-  const card = ref && fake.message(ref.channel, ref.ts);
+  const ref = await bot.desk.state.post(id as `A-${string}`);
+  const card = ref && fake.message(ref.room, ref.id);
   if (!card) throw new Error(`no card for ${id}`);
   return card;
 };

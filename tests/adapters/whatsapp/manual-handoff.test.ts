@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { ManualHandoffOutlet } from "../../../adapters/whatsapp/manual-handoff.ts";
-import type { StaffChat } from "../../../adapters/staff-chat.ts";
 import type { Localized } from "../../../commands/messages.ts";
+import type { BotNotice, NoticeSink } from "../../../src/ports/notices.ts";
 import { aPost, outletContract } from "../../contracts/outlet.contract.ts";
 import { testPolicy } from "../../fakes/fixtures.ts";
 
-class RecordingChat implements StaffChat {
+/** What a chat subscribed to the notice bus would show of the hand-off. */
+class RecordingChat implements NoticeSink {
   readonly toRoom: Localized[] = [];
-  async toApprovers(message: Localized) {
-    this.toRoom.push(message);
+  async emit(notice: BotNotice) {
+    if (notice.kind === "handoff") this.toRoom.push(notice.message);
   }
-  async toAuthor() {}
 }
 
 outletContract("manual hand-off", () => ({

@@ -1,5 +1,5 @@
 import type { Logger } from "../src/ports/logger.ts";
-import type { ModeNotice, Notice } from "../src/ports/notices.ts";
+import type { BotNotice } from "../src/ports/notices.ts";
 import { KeyedMutex } from "../src/util/keyed-mutex.ts";
 
 /**
@@ -17,17 +17,27 @@ export class NoticeQueue {
     this.#log = log;
   }
 
-  add(notice: Notice | ModeNotice, show: () => Promise<void>): void {
-    const id = notice.kind === "mode_changed" ? undefined : notice.announcement.id;
-    const shown = this.#order.run(id ?? "mode", show).catch((error: unknown) => {
+  add(notice: BotNotice, show: () => Promise<void>): void {
+    const id = keyOf(notice);
+    const shown = this.#order.run(id ?? "room", show).catch((error: unknown) => {
       this.#log.error({ err: error, notice: notice.kind, id }, `could not show notice in ${this.#chat}`);
     });
     this.#pending.add(shown);
     void shown.then(() => this.#pending.delete(shown));
   }
 
+  /** In order with the notices before it, but awaited: a failure reaches the caller. */
+  runNow(notice: BotNotice, show: () => Promise<void>): Promise<void> {
+    return this.#order.run(keyOf(notice) ?? "room", show);
+  }
+
   /** Resolves once every notice given so far is shown (or has failed). */
   async settled(): Promise<void> {
     while (this.#pending.size) await Promise.all([...this.#pending]);
   }
+}
+
+function keyOf(notice: BotNotice): string | undefined {
+  if ("announcement" in notice) return notice.announcement.id;
+  return notice.kind === "handoff" && notice.step !== "remove" ? notice.post.announcementId : undefined;
 }

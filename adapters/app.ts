@@ -1,0 +1,295 @@
+import { existsSync } from "node:fs";
+import type { Readable, Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { dispatch } from "../commands/dispatch.ts";
+import { channelDownText, channelUpText } from "../commands/notices.ts";
+import { NoticeBus } from "../src/notices/bus.ts";
+import { createAnnouncementService } from "../src/announcement/service.ts";
+import { isUnsettled } from "../src/announcement/delivery.ts";
+import { Outbox } from "../src/outbox/outbox.ts";
+import { resolvePerson, type Policy } from "../src/policy/policy.ts";
+import { systemClock } from "../src/ports/clock.ts";
+import type { Logger } from "../src/ports/logger.ts";
+import type { Outlet } from "../src/ports/outlet.ts";
+import type { Store } from "../src/ports/store.ts";
+import type { ChatRuntime, Handle } from "./chat-runtime.ts";
+import { ConfigError } from "./config/config-error.ts";
+import { gatewayOf, matrixSettingsOf, slackSettingsOf, type Env, type Gateway } from "./config/env.ts";
+import { loadPolicy } from "./config/policy-file.ts";
+import { CONSOLE_PLATFORM, ConsoleChat } from "./console/console-chat.ts";
+import { createLogger, logDestination, maskUrlPassword, secretsOf } from "./log.ts";
+import { mediaIntake } from "./media/intake.ts";
+import { Metrics } from "./ops/metrics.ts";
+import { OpsServer } from "./ops/ops-server.ts";
+import { chatNoticeSink } from "./staff-chat.ts";
+import { openStore } from "./store/open-store.ts";
+import { HealthWatch } from "./whatsapp/health-watch.ts";
+import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
+import { paced } from "./whatsapp/pacing.ts";
+import { WahaOutlet, type MediaSource } from "./whatsapp/waha.ts";
+import { WhapiOutlet } from "./whatsapp/whapi.ts";
+import { startWorker, type Worker } from "./worker.ts";
+
+const EXAMPLE_POLICY = fileURLToPath(new URL("../config/policy.example.yaml", import.meta.url));
+const DEFAULT_POLICY = "./policy.yaml";
+/** Expiry, review reminders, escalation and incident checks: their rules are in minutes and hours. */
+const TASKS_EVERY_MS = 10_000;
+
+function policyPath(env: Env): { path: string; example: boolean } {
+  if (env.POLICY_FILE === DEFAULT_POLICY && !existsSync(DEFAULT_POLICY)) return { path: EXAMPLE_POLICY, example: true };
+  return { path: env.POLICY_FILE, example: false };
+}
+
+function consoleUser(env: Env, policy: Policy): string {
+  if (env.CONSOLE_USER) {
+    if (!resolvePerson(policy, CONSOLE_PLATFORM, env.CONSOLE_USER)) {
+      throw new ConfigError(`CONSOLE_USER: no person in the policy has the console identity "${env.CONSOLE_USER}"`);
+    }
+    return env.CONSOLE_USER;
+  }
+  for (const person of policy.people.values()) {
+    const id = person.identities.console?.[0];
+    if (id) return id;
+  }
+  throw new ConfigError("CONSOLE_USER is empty and no person in the policy has a console identity");
+}
+
+/** The configured gateway, or the manual hand-off when there is none. */
+function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet, media: MediaSource): Outlet {
+  switch (gateway.kind) {
+    case "waha":
+      return new WahaOutlet({
+        baseUrl: gateway.url,
+        apiKey: gateway.apiKey,
+        session: gateway.session,
+        channelId: gateway.channelId,
+        canEdit: gateway.canEdit,
+        timeoutMs: gateway.timeoutMs,
+        media,
+      });
+    case "whapi":
+      return new WhapiOutlet({
+        baseUrl: gateway.url,
+        token: gateway.token,
+        channelId: gateway.channelId,
+        timeoutMs: gateway.timeoutMs,
+        media,
+      });
+    case "none":
+      return manual;
+  }
+}
+
+export interface AppIo {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean };
+  /** Called when the chat cannot go on (Matrix refused the token); the process should stop. */
+  onFatal: (message: string) => void;
+}
+
+export interface App {
+  service: ReturnType<typeof createAnnouncementService>;
+  store: Store;
+  chat: ChatRuntime;
+  ops: OpsServer | undefined;
+  /** Takes commands; for the console, resolves when its input ends. */
+  run(): Promise<void>;
+  /** Bounded, orderly: no new commands, in-flight work finished or left for the next start. */
+  stop(reason: string): Promise<void>;
+}
+
+/** Builds amtsbote from its configuration: store, policy, chat, outlets, outbox, worker, operations endpoint. */
+export async function createApp(env: Env, io: AppIo): Promise<App> {
+  const gateway = gatewayOf(env);
+  const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY);
+  const logFile = env.LOG_FILE ?? (interactive ? "./data/amtsbote.log" : undefined);
+  const log = createLogger(env.LOG_LEVEL, logDestination(logFile, env.LOG_FORMAT), secretsOf(env));
+  const { path, example } = policyPath(env);
+  const policy = loadPolicy(path);
+  if (example) log.warn({ policy: path }, "no ./policy.yaml: using the example policy; copy and adapt it");
+
+  const store = await openStore(env.STORE_URL)
+    .then(async (opened) => {
+      await opened.ping();
+      return opened;
+    })
+    .catch((error: unknown) => {
+      throw new ConfigError(
+        `STORE_URL: cannot open the store at ${maskUrlPassword(env.STORE_URL)}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  log.info({ store: maskUrlPassword(env.STORE_URL), policy: path }, "store opened");
+
+  const commandLog = log.child({ module: "commands" });
+  let handle: Handle = () => Promise.resolve({ kind: "ignored" });
+  const late: Handle = (input) => handle(input);
+  const chats = {
+    console: async () => consoleChat(env, store, policy, log, io, late),
+    // Loaded only when chosen: each chat's SDK costs start time and memory.
+    slack: async () =>
+      (await import("./slack/slack-runtime.ts")).slackRuntime(slackSettingsOf(env), {
+        store,
+        policy,
+        clock: systemClock,
+        log,
+        handle: late,
+      }),
+    matrix: async () =>
+      (await import("./matrix/matrix-runtime.ts")).matrixRuntime(matrixSettingsOf(env), {
+        store,
+        policy,
+        log,
+        handle: late,
+        onFatal: io.onFatal,
+      }),
+  };
+  const chat: ChatRuntime = await chats[env.CHAT]();
+  const metrics = new Metrics(store);
+  const bus = new NoticeBus();
+  bus.subscribe(metrics.notices());
+  bus.subscribe(chat.notices);
+  const manual = new ManualHandoffOutlet(bus, policy);
+  const media: MediaSource = (sha256) => store.getMedia(sha256);
+  const channel = whatsappOutlet(gateway, manual, media);
+  const admin = channel instanceof WahaOutlet || channel instanceof WhapiOutlet ? channel : undefined;
+  const testChannel =
+    gateway.kind !== "none" && env.WHATSAPP_TEST_CHANNEL_ID
+      ? paced(whatsappOutlet({ ...gateway, channelId: env.WHATSAPP_TEST_CHANNEL_ID }, manual, media), {
+          gapMs: env.WHATSAPP_MIN_GAP_MS,
+        })
+      : undefined;
+  const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
+  const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
+  log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");
+  let worker: Worker | undefined;
+  const health = whatsapp.handoff
+    ? undefined
+    : new HealthWatch({
+        outlet: whatsapp,
+        intervalMs: env.WHATSAPP_HEALTH_INTERVAL_MS,
+        log: log.child({ module: "health" }),
+        onChange: async (now) => {
+          const message = now.state === "down" ? channelDownText(whatsapp.id, now.reason) : channelUpText(whatsapp.id);
+          await bus.emit({ kind: "outlet_changed", outlet: whatsapp.id, message });
+          if (now.state !== "down") worker?.wake();
+        },
+      });
+  const service = createAnnouncementService({
+    store,
+    policy,
+    clock: systemClock,
+    outlets: [...outlets.values()],
+    notices: bus,
+    log: log.child({ module: "announcements" }),
+    onDue: () => worker?.wake(),
+    canExercise: gateway.kind === "none" || testChannel !== undefined,
+  });
+  const outbox = new Outbox({
+    store,
+    outlets,
+    clock: systemClock,
+    notices: bus,
+    log: log.child({ module: "outbox" }),
+    ...(whatsapp.handoff ? {} : { handoff: manual }),
+    available: (outletId) => outletId !== whatsapp.id || (health?.available() ?? true),
+    hold: (a) => service.holds(a),
+    ...(testChannel ? { exercise: new Map([[whatsapp.id, testChannel]]) } : {}),
+  });
+  if (env.DELIVERY_WORKER === "on") {
+    worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [() => service.tick()], TASKS_EVERY_MS);
+  }
+  health?.start();
+
+  handle = metrics.handle((input) =>
+    dispatch(input, { service, policy, clock: systemClock, log: commandLog, ...(admin ? { channel: admin } : {}) }),
+  );
+
+  const ops =
+    env.OPS_ENDPOINT === "on"
+      ? new OpsServer({
+          host: env.OPS_HOST,
+          port: env.OPS_PORT,
+          metrics,
+          log: log.child({ module: "ops" }),
+          checks: [
+            { name: "store", check: async () => (await store.ping(), { ok: true }) },
+            { name: `chat:${env.CHAT}`, check: () => ({ ok: chat.connected() }) },
+            {
+              name: `outlet:${whatsapp.id}`,
+              check: () => ({
+                ok: health?.available() ?? true,
+                ...(health?.available() === false ? { detail: "gateway down" } : {}),
+              }),
+            },
+          ],
+        })
+      : undefined;
+  await ops?.start().catch((error: unknown) => {
+    throw new ConfigError(
+      `OPS_PORT: cannot listen on ${env.OPS_HOST}:${env.OPS_PORT} (${error instanceof Error ? error.message : String(error)})`,
+    );
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string) =>
+    (stopping ??= (async () => {
+      log.info({ reason, boundMs: env.SHUTDOWN_TIMEOUT_MS }, "shutting down: no new commands");
+      ops?.drain();
+      const orderly = (async () => {
+        await chat.stop();
+        await health?.stop();
+        await worker?.stop();
+        return true;
+      })();
+      const bound = new Promise<false>((resolve) => setTimeout(() => resolve(false), env.SHUTDOWN_TIMEOUT_MS).unref());
+      const finished = await Promise.race([orderly, bound]);
+      await logLeftovers(store, log, finished).catch(() => undefined);
+      await ops?.stop();
+      await store.close();
+      if (!finished) process.exitCode = 1;
+    })());
+
+  return {
+    service,
+    store,
+    chat,
+    ops,
+    stop,
+    run: async () => {
+      if (example) io.stdout.write(`Hinweis: keine ./policy.yaml – die Beispiel-Richtlinie ${path} gilt.\n`);
+      if (logFile) io.stdout.write(`Protokoll: ${logFile}\n`);
+      await chat.run();
+      if (chat.endsWithInput) await stop("end of input");
+    },
+  };
+}
+
+/** What the next start will pick up: deliveries not settled when this process stopped. */
+async function logLeftovers(store: Store, log: Logger, finished: boolean): Promise<void> {
+  const ids = await store.openIds();
+  const left = (await store.getMany(ids)).flatMap((a) =>
+    a ? a.deliveries.filter(isUnsettled).map((d) => ({ id: a.id, outlet: d.outlet, state: d.state })) : [],
+  );
+  const message = finished ? "stopped" : "stopped at the shutdown bound with work in flight";
+  log.info({ left, open: ids.length }, `${message}; the next start resumes what is left`);
+}
+
+function consoleChat(env: Env, store: Store, policy: Policy, log: Logger, io: AppIo, handle: Handle): ChatRuntime {
+  const chat = new ConsoleChat({
+    input: io.stdin,
+    output: io.stdout,
+    policy,
+    user: consoleUser(env, policy),
+    intake: mediaIntake(store),
+  });
+  return {
+    notices: chatNoticeSink(chat, policy, log),
+    connected: () => true,
+    endsWithInput: true,
+    run: async () => {
+      io.stdout.write(`amtsbote bereit – Konsole als ${chat.user}. \`help\` zeigt die Befehle.\n`);
+      await chat.run(handle);
+    },
+    stop: async () => undefined,
+  };
+}

@@ -1,0 +1,188 @@
+import type { WebClient } from "@slack/web-api";
+import { z } from "zod";
+import { pick, type Localized } from "../../commands/messages.ts";
+import type { Announcement } from "../../src/announcement/announcement.ts";
+import { displayName, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
+import type { ApprovalPost, ApprovalSurface, PostReaction, ReasonForm } from "../../src/ports/approval-surface.ts";
+import type { Logger } from "../../src/ports/logger.ts";
+import type { OutboundPost } from "../../src/ports/outlet.ts";
+import type { MediaStore } from "../../src/ports/store.ts";
+import { escapeSlack } from "../markup/slack.ts";
+import { cardBlocks, handoffBlocks, reasonButtonBlocks } from "./blocks.ts";
+import type { SlackPoster } from "./poster.ts";
+
+export const SLACK_PLATFORM = "slack";
+
+/** One page of the approval channel's history: as many messages as Slack hands out per call. */
+const HISTORY_PAGE = 999;
+
+const HistorySchema = z.object({
+  messages: z
+    .array(
+      z.object({
+        ts: z.string(),
+        reactions: z.array(z.object({ name: z.string(), users: z.array(z.string()).default([]) })).optional(),
+      }),
+    )
+    .default([]),
+  has_more: z.boolean().optional(),
+  response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
+});
+
+export interface SlackSurfaceOptions {
+  poster: SlackPoster;
+  /** For the history read and file uploads. */
+  client: WebClient;
+  media: MediaStore;
+  policy: Policy;
+  approvalChannel: string;
+  log: Logger;
+}
+
+/** Slack's `ts` as milliseconds. */
+const tsToMs = (ts: string): number => Math.round(Number(ts) * 1000);
+
+/**
+ * The approval surface in Slack: one card per announcement in the approval channel, updated in place,
+ * with each step logged in the thread under it; answers to one person as ephemeral messages; authors
+ * told by direct message. It renders and carries; what to show and when is the approval desk's.
+ */
+export class SlackSurface implements ApprovalSurface {
+  readonly platform = SLACK_PLATFORM;
+  readonly #o: SlackSurfaceOptions;
+  #botUserId = "";
+
+  constructor(options: SlackSurfaceOptions) {
+    this.#o = options;
+  }
+
+  /** Learnt from `auth.test` at start. */
+  setBotUserId(id: string): void {
+    this.#botUserId = id;
+  }
+
+  botUserId(): string {
+    return this.#botUserId;
+  }
+
+  get #language(): Language {
+    return this.#o.policy.language;
+  }
+
+  languageOf(userId: string): Language {
+    return resolvePerson(this.#o.policy, SLACK_PLATFORM, userId)?.language ?? this.#language;
+  }
+
+  #text(message: Localized, language: Language = this.#language): string {
+    return escapeSlack(pick(message, language));
+  }
+
+  async open(a: Announcement): Promise<ApprovalPost> {
+    const { text, blocks } = cardBlocks(this.#o.policy, a, this.#language);
+    const room = this.#o.approvalChannel;
+    const ts = await this.#o.poster.post({ channel: room, text, blocks });
+    return { room, id: ts, at: tsToMs(ts) };
+  }
+
+  async update(post: ApprovalPost, a: Announcement): Promise<void> {
+    const { text, blocks } = cardBlocks(this.#o.policy, a, this.#language);
+    await this.#o.poster.update(post.room, post.id, text, blocks);
+  }
+
+  async log(post: ApprovalPost | undefined, line: Localized): Promise<void> {
+    await this.#o.poster.post({
+      channel: post?.room ?? this.#o.approvalChannel,
+      text: this.#text(line),
+      ...(post ? { threadTs: post.id } : {}),
+    });
+  }
+
+  /** Ephemeral under the card; a form comes as a button, since a reaction carries no trigger for a modal. */
+  async notify(post: ApprovalPost, userId: string, message: Localized, form?: ReasonForm): Promise<void> {
+    const language = this.languageOf(userId);
+    const text = this.#text(message, language);
+    try {
+      if (form) await this.#o.poster.ephemeralBlocks(post.room, userId, text, reasonButtonBlocks(text, form, language));
+      else await this.#o.poster.ephemeral(post.room, userId, text);
+    } catch {
+      await this.#o.poster.post({ channel: userId, text });
+    }
+  }
+
+  /** The bot's direct message to the person (Slack opens it on a post to their member id). */
+  async tellPrivately(personId: string, message: Localized): Promise<void> {
+    const person = this.#o.policy.people.get(personId);
+    const slackId = person?.identities[SLACK_PLATFORM]?.[0];
+    const text = this.#text(message, person?.language ?? this.#language);
+    if (slackId) await this.#o.poster.post({ channel: slackId, text });
+    else {
+      const name = escapeSlack(displayName(this.#o.policy, personId));
+      await this.#o.poster.post({ channel: this.#o.approvalChannel, text: `${name}: ${text}` });
+    }
+  }
+
+  async toApprovers(message: Localized): Promise<void> {
+    await this.#o.poster.post({ channel: this.#o.approvalChannel, text: this.#text(message) });
+  }
+
+  /** The copy-ready hand-off under the card, its media as files, and the "Posted on WhatsApp" button. */
+  async handoff(post: ApprovalPost | undefined, outbound: OutboundPost, message: Localized): Promise<void> {
+    const channel = post?.room ?? this.#o.approvalChannel;
+    const text = pick(message, this.#language);
+    const ts = await this.#o.poster.post({
+      channel,
+      text: escapeSlack(text),
+      blocks: handoffBlocks(text, outbound.announcementId, outbound.version, this.#language),
+      ...(post ? { threadTs: post.id } : {}),
+    });
+    for (const item of outbound.media) {
+      const bytes = await this.#o.media.getMedia(item.sha256);
+      if (!bytes) {
+        this.#o.log.warn({ id: outbound.announcementId, file: item.name }, "hand-off file missing from the store");
+        continue;
+      }
+      await this.#o.client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: post?.id ?? ts,
+        file: Buffer.from(bytes),
+        filename: item.name,
+        ...(item.altText ? { alt_text: item.altText } : {}),
+      });
+    }
+  }
+
+  /** `conversations.history` of each room, from the oldest card on, up to 999 messages a call. */
+  async readReactions(posts: readonly ApprovalPost[]): Promise<Map<string, PostReaction[]>> {
+    const out = new Map<string, PostReaction[]>();
+    const rooms = new Map<string, ApprovalPost[]>();
+    for (const post of posts) rooms.set(post.room, [...(rooms.get(post.room) ?? []), post]);
+    for (const [room, wanted] of rooms) {
+      const ids = new Set(wanted.map((p) => p.id));
+      const oldest = wanted.reduce((min, p) => (Number(p.id) < Number(min) ? p.id : min), wanted[0]?.id ?? "0");
+      let cursor: string | undefined;
+      let calls = 0;
+      do {
+        const page = HistorySchema.parse(
+          await this.#o.client.conversations.history({
+            channel: room,
+            oldest,
+            inclusive: true,
+            limit: HISTORY_PAGE,
+            ...(cursor ? { cursor } : {}),
+          }),
+        );
+        calls += 1;
+        for (const m of page.messages) {
+          if (!ids.has(m.ts)) continue;
+          out.set(
+            m.ts,
+            (m.reactions ?? []).flatMap((r) => r.users.map((user) => ({ user, key: r.name }))),
+          );
+        }
+        cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
+      } while (cursor);
+      this.#o.log.debug({ room, posts: wanted.length, calls }, "approval channel history read");
+    }
+    return out;
+  }
+}

@@ -1,0 +1,180 @@
+import { currentVersion, type Announcement } from "../src/announcement/announcement.ts";
+import type { Result } from "../src/errors.ts";
+import { approvalProgress, type Person, type Policy } from "../src/policy/policy.ts";
+import { shownVersion } from "./render.ts";
+import { approvedText, failed, reviewedText } from "./handlers.ts";
+import type { ApprovalAction, CommandInput, CommandOutcome } from "./input.ts";
+import { L } from "./messages.ts";
+import type { CommandDeps } from "./registry.ts";
+
+type ReactionMeaning = "approve" | "reject";
+
+/** ✅ and ❌, as emoji or as Slack short names; skin tones and U+FE0F ignored. */
+export function reactionMeaning(reaction: string): ReactionMeaning | undefined {
+  const key = reaction
+    .replace(/\uFE0F/g, "")
+    .replace(/\p{Emoji_Modifier}/gu, "")
+    .replace(/::skin-tone-\d$/, "")
+    .replace(/^:|:$/g, "")
+    .trim()
+    .toLowerCase();
+  if (["✅", "✔", "☑", "white_check_mark", "heavy_check_mark", "ballot_box_with_check"].includes(key)) return "approve";
+  if (["❌", "✖", "x", "heavy_multiplication_x"].includes(key)) return "reject";
+  return undefined;
+}
+
+const done = (result: Result<Announcement>, outcome: (a: Announcement) => CommandOutcome): CommandOutcome =>
+  result.ok ? outcome(result.value) : failed(result.error);
+
+const approved =
+  (policy: Policy) =>
+  (a: Announcement): CommandOutcome => {
+    const remaining = approvalProgress(policy, a).needed;
+    return {
+      kind: "reply",
+      message: approvedText(a),
+      announcement: a,
+      effect: { kind: "approved", id: a.id, remaining },
+    };
+  };
+
+const askReason = (action: "reject" | "withdraw", a: Announcement): CommandOutcome => ({
+  kind: "needs_reason",
+  action,
+  id: a.id,
+  version: shownVersion(a),
+  message:
+    action === "reject"
+      ? L(
+          `❌ Bitte den Grund nennen: Warum wird ${a.id} abgelehnt?`,
+          `❌ Please give the reason: why is ${a.id} rejected?`,
+        )
+      : L(
+          `↩️ Bitte den Grund nennen: Warum wird ${a.id} zurückgezogen?`,
+          `↩️ Please give the reason: why is ${a.id} withdrawn?`,
+        ),
+});
+
+/** ✅ / ❌ on an approval post; ✅ again or a ✅ taken back that counted nothing changes nothing. */
+export async function onReaction(
+  input: Extract<CommandInput, { kind: "reaction" }>,
+  person: Person,
+  deps: CommandDeps,
+): Promise<CommandOutcome> {
+  const meaning = reactionMeaning(input.reaction);
+  if (!meaning) return { kind: "ignored" };
+  const { id, version } = input.target;
+  const ref = version === undefined ? {} : { version };
+  const a = await deps.service.get(id);
+  if (!a) return failed({ code: "NOT_FOUND", params: { id } });
+  if (!input.removed && a.review?.state === "open") {
+    if (meaning === "approve") {
+      return done(await deps.service.review(person.id, id, "ok", ""), (r) => ({
+        kind: "reply",
+        message: reviewedText(id, "ok"),
+        announcement: r,
+      }));
+    }
+    return {
+      kind: "reply",
+      message: L(
+        `Zum Beanstanden bitte eine Notiz: \`review ${id} flag <Notiz>\``,
+        `To flag it, please add a note: \`review ${id} flag <note>\``,
+      ),
+    };
+  }
+  if (meaning === "reject") {
+    if (input.removed) return { kind: "ignored" };
+    const may = await deps.service.mayDecide(person.id, id, ref);
+    return may.ok ? askReason("reject", may.value) : failed(may.error);
+  }
+  if (input.removed) {
+    const result = await deps.service.revokeApproval(person.id, id, ref);
+    if (!result.ok && result.error.code === "NO_APPROVAL_TO_REVOKE") return { kind: "ignored" };
+    return done(result, (r) => ({
+      kind: "reply",
+      message: L(`Ihre Freigabe für ${id} ist zurückgenommen.`, `Your approval of ${id} is revoked.`),
+      announcement: r,
+      effect: { kind: "revoked", id },
+    }));
+  }
+  const result = await deps.service.approve(person.id, id, { ...ref, via: "reaction" });
+  if (!result.ok && result.error.code === "ALREADY_APPROVED_BY_YOU") return { kind: "ignored" };
+  return done(result, approved(deps.policy));
+}
+
+/** A button or form of an approval post: the same checks and effects as the typed commands. */
+export async function onAction(action: ApprovalAction, person: Person, deps: CommandDeps): Promise<CommandOutcome> {
+  const { service } = deps;
+  const id = action.id;
+  switch (action.command) {
+    case "approve": {
+      const ref = action.version === undefined ? {} : { version: action.version };
+      return done(await service.approve(person.id, id, { ...ref, via: "button" }), approved(deps.policy));
+    }
+    case "reject": {
+      const ref = action.version === undefined ? {} : { version: action.version };
+      const reason = action.reason?.trim() ?? "";
+      if (!reason) {
+        const may = await service.mayDecide(person.id, id, ref);
+        return may.ok ? askReason("reject", may.value) : failed(may.error);
+      }
+      return done(await service.reject(person.id, id, reason, ref), (a) => ({
+        kind: "reply",
+        message: L(
+          `${id} ist abgelehnt. Die Autorin oder der Autor erfährt den Grund.`,
+          `${id} is rejected. The author is told the reason.`,
+        ),
+        announcement: a,
+        effect: { kind: "rejected", id },
+      }));
+    }
+    case "withdraw": {
+      const reason = action.reason?.trim() ?? "";
+      if (!reason) {
+        const may = await service.mayChange(person.id, id, "withdraw");
+        return may.ok ? askReason("withdraw", may.value) : failed(may.error);
+      }
+      return done(await service.withdraw(person.id, id, reason), (a) => ({
+        kind: "reply",
+        message: L(`${id} ist zurückgezogen.`, `${id} is withdrawn.`),
+        announcement: a,
+        effect: { kind: "withdrawn", id },
+      }));
+    }
+    case "edit": {
+      if (action.text === undefined) {
+        const may = await service.mayChange(person.id, id, "edit");
+        if (!may.ok) return failed(may.error);
+        const a = may.value;
+        return {
+          kind: "needs_text",
+          id,
+          version: currentVersion(a).number,
+          text: currentVersion(a).content.text,
+          message: L(`✏️ Neuer Text für ${id}:`, `✏️ New text for ${id}:`),
+        };
+      }
+      const a = await service.get(id);
+      const media = a ? currentVersion(a).content.media : [];
+      return done(await service.edit(person.id, id, { text: action.text, media }), (e) => ({
+        kind: "reply",
+        message: L(
+          `${id} ist jetzt Fassung ${e.versions.length}; frühere Freigaben gelten nicht mehr.`,
+          `${id} is now version ${e.versions.length}; earlier approvals no longer count.`,
+        ),
+        announcement: e,
+        effect: { kind: "edited", id, version: e.versions.length },
+      }));
+    }
+    case "posted":
+      return done(await service.confirmHandoff(person.id, id), (a) => ({
+        kind: "reply",
+        message: L(
+          `Danke – die Veröffentlichung von ${id} ist vermerkt.`,
+          `Thanks – the publication of ${id} is recorded.`,
+        ),
+        announcement: a,
+      }));
+  }
+}
