@@ -5,6 +5,7 @@ import { silentLogger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import { CROWD_POLICY, FakeOutlet, FixedClock, RecordingNotices } from "../fakes/fixtures.ts";
 import { announcementRecordsContract } from "./announcement-records.contract.ts";
+import { chatStateContract } from "./chat-state.contract.ts";
 import { locksContract } from "./locks.contract.ts";
 import { mediaContract } from "./media.contract.ts";
 import { settingsContract } from "./settings.contract.ts";
@@ -19,6 +20,7 @@ export function storeContract(name: string, options: StoreContractOptions<Store>
     locksContract(name, options);
     settingsContract(name, options);
     mediaContract(name, options);
+    chatStateContract(name, options);
 
     describe(`ports together: ${name}`, () => {
       const { fresh, instances } = storeHarness(options);
