@@ -1,6 +1,7 @@
 /**
  * The atomic operations keyv lacks, done natively by each back-end:
- * counters, leases (set-if-absent with expiry) and the index of open announcements.
+ * counters, leases (set-if-absent with expiry), the index of open announcements and chat state
+ * (values with an expiry the back-end enforces itself).
  */
 export interface Coordinator {
   increment(name: string): Promise<number>;
@@ -8,10 +9,18 @@ export interface Coordinator {
   /** True when `owner` now holds `key`; a lease whose holder died frees itself after `leaseMs`. */
   tryAcquire(key: string, owner: string, leaseMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;
-  /** Forgets leases that have expired (claims are never released); resolves with how many. */
+  /**
+   * Forgets leases (claims are never released) and chat state entries that have expired; resolves with
+   * how many. Back-ends that expire keys themselves (Redis) have nothing to do.
+   */
   purgeExpired(): Promise<number>;
   addOpen(id: string): Promise<void>;
   removeOpen(id: string): Promise<void>;
   listOpen(): Promise<string[]>;
+  /** The JSON text stored under `key`, or undefined when there is none or it has expired. */
+  getChatState(key: string): Promise<string | undefined>;
+  /** Writes or replaces the entry and its expiry; `ttlMs` is a positive whole number. */
+  putChatState(key: string, json: string, ttlMs: number): Promise<void>;
+  deleteChatState(key: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -11,31 +11,54 @@ export interface KeyvStoreOptions {
   /** Give up waiting for a lease after this long. */
   lockWaitMs?: number;
   defaultLeaseMs?: number;
+  /** Sweep expired leases and chat state at most this often (checked on `claimOnce` and `putChatState`). */
+  purgeEveryMs?: number;
+}
+
+/**
+ * Expired claims (one per chat event) and chat state entries stay in SQLite and PostgreSQL until swept
+ * (they read as absent meanwhile); this often is enough.
+ */
+const PURGE_EVERY_MS = 10 * 60_000;
+
+/** The JSON text of a chat state value; throws for what JSON cannot hold (undefined, functions, symbols). */
+function chatStateJson(key: string, value: unknown): string {
+  const json = JSON.stringify(value) as string | undefined;
+  if (json === undefined) throw new TypeError(`chat state ${key}: value is not JSON`);
+  return json;
+}
+
+/** A whole number of milliseconds, at least 1; throws for anything else. */
+function chatStateTtl(key: string, ttlMs: number): number {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`chat state ${key}: ttlMs must be > 0, not ${ttlMs}`);
+  return Math.ceil(ttlMs);
 }
 
 /**
  * Announcements as keyv records; the atomic parts done natively by the coordinator.
  * Within a process, work on one key is serialised by a mutex; across processes, by a lease.
  */
-/** Claims (one per chat event) stay in SQLite and PostgreSQL until swept; this often is enough. */
-const PURGE_EVERY_MS = 10 * 60_000;
-
 export class KeyvStore implements Store {
   readonly #owner = randomUUID();
   #lastPurge = 0;
   readonly #mutex = new KeyedMutex();
   readonly #lockWaitMs: number;
   readonly #defaultLeaseMs: number;
+  readonly #purgeEveryMs: number;
 
   readonly #records: Keyv<StoredValue>;
   readonly #coordinator: Coordinator;
 
-  /** Records are announcements under their id; pictures and videos base64 under `media:<sha256>`; settings JSON under `setting:<key>`. */
+  /**
+   * Records are announcements under their id; pictures and videos base64 under `media:<sha256>`; settings JSON
+   * under `setting:<key>`. Chat state lives with the coordinator, which expires it natively.
+   */
   constructor(records: Keyv<StoredValue>, coordinator: Coordinator, options: KeyvStoreOptions = {}) {
     this.#records = records;
     this.#coordinator = coordinator;
     this.#lockWaitMs = options.lockWaitMs ?? 30_000;
     this.#defaultLeaseMs = options.defaultLeaseMs ?? 15_000;
+    this.#purgeEveryMs = options.purgeEveryMs ?? PURGE_EVERY_MS;
   }
 
   nextSequence(name: string): Promise<number> {
@@ -81,11 +104,15 @@ export class KeyvStore implements Store {
 
   /** A lease nobody releases: it frees itself after `ttlMs`; expired ones are swept now and then. */
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
-    if (Date.now() - this.#lastPurge > PURGE_EVERY_MS) {
-      this.#lastPurge = Date.now();
-      await this.#coordinator.purgeExpired();
-    }
+    await this.#purgeNowAndThen();
     return this.#coordinator.tryAcquire(`claim:${key}`, randomUUID(), ttlMs);
+  }
+
+  /** Sweeps expired claims and chat state when the last sweep is `purgeEveryMs` ago; called by the writers of both. */
+  async #purgeNowAndThen(): Promise<void> {
+    if (Date.now() - this.#lastPurge < this.#purgeEveryMs) return;
+    this.#lastPurge = Date.now();
+    await this.#coordinator.purgeExpired();
   }
 
   async get(id: AnnouncementId): Promise<Announcement | undefined> {
@@ -134,6 +161,22 @@ export class KeyvStore implements Store {
   async getMedia(sha256: string): Promise<Uint8Array | undefined> {
     const base64 = await this.#records.get(`media:${sha256}`);
     return typeof base64 === "string" ? new Uint8Array(Buffer.from(base64, "base64")) : undefined;
+  }
+
+  async getChatState(key: string): Promise<unknown> {
+    const json = await this.#coordinator.getChatState(key);
+    return json === undefined ? undefined : JSON.parse(json);
+  }
+
+  async putChatState(key: string, value: unknown, ttlMs: number): Promise<void> {
+    const json = chatStateJson(key, value);
+    const ttl = chatStateTtl(key, ttlMs);
+    await this.#purgeNowAndThen();
+    await this.#coordinator.putChatState(key, json, ttl);
+  }
+
+  deleteChatState(key: string): Promise<void> {
+    return this.#coordinator.deleteChatState(key);
   }
 
   async ping(): Promise<void> {

@@ -16,6 +16,8 @@ export async function preparePostgres(url: string, schema: string): Promise<void
       CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
       CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL);
       CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_open (id TEXT PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_chat_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
+      CREATE INDEX IF NOT EXISTS amtsbote_chat_state_expires_at ON ${schema}.amtsbote_chat_state (expires_at);
       COMMIT;`);
   } finally {
     await client.end();
@@ -24,12 +26,13 @@ export async function preparePostgres(url: string, schema: string): Promise<void
 
 type Query = (sql: string, values?: unknown[]) => Promise<Record<string, unknown>[]>;
 
-/** PostgreSQL: lease expiry uses the server's clock, so processes on several machines agree. */
+/** PostgreSQL: lease and chat state expiry use the server's clock, so processes on several machines agree. */
 export class PostgresCoordinator implements Coordinator {
   readonly #query: Query;
   readonly #counters: string;
   readonly #leases: string;
   readonly #open: string;
+  readonly #chatState: string;
 
   /** `schema` must be a plain identifier, and `preparePostgres` must have run for it. */
   constructor(query: Query, schema: string) {
@@ -37,6 +40,7 @@ export class PostgresCoordinator implements Coordinator {
     this.#counters = `${schema}.amtsbote_counters`;
     this.#leases = `${schema}.amtsbote_leases`;
     this.#open = `${schema}.amtsbote_open`;
+    this.#chatState = `${schema}.amtsbote_chat_state`;
   }
 
   async increment(name: string): Promise<number> {
@@ -64,7 +68,9 @@ export class PostgresCoordinator implements Coordinator {
   }
 
   async purgeExpired(): Promise<number> {
-    return (await this.#query(`DELETE FROM ${this.#leases} WHERE expires < now() RETURNING key`)).length;
+    const leases = await this.#query(`DELETE FROM ${this.#leases} WHERE expires < now() RETURNING key`);
+    const chatState = await this.#query(`DELETE FROM ${this.#chatState} WHERE expires_at <= now() RETURNING key`);
+    return leases.length + chatState.length;
   }
 
   async release(key: string, owner: string): Promise<void> {
@@ -82,6 +88,24 @@ export class PostgresCoordinator implements Coordinator {
   async listOpen(): Promise<string[]> {
     const rows = await this.#query(`SELECT id FROM ${this.#open} ORDER BY id`);
     return rows.map((r) => String(r.id));
+  }
+
+  async getChatState(key: string): Promise<string | undefined> {
+    const rows = await this.#query(`SELECT value FROM ${this.#chatState} WHERE key = $1 AND expires_at > now()`, [key]);
+    const value = rows[0]?.value;
+    return typeof value === "string" ? value : undefined;
+  }
+
+  async putChatState(key: string, json: string, ttlMs: number): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${this.#chatState} (key, value, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
+      [key, json, ttlMs],
+    );
+  }
+
+  async deleteChatState(key: string): Promise<void> {
+    await this.#query(`DELETE FROM ${this.#chatState} WHERE key = $1`, [key]);
   }
 
   async close(): Promise<void> {}

@@ -7,8 +7,9 @@ export interface RedisCommands {
   set(
     key: string,
     value: string,
-    options: { condition: "NX"; expiration: { type: "PX"; value: number } },
+    options: { condition?: "NX"; expiration: { type: "PX"; value: number } },
   ): Promise<string | null>;
+  del(key: string): Promise<number>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   sAdd(key: string, member: string): Promise<number>;
   sRem(key: string, member: string): Promise<number>;
@@ -17,7 +18,10 @@ export interface RedisCommands {
 
 const RELEASE_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
-/** Redis: SET NX PX for leases, INCR for counters, a set for the open index. */
+/**
+ * Redis: SET NX PX for leases, INCR for counters, a set for the open index, SET PX for chat state
+ * (`<prefix>chat:<key>`), so Redis itself forgets what expired.
+ */
 export class RedisCoordinator implements Coordinator {
   readonly #client: () => Promise<RedisCommands>;
   readonly #prefix: string;
@@ -42,7 +46,7 @@ export class RedisCoordinator implements Coordinator {
     return answer === "OK";
   }
 
-  /** Redis expires its leases itself (`PX`). */
+  /** Redis expires its leases and chat state itself (`PX`). */
   async purgeExpired(): Promise<number> {
     return 0;
   }
@@ -61,6 +65,21 @@ export class RedisCoordinator implements Coordinator {
 
   async listOpen(): Promise<string[]> {
     return (await (await this.#client()).sMembers(`${this.#prefix}open`)).sort();
+  }
+
+  async getChatState(key: string): Promise<string | undefined> {
+    return (await (await this.#client()).get(`${this.#prefix}chat:${key}`)) ?? undefined;
+  }
+
+  async putChatState(key: string, json: string, ttlMs: number): Promise<void> {
+    const answer = await (
+      await this.#client()
+    ).set(`${this.#prefix}chat:${key}`, json, { expiration: { type: "PX", value: ttlMs } });
+    if (answer !== "OK") throw new Error(`redis refused to write chat state ${key}`);
+  }
+
+  async deleteChatState(key: string): Promise<void> {
+    await (await this.#client()).del(`${this.#prefix}chat:${key}`);
   }
 
   async close(): Promise<void> {}

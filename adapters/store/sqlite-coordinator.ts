@@ -2,7 +2,10 @@ import type { Coordinator } from "./coordinator.ts";
 
 type Query = (sql: string, ...params: unknown[]) => Promise<Record<string, unknown>[]>;
 
-/** SQLite: one file shared by every process on the machine; statements are atomic. */
+/**
+ * SQLite: one file shared by every process on the machine; statements are atomic. Expiry times are
+ * milliseconds since the epoch by this machine's clock, which every process sharing the file reads.
+ */
 export class SqliteCoordinator implements Coordinator {
   readonly #ready: Promise<void>;
 
@@ -17,6 +20,10 @@ export class SqliteCoordinator implements Coordinator {
         "CREATE TABLE IF NOT EXISTS amtsbote_leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires INTEGER NOT NULL)",
       );
       await query("CREATE TABLE IF NOT EXISTS amtsbote_open (id TEXT PRIMARY KEY)");
+      await query(
+        "CREATE TABLE IF NOT EXISTS amtsbote_chat_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)",
+      );
+      await query("CREATE INDEX IF NOT EXISTS amtsbote_chat_state_expires_at ON amtsbote_chat_state (expires_at)");
     })();
     // A failure reaches every caller of #q; this only keeps it from counting as unhandled meanwhile.
     this.#ready.catch(() => undefined);
@@ -55,7 +62,10 @@ export class SqliteCoordinator implements Coordinator {
   }
 
   async purgeExpired(): Promise<number> {
-    return (await this.#q("DELETE FROM amtsbote_leases WHERE expires < ? RETURNING key", Date.now())).length;
+    const now = Date.now();
+    const leases = await this.#q("DELETE FROM amtsbote_leases WHERE expires < ? RETURNING key", now);
+    const chatState = await this.#q("DELETE FROM amtsbote_chat_state WHERE expires_at <= ? RETURNING key", now);
+    return leases.length + chatState.length;
   }
 
   async release(key: string, owner: string): Promise<void> {
@@ -73,6 +83,30 @@ export class SqliteCoordinator implements Coordinator {
   async listOpen(): Promise<string[]> {
     const rows = await this.#q("SELECT id FROM amtsbote_open ORDER BY id");
     return rows.map((r) => String(r.id));
+  }
+
+  async getChatState(key: string): Promise<string | undefined> {
+    const rows = await this.#q(
+      "SELECT value FROM amtsbote_chat_state WHERE key = ? AND expires_at > ?",
+      key,
+      Date.now(),
+    );
+    const value = rows[0]?.value;
+    return typeof value === "string" ? value : undefined;
+  }
+
+  async putChatState(key: string, json: string, ttlMs: number): Promise<void> {
+    await this.#q(
+      `INSERT INTO amtsbote_chat_state (key, value, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+      key,
+      json,
+      Date.now() + ttlMs,
+    );
+  }
+
+  async deleteChatState(key: string): Promise<void> {
+    await this.#q("DELETE FROM amtsbote_chat_state WHERE key = ?", key);
   }
 
   /** Lets the table set-up finish before the connection goes. */

@@ -2,6 +2,15 @@ import type { Announcement, AnnouncementId } from "../announcement/announcement.
 import type { Store } from "../ports/store.ts";
 import { KeyedMutex } from "../util/keyed-mutex.ts";
 
+interface ChatStateEntry {
+  json: string;
+  /** Milliseconds since the epoch (`Date.now()`) from which the entry reads as absent. */
+  expiresAt: number;
+}
+
+/** At least this many writes between two sweeps of expired chat state (and never fewer than there are entries). */
+const CHAT_STATE_SWEEP_MIN_WRITES = 64;
+
 /** Reference implementation of the store port for one process; used by tests. */
 export class MemoryStore implements Store {
   readonly #records = new Map<AnnouncementId, string>();
@@ -80,6 +89,55 @@ export class MemoryStore implements Store {
   async getMedia(sha256: string): Promise<Uint8Array | undefined> {
     const bytes = this.#media.get(sha256);
     return bytes && Uint8Array.from(bytes);
+  }
+
+  readonly #chatState = new Map<string, ChatStateEntry>();
+  #chatStateWritesSinceSweep = 0;
+
+  async getChatState(key: string): Promise<unknown> {
+    const entry = this.#chatState.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      this.#chatState.delete(key);
+      return undefined;
+    }
+    return JSON.parse(entry.json);
+  }
+
+  async putChatState(key: string, value: unknown, ttlMs: number): Promise<void> {
+    const json = JSON.stringify(value) as string | undefined;
+    if (json === undefined) throw new TypeError(`chat state ${key}: value is not JSON`);
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0)
+      throw new RangeError(`chat state ${key}: ttlMs must be > 0, not ${ttlMs}`);
+    // Sweeping once the writes since the last sweep outnumber the entries keeps the work per write constant
+    // and the map at most about twice the live entries.
+    if (++this.#chatStateWritesSinceSweep >= Math.max(CHAT_STATE_SWEEP_MIN_WRITES, this.#chatState.size)) {
+      this.purgeExpiredChatState();
+    }
+    this.#chatState.set(key, { json, expiresAt: Date.now() + Math.ceil(ttlMs) });
+  }
+
+  async deleteChatState(key: string): Promise<void> {
+    this.#chatState.delete(key);
+  }
+
+  /** Drops every expired chat state entry; resolves with how many. `putChatState` calls it now and then. */
+  purgeExpiredChatState(): number {
+    this.#chatStateWritesSinceSweep = 0;
+    const now = Date.now();
+    let purged = 0;
+    for (const [key, entry] of this.#chatState) {
+      if (entry.expiresAt <= now) {
+        this.#chatState.delete(key);
+        purged++;
+      }
+    }
+    return purged;
+  }
+
+  /** How many chat state entries are held, expired ones not yet dropped included (for tests). */
+  get chatStateSize(): number {
+    return this.#chatState.size;
   }
 
   async ping(): Promise<void> {}
