@@ -123,6 +123,11 @@ const JSON_PARAMS = ["blocks", "view", "attachments", "metadata"];
 const TEAM_NAME = "Townhall";
 const TEAM_DOMAIN = "townhall";
 const SERVER_PING_MS = 10_000;
+/** conversations.history: `limit` default and maximum (docs.slack.dev/reference/methods/conversations.history). */
+const HISTORY_DEFAULT_LIMIT = 100;
+const HISTORY_MAX_LIMIT = 999;
+/** `defs_user_id` of slack_web_openapi_v2.json. */
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const CLOSE_GRACE_MS = 1000;
 
 const fail = (error: string): Answer => ({ ok: false, error });
@@ -133,6 +138,23 @@ const str = (params: Params, key: string): string | undefined => {
 const list = (value: unknown): unknown[] | undefined => (Array.isArray(value) ? value : undefined);
 const record = (value: unknown): Record<string, unknown> | undefined =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+const flag = (value: unknown): boolean => value === true || value === 1 || value === "true" || value === "1";
+
+/** A Slack timestamp (`"1760000000.000100"`, also `"1760000000"` or a number) in microseconds; undefined if malformed. */
+function tsMicros(value: unknown): bigint | undefined {
+  const text = typeof value === "number" ? String(value) : value;
+  if (typeof text !== "string") return undefined;
+  const match = /^(\d+)(?:\.(\d*))?$/.exec(text.trim());
+  if (!match) return undefined;
+  return BigInt(match[1] ?? "0") * 1_000_000n + BigInt((match[2] ?? "").padEnd(6, "0").slice(0, 6) || "0");
+}
+
+/** Opaque paging cursor, in the style of Slack's own (`base64("next_ts:1512085861000543")`). */
+const historyCursor = (micros: bigint): string => Buffer.from(`next_ts:${micros}`).toString("base64");
+function fromHistoryCursor(cursor: string): bigint | undefined {
+  const match = /^next_ts:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
+  return match ? BigInt(match[1] ?? "0") : undefined;
+}
 
 /** Close handshake, or terminate when the peer does not answer within CLOSE_GRACE_MS. */
 function closeGently(ws: WebSocket): Promise<void> {
@@ -194,6 +216,9 @@ export class FakeSlack {
   readonly #usedTriggers = new Set<string>();
   readonly #openViews = new Map<string, Record<string, unknown>>();
   readonly #reactions = new Map<string, Map<string, string[]>>();
+  /** The app's DM with each user: user id → `D…` id, and back. */
+  readonly #dms = new Map<string, string>();
+  readonly #dmUsers = new Map<string, string>();
   readonly #files = new Map<string, { file: FakeFile; bytes: Buffer; created: number }>();
   readonly #waiters = new Set<Waiter>();
   readonly #pendingUploads = new Map<string, { name: string; bytes?: Buffer }>();
@@ -296,6 +321,58 @@ export class FakeSlack {
     return stored;
   }
 
+  /**
+   * Seeds a message as if the bot had posted it (`user` = the bot user, `bot_id`), without an API call and without
+   * recording one: for tests that need many cards (say 1,000) quickly. `ts` defaults to the next timestamp.
+   */
+  addBotMessage(
+    channel: string,
+    message: { text: string; blocks?: unknown[]; thread_ts?: string; metadata?: unknown; ts?: string },
+  ): StoredMessage {
+    const stored: StoredMessage = {
+      ...message,
+      channel,
+      ts: message.ts ?? this.#nextTs(),
+      user: this.botUserId,
+      bot_id: this.botId,
+    };
+    this.messages.push(stored);
+    return stored;
+  }
+
+  /**
+   * The id (`D…`) of the app's DM with `userId` — where `chat.postMessage` with `channel: userId` posts and what
+   * `conversations.open` answers. Stable per user; made on first use (no check that the user exists).
+   */
+  dmChannel(userId: string): string {
+    let id = this.#dms.get(userId);
+    if (!id) {
+      id = `D0DM${String(this.#dms.size + 1).padStart(6, "0")}`;
+      this.#dms.set(userId, id);
+      this.#dmUsers.set(id, userId);
+    }
+    return id;
+  }
+
+  /** Messages in the app's DM with `userId` (thread replies included), oldest first; empty if there is none. */
+  dmMessages(userId: string): StoredMessage[] {
+    const id = this.#dms.get(userId);
+    return id === undefined ? [] : this.messages.filter((m) => m.channel === id);
+  }
+
+  /**
+   * Gives (`present: true`) or takes back a reaction of `user` on a message in Slack's state only — no
+   * `reaction_added`/`reaction_removed` event is sent, as for a reaction given while the bot was down. `reactions.get`
+   * and `conversations.history` show the result. (Same as `addReaction`/`removeReaction`, whose argument order is
+   * `name, user`.) To deliver the event as well, send `payloads.reactionEvent(…)` with `envelope("events_api", …)`,
+   * which also updates the state.
+   */
+  setReaction(channel: string, ts: string, user: string, name: string, present: boolean): void {
+    if (!USER_ID.test(user)) throw new Error(`FakeSlack.setReaction: "${user}" is not a user id (order: user, name)`);
+    if (present) this.addReaction(channel, ts, name, user);
+    else this.removeReaction(channel, ts, name, user);
+  }
+
   /** Slack's current reactions on a message, as `reactions.get` reports them. */
   reactionsOn(channel: string, ts: string): { name: string; users: string[]; count: number }[] {
     const set = this.#reactions.get(`${channel}/${ts}`) ?? new Map<string, string[]>();
@@ -314,12 +391,11 @@ export class FakeSlack {
 
   removeReaction(channel: string, ts: string, name: string, user: string): void {
     const set = this.#reactions.get(`${channel}/${ts}`);
-    const users = set?.get(name);
-    if (set && users)
-      set.set(
-        name,
-        users.filter((u) => u !== user),
-      );
+    const users = set?.get(name)?.filter((u) => u !== user);
+    if (!set || !users) return;
+    // a reaction nobody gives any more is gone: given again, it comes last, as in Slack
+    if (users.length > 0) set.set(name, users);
+    else set.delete(name);
   }
 
   /** Serves `bytes` at `url_private` / `url_private_download` to requests with the bot token. */
@@ -658,6 +734,87 @@ export class FakeSlack {
     return { ok: true, view: answered };
   }
 
+  /**
+   * `conversations.history`: the channel's top-level messages (thread parents included, replies not), newest first,
+   * within `oldest`/`latest` (exclusive unless `inclusive`), `limit` per page (default 100, at most 999), paged by an
+   * opaque `cursor` that names the next message's ts (stable when newer messages arrive).
+   */
+  #history(params: Params): Answer {
+    const channel = str(params, "channel");
+    if (!channel) return fail("channel_not_found");
+    const known = this.channels.get(channel);
+    const inChannel = this.messages.filter((m) => m.channel === channel);
+    if (!known && !this.#dmUsers.has(channel) && inChannel.length === 0) return fail("channel_not_found");
+    // A bot sees a private channel it is not in as missing; a public one answers not_in_channel.
+    if (known && known.is_member === false) return fail(known.is_private ? "channel_not_found" : "not_in_channel");
+    const bound = (key: "latest" | "oldest") =>
+      params[key] === undefined || params[key] === "" ? null : (tsMicros(params[key]) ?? ("invalid" as const));
+    const latest = bound("latest");
+    const oldest = bound("oldest");
+    if (latest === "invalid") return fail("invalid_ts_latest");
+    if (oldest === "invalid") return fail("invalid_ts_oldest");
+    const inclusive = flag(params.inclusive);
+    const cursorParam = str(params, "cursor");
+    const cursor = cursorParam === undefined ? null : (fromHistoryCursor(cursorParam) ?? ("invalid" as const));
+    if (cursor === "invalid") return fail("invalid_cursor");
+    const requested = Number(params.limit ?? HISTORY_DEFAULT_LIMIT);
+    const limit =
+      Number.isInteger(requested) && requested > 0 ? Math.min(requested, HISTORY_MAX_LIMIT) : HISTORY_DEFAULT_LIMIT;
+
+    // one pass over the channel: thread replies by parent, top-level messages with their sort key
+    const replies = new Map<string, { count: number; users: string[]; latest: bigint; latestTs: string }>();
+    const top: { key: bigint; message: StoredMessage }[] = [];
+    for (const m of inChannel) {
+      const key = tsMicros(m.ts) ?? 0n;
+      if (m.thread_ts === undefined || m.thread_ts === m.ts) {
+        top.push({ key, message: m });
+        continue;
+      }
+      const thread = replies.get(m.thread_ts) ?? { count: 0, users: [], latest: -1n, latestTs: m.ts };
+      thread.count++;
+      const author = m.user ?? m.bot_id;
+      if (author !== undefined && !thread.users.includes(author)) thread.users.push(author);
+      if (key > thread.latest) Object.assign(thread, { latest: key, latestTs: m.ts });
+      replies.set(m.thread_ts, thread);
+    }
+    const inRange = top
+      .filter(({ key }) => {
+        if (latest !== null && (inclusive ? key > latest : key >= latest)) return false;
+        if (oldest !== null && (inclusive ? key < oldest : key <= oldest)) return false;
+        return cursor === null || key <= cursor;
+      })
+      .sort((a, b) => (a.key === b.key ? 0 : a.key > b.key ? -1 : 1));
+    const page = inRange.slice(0, limit);
+    const next = inRange[limit];
+    const messages = page.map(({ message: m }) => {
+      const thread = replies.get(m.ts);
+      const reactions = this.reactionsOn(channel, m.ts);
+      return {
+        ...this.#messageJson(m),
+        ...(thread
+          ? {
+              thread_ts: m.ts,
+              reply_count: thread.count,
+              reply_users: thread.users,
+              reply_users_count: thread.users.length,
+              latest_reply: thread.latestTs,
+            }
+          : {}),
+        ...(reactions.length > 0 ? { reactions } : {}),
+        ...(flag(params.include_all_metadata) && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+      };
+    });
+    return {
+      ok: true,
+      messages,
+      has_more: next !== undefined,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+      ...(next ? { response_metadata: { next_cursor: historyCursor(next.key) } } : {}),
+    };
+  }
+
   #hasItem(channel: string, ts: string): boolean {
     return this.message(channel, ts) !== undefined || this.#reactions.has(`${channel}/${ts}`);
   }
@@ -684,8 +841,13 @@ export class FakeSlack {
     },
 
     "chat.postMessage": (params) => {
-      const channel = str(params, "channel");
+      let channel = str(params, "channel");
       if (!channel) return fail("channel_not_found");
+      // A user id posts into the app's DM with that user (the app's Messages tab); the answer names the DM (`D…`).
+      if (USER_ID.test(channel)) {
+        if (!this.users.has(channel)) return fail("channel_not_found");
+        channel = this.dmChannel(channel);
+      }
       const text = str(params, "text") ?? "";
       const blocks = list(params.blocks);
       const attachments = list(params.attachments);
@@ -893,6 +1055,34 @@ export class FakeSlack {
       }
       return { ok: true, files: done };
     },
+    "conversations.history": (params) => this.#history(params),
+
+    "conversations.open": (params) => {
+      const users = (str(params, "users") ?? "")
+        .split(",")
+        .map((u) => u.trim())
+        .filter((u) => u !== "");
+      if (users.length === 0) {
+        const id = str(params, "channel");
+        if (!id) return fail("users_list_not_supplied");
+        return this.#dmUsers.has(id)
+          ? { ok: true, no_op: true, already_open: true, channel: { id } }
+          : fail("channel_not_found");
+      }
+      // multi-person DMs (mpim) are not modelled
+      if (users.length > 1) return fail("fake_slack_mpim_not_modelled");
+      const userId = users[0] ?? "";
+      const user = this.users.get(userId);
+      if (!user) return fail("user_not_found");
+      if (user.deleted) return fail("user_disabled");
+      const open = this.#dms.has(userId);
+      return {
+        ok: true,
+        ...(open ? { no_op: true, already_open: true } : {}),
+        channel: { id: this.dmChannel(userId) },
+      };
+    },
+
     "conversations.info": (params) => {
       const id = str(params, "channel") ?? "";
       const channel = this.channels.get(id);

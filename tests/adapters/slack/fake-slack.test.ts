@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { App, LogLevel, type Logger } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -73,6 +74,32 @@ async function api(fake: FakeSlack, method: string, params: Json = {}, token: st
     body: form.toString(),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Json };
+}
+
+/**
+ * The spec with `response_metadata` allowed on `conversations.history`: its own example answer carries
+ * `response_metadata.next_cursor`, but its schema (`additionalProperties: false`) has no such property. The property
+ * is taken as `conversations.list`'s schema defines it.
+ */
+function withHistoryPaging(spec: Json): Json {
+  const copy = structuredClone(spec) as { paths: Record<string, Record<string, { responses: Record<string, Json> }>> };
+  const schemaOf = (method: string) =>
+    (Object.values(copy.paths[`/${method}`] ?? {})[0]?.responses["200"] as { schema: { properties: Json } }).schema;
+  schemaOf("conversations.history").properties.response_metadata =
+    schemaOf("conversations.list").properties.response_metadata;
+  return copy as unknown as Json;
+}
+
+/** The error schema of `method` with its (2021) `error` enum lifted: for errors Slack gives today but the enum lacks. */
+function errorShape(method: string): ValidateFunction {
+  const spec = readJson(WEB_SPEC) as { paths: Record<string, Record<string, { responses: Json }>> };
+  const operation = Object.values(spec.paths[`/${method}`] ?? {})[0];
+  const shape = structuredClone((operation?.responses.default as { schema: Json }).schema) as {
+    properties: { error: Json; ok: Json };
+  };
+  delete shape.properties.error.enum;
+  shape.properties.ok = { enum: [false], type: "boolean" }; // defs_ok_false, inlined: compiled outside the doc
+  return new Ajv({ strict: false, allErrors: true }).compile(shape);
 }
 
 const CARD = [{ type: "section", text: { type: "mrkdwn", text: "*A-0001* Hauptstraße gesperrt" } }];
@@ -236,15 +263,180 @@ describe("FakeSlack answers match slack_web_openapi_v2.json", () => {
     expect(limited.body).toEqual({ ok: false, error: "ratelimited" });
     // Slack's error docs list "ratelimited" for HTTP 429; the 2021 enums do not, so the shape is checked
     // against the error schema with its enum lifted.
-    const spec = readJson(WEB_SPEC) as { paths: Record<string, Record<string, { responses: Json }>> };
-    const errorSchema = spec.paths["/chat.postMessage"]?.post?.responses.default as { schema: Json };
-    const shape = structuredClone(errorSchema.schema) as { properties: { error: Json; ok: Json } };
-    delete shape.properties.error.enum;
-    shape.properties.ok = { enum: [false], type: "boolean" }; // defs_ok_false, inlined: compiled outside the doc
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    expectValid([ajv.compile(shape)], limited.body);
+    expectValid([errorShape("chat.postMessage")], limited.body);
     // the next call is answered normally again
     expect((await api(fake, "chat.postMessage", { channel: "C0APPROVALS", text: "x" })).body.ok).toBe(true);
+  });
+
+  it("conversations.history: top-level messages newest first, threads, reactions, paging, bounds", async () => {
+    const historySchema = validators(withHistoryPaging(readJson(WEB_SPEC)))("conversations.history", "200");
+    fake.users.set("U0DEPTHEAD", { id: "U0DEPTHEAD", name: "dept.head" });
+    const person = fake.addMessage("C0APPROVALS", { user: "U0CLERK01", text: "Guten Morgen" });
+    const card = (await api(fake, "chat.postMessage", { channel: "C0APPROVALS", text: "A-0001", blocks: CARD })).body;
+    const cardTs = card.ts as string;
+    await api(fake, "chat.postMessage", { channel: "C0APPROVALS", text: "Vorschau", thread_ts: cardTs });
+    const reply = fake.addMessage("C0APPROVALS", { user: "U0DEPTHEAD", text: "passt", thread_ts: cardTs });
+    const plain = (await api(fake, "chat.postMessage", { channel: "C0APPROVALS", text: "A-0002" })).body;
+    await api(fake, "chat.postMessage", { channel: "C0PRESSDESK", text: "anderer Kanal" });
+    fake.setReaction("C0APPROVALS", cardTs, "U0DEPTHEAD", "white_check_mark", true);
+    fake.setReaction("C0APPROVALS", cardTs, "W0ORGUSER1", "white_check_mark", true);
+    fake.setReaction("C0APPROVALS", cardTs, "W0ORGUSER1", "eyes", true);
+    fake.setReaction("C0APPROVALS", cardTs, "W0ORGUSER1", "eyes", false);
+
+    const { body } = await api(fake, "conversations.history", { channel: "C0APPROVALS" });
+    expectValid(historySchema, body);
+    expect(body).toEqual({
+      ok: true,
+      messages: [
+        { type: "message", text: "A-0002", user: fake.botUserId, bot_id: fake.botId, ts: plain.ts, team: fake.teamId },
+        {
+          type: "message",
+          text: "A-0001",
+          user: fake.botUserId,
+          bot_id: fake.botId,
+          ts: cardTs,
+          thread_ts: cardTs,
+          blocks: CARD,
+          team: fake.teamId,
+          reply_count: 2,
+          reply_users: [fake.botUserId, "U0DEPTHEAD"],
+          reply_users_count: 2,
+          latest_reply: reply.ts,
+          reactions: [{ name: "white_check_mark", users: ["U0DEPTHEAD", "W0ORGUSER1"], count: 2 }],
+        },
+        { type: "message", text: "Guten Morgen", user: "U0CLERK01", ts: person.ts, team: fake.teamId },
+      ],
+      has_more: false,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+    });
+    // the same reaction data as reactions.get
+    const got = await api(fake, "reactions.get", { channel: "C0APPROVALS", timestamp: cardTs });
+    expect((got.body.message as Json).reactions).toEqual((body.messages as Json[])[1]?.reactions);
+
+    // paging: limit 1, an opaque cursor, has_more until the last page; a message posted meanwhile does not shift it
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await api(fake, "conversations.history", {
+        channel: "C0APPROVALS",
+        limit: 1,
+        ...(cursor ? { cursor } : {}),
+      });
+      expectValid(historySchema, page.body);
+      seen.push(...(page.body.messages as Json[]).map((m) => m.text as string));
+      cursor = (page.body.response_metadata as Json | undefined)?.next_cursor as string | undefined;
+      expect(page.body.has_more).toBe(cursor !== undefined);
+      if (pages++ === 0) await api(fake, "chat.postMessage", { channel: "C0APPROVALS", text: "neu dazwischen" });
+    } while (cursor);
+    expect(seen).toEqual(["A-0002", "A-0001", "Guten Morgen"]);
+
+    // oldest / latest are exclusive unless inclusive
+    const between = async (extra: Json) =>
+      ((await api(fake, "conversations.history", { channel: "C0APPROVALS", ...extra })).body.messages as Json[]).map(
+        (m) => m.text,
+      );
+    const range = { oldest: person.ts, latest: plain.ts };
+    expect(await between(range)).toEqual(["A-0001"]);
+    expect(await between({ ...range, inclusive: true })).toEqual(["A-0002", "A-0001", "Guten Morgen"]);
+    expect(await between({ oldest: cardTs })).toEqual(["neu dazwischen", "A-0002"]);
+    expect(await between({ latest: cardTs, inclusive: "1" })).toEqual(["A-0001", "Guten Morgen"]);
+
+    // a limit above 999 is cut to 999; 0 or nonsense means the default, 100
+    fake.calls.length = 0;
+    for (let i = 0; i < 1000; i++) fake.addBotMessage("C0BULK0001", { text: `Karte ${i}` });
+    const count = async (limit: unknown) =>
+      ((await api(fake, "conversations.history", { channel: "C0BULK0001", limit })).body.messages as Json[]).length;
+    expect([await count(5000), await count(0), await count("viele"), await count(999)]).toEqual([999, 100, 100, 999]);
+    expect(fake.calls.filter((c) => c.method === "conversations.history")).toHaveLength(4);
+  });
+
+  it("conversations.history errors: channel_not_found, not_in_channel, invalid_cursor, invalid_ts_*", async () => {
+    const errors = schemaFor("conversations.history", "default");
+    const history = async (params: Json) => (await api(fake, "conversations.history", params)).body;
+    expect(await history({ channel: "C0NOWHERE" })).toEqual({ ok: false, error: "channel_not_found" });
+    expectValid(errors, await history({}));
+    fake.channels.set("C0PUBLIC01", { name: "presse", is_member: false });
+    fake.channels.set("C0PRIVATE1", { name: "geheim", is_private: true, is_member: false });
+    const notIn = await history({ channel: "C0PUBLIC01" });
+    expect(notIn).toEqual({ ok: false, error: "not_in_channel" });
+    expect(await history({ channel: "C0PRIVATE1" })).toEqual({ ok: false, error: "channel_not_found" });
+    // a known channel the bot is in answers even while empty (Slack: `messages: []`; the 2021 schema wants 1+)
+    fake.channels.set("C0EMPTY001", { name: "leer" });
+    expect(await history({ channel: "C0EMPTY001" })).toMatchObject({ ok: true, messages: [], has_more: false });
+    await api(fake, "chat.postMessage", { channel: "C0APPROVALS", text: "x" });
+    const badCursor = await history({ channel: "C0APPROVALS", cursor: "bm9wZQ==" });
+    expect(badCursor).toEqual({ ok: false, error: "invalid_cursor" });
+    expect(await history({ channel: "C0APPROVALS", latest: "gestern" })).toEqual({
+      ok: false,
+      error: "invalid_ts_latest",
+    });
+    expect(await history({ channel: "C0APPROVALS", oldest: "1.2.3" })).toEqual({
+      ok: false,
+      error: "invalid_ts_oldest",
+    });
+    expectValid(errors, await history({ channel: "C0APPROVALS", oldest: "1.2.3" }));
+    // The 2021 enum lists neither not_in_channel nor invalid_cursor (both in Slack's docs today): shape only.
+    expectValid([errorShape("conversations.history")], notIn);
+    expectValid([errorShape("conversations.history")], badCursor);
+  });
+
+  it("direct messages: chat.postMessage to a user id posts into the app DM; conversations.open names it", async () => {
+    fake.users.set("U0CLERK01", { id: "U0CLERK01", name: "clerk" });
+    fake.users.set("W0ORGUSER1", { id: "W0ORGUSER1", name: "org.user" });
+    const posted = await api(fake, "chat.postMessage", { channel: "U0CLERK01", text: "Ihr Entwurf A-0001 ist da." });
+    expectValid(schemaFor("chat.postMessage", "200"), posted.body);
+    const dm = posted.body.channel as string;
+    expect(dm).toMatch(/^D[A-Z0-9]{8,}$/);
+    expect(dm).toBe(fake.dmChannel("U0CLERK01"));
+    const opened = await api(fake, "conversations.open", { users: "U0CLERK01" });
+    expect(opened.body).toEqual({ ok: true, no_op: true, already_open: true, channel: { id: dm } });
+    expectValid(schemaFor("conversations.open", "200"), opened.body);
+    const other = await api(fake, "conversations.open", { users: "W0ORGUSER1" });
+    expect(other.body).toEqual({ ok: true, channel: { id: expect.not.stringMatching(dm) as unknown } });
+    expectValid(schemaFor("conversations.open", "200"), other.body);
+    expect((await api(fake, "conversations.open", { channel: dm })).body).toMatchObject({ channel: { id: dm } });
+
+    // posting to the DM's id, and replying in a thread there, lands in the same DM
+    await api(fake, "chat.postMessage", { channel: dm, text: "Nachtrag", thread_ts: posted.body.ts });
+    expect(fake.dmMessages("U0CLERK01").map((m) => [m.channel, m.text])).toEqual([
+      [dm, "Ihr Entwurf A-0001 ist da."],
+      [dm, "Nachtrag"],
+    ]);
+    expect(fake.dmMessages("W0ORGUSER1")).toEqual([]);
+    const history = await api(fake, "conversations.history", { channel: dm });
+    expect((history.body.messages as Json[]).map((m) => [m.text, m.reply_count])).toEqual([
+      ["Ihr Entwurf A-0001 ist da.", 1],
+    ]);
+
+    const unknown = await api(fake, "chat.postMessage", { channel: "U0NOBODY1", text: "x" });
+    expect(unknown.body).toEqual({ ok: false, error: "channel_not_found" });
+    expectValid(schemaFor("chat.postMessage", "default"), unknown.body);
+    const noUser = await api(fake, "conversations.open", { users: "U0NOBODY1" });
+    expect(noUser.body).toEqual({ ok: false, error: "user_not_found" });
+    expectValid(schemaFor("conversations.open", "default"), noUser.body);
+    fake.users.set("U0GONE001", { id: "U0GONE001", name: "gone", deleted: true });
+    expect((await api(fake, "conversations.open", { users: "U0GONE001" })).body.error).toBe("user_disabled");
+    expect((await api(fake, "conversations.open", {})).body.error).toBe("users_list_not_supplied");
+    expect((await api(fake, "conversations.open", { channel: "D0UNKNOWN1" })).body.error).toBe("channel_not_found");
+  });
+
+  it("setReaction changes Slack's state without an event; removing the last one drops the reaction", async () => {
+    const ts = (await api(fake, "chat.postMessage", { channel: "C0APPROVALS", text: "card" })).body.ts as string;
+    fake.setReaction("C0APPROVALS", ts, "U0DEPTHEAD", "white_check_mark", true);
+    fake.setReaction("C0APPROVALS", ts, "U0DEPTHEAD", "white_check_mark", true);
+    fake.setReaction("C0APPROVALS", ts, "U0CLERK01", "eyes", true);
+    expect(fake.reactionsOn("C0APPROVALS", ts)).toEqual([
+      { name: "white_check_mark", users: ["U0DEPTHEAD"], count: 1 },
+      { name: "eyes", users: ["U0CLERK01"], count: 1 },
+    ]);
+    fake.setReaction("C0APPROVALS", ts, "U0DEPTHEAD", "white_check_mark", false);
+    fake.setReaction("C0APPROVALS", ts, "U0DEPTHEAD", "white_check_mark", true);
+    expect(fake.reactionsOn("C0APPROVALS", ts).map((r) => r.name)).toEqual(["eyes", "white_check_mark"]);
+    expect(() => fake.setReaction("C0APPROVALS", ts, "white_check_mark", "U0DEPTHEAD", true)).toThrow(/not a user id/);
+    expect(fake.envelopes).toEqual([]);
   });
 
   // apps.connections.open is not in the 2021 spec. views.open/update/push are, but only with the generic
@@ -318,6 +510,82 @@ describe("FakeSlack beyond the spec", () => {
     await expect.poll(() => fake.calls.length).toBe(1);
     await fake.stop();
     expect(await pending).toBe("connection closed");
+  });
+});
+
+describe("the @slack/web-api WebClient against FakeSlack", () => {
+  let fake: FakeSlack;
+  let client: WebClient;
+  beforeEach(async () => {
+    fake = await FakeSlack.start();
+    client = new WebClient(fake.botToken, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
+  });
+  afterEach(async () => {
+    await fake.stop();
+  });
+
+  it("conversations.history over 1,200 cards: paging with cursors, quickly", async () => {
+    const cards = Array.from({ length: 1200 }, (_, i) =>
+      fake.addBotMessage("C0APPROVALS", { text: `A-${String(i).padStart(4, "0")}`, blocks: CARD }),
+    );
+    for (const card of cards.slice(0, 50))
+      fake.setReaction("C0APPROVALS", card.ts, "U0DEPTHEAD", "white_check_mark", true);
+    const started = performance.now();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.conversations.history({
+        channel: "C0APPROVALS",
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      seen.push(...(page.messages ?? []).map((m) => m.ts ?? ""));
+      cursor = page.response_metadata?.next_cursor;
+    } while (cursor);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(seen).toEqual(cards.map((c) => c.ts).reverse());
+    expect(fake.calls.filter((c) => c.method === "conversations.history")).toHaveLength(6);
+
+    // the SDK's own paginate() follows the same cursors
+    let pages = 0;
+    for await (const page of client.paginate("conversations.history", { channel: "C0APPROVALS", limit: 999 })) {
+      pages++;
+      expect(page.ok).toBe(true);
+    }
+    expect(pages).toBe(2);
+
+    const newest = await client.conversations.history({
+      channel: "C0APPROVALS",
+      limit: 1,
+      oldest: cards[1148]?.ts ?? "",
+    });
+    expect(newest.messages?.[0]).toMatchObject({ ts: cards[1199]?.ts, bot_id: fake.botId, blocks: CARD });
+    const reacted = await client.conversations.history({
+      channel: "C0APPROVALS",
+      latest: cards[1]?.ts ?? "",
+      inclusive: true,
+    });
+    expect(reacted.messages?.map((m) => m.reactions)).toEqual([
+      [{ name: "white_check_mark", users: ["U0DEPTHEAD"], count: 1 }],
+      [{ name: "white_check_mark", users: ["U0DEPTHEAD"], count: 1 }],
+    ]);
+    await expect(client.conversations.history({ channel: "C0NOWHERE" })).rejects.toMatchObject({
+      code: "slack_webapi_platform_error",
+      data: { ok: false, error: "channel_not_found" },
+    });
+  });
+
+  it("a DM to a user id through chat.postMessage and conversations.open", async () => {
+    fake.users.set("U0CLERK01", { id: "U0CLERK01", name: "clerk" });
+    const posted = await client.chat.postMessage({ channel: "U0CLERK01", text: "Ihr Entwurf wurde freigegeben." });
+    const opened = await client.conversations.open({ users: "U0CLERK01" });
+    expect(opened.channel?.id).toBe(posted.channel);
+    expect(fake.dmMessages("U0CLERK01")).toEqual([
+      expect.objectContaining({ channel: posted.channel, ts: posted.ts, text: "Ihr Entwurf wurde freigegeben." }),
+    ]);
+    await expect(client.chat.postMessage({ channel: "U0NOBODY1", text: "x" })).rejects.toMatchObject({
+      data: { error: "channel_not_found" },
+    });
   });
 });
 
