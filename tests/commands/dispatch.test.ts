@@ -194,10 +194,48 @@ describe("command grammar and handlers", () => {
     await react(w, "carla", "A-0001", "✅");
     expect(code(await react(w, "carla", "A-0001", "✅", { removed: true }))).toBe("reply");
     expect((await w.store.get("A-0001"))?.approvals).toEqual([]);
+    expect(code(await react(w, "carla", "A-0001", "✅", { removed: true }))).toBe("ignored");
     const x = await react(w, "carla", "A-0001", "❌");
-    expect(x.kind === "reply" && x.message.de).toContain("reject A-0001");
+    expect(x).toMatchObject({ kind: "needs_reason", action: "reject", id: "A-0001", version: 1 });
     expect((await w.store.get("A-0001"))?.state).toBe("pending");
+    expect(code(await react(w, "anna", "A-0001", "❌"))).toBe("SELF_REJECTION");
+    expect(code(await react(w, "ben", "A-0001", "❌"))).toBe("NOT_AN_APPROVER");
     expect(code(await react(w, "carla", "A-0001", "🎉"))).toBe("ignored");
+  });
+
+  it("a ✅ counted before changes nothing and says nothing; approvals report what is still needed", async () => {
+    const w = aWorld();
+    await say(w, "anna", "Text --category baustelle");
+    const first = await react(w, "carla", "A-0001", "✅");
+    expect(first).toMatchObject({ kind: "reply", effect: { kind: "approved", id: "A-0001", remaining: 1 } });
+    expect(code(await react(w, "carla", "A-0001", "✅"))).toBe("ignored");
+    expect((await w.store.get("A-0001"))?.approvals).toHaveLength(1);
+    const second = await react(w, "dieter", "A-0001", "✅");
+    expect(second).toMatchObject({ kind: "reply", effect: { kind: "approved", remaining: 0 } });
+  });
+
+  it("buttons and forms arrive as structured actions: the core checks who may, before a form opens", async () => {
+    const w = aWorld();
+    const deps = { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger };
+    const act = (userId: string, action: Extract<CommandInput, { kind: "action" }>["action"]) =>
+      dispatch(
+        { kind: "action", actor: { platform: "console", userId }, origin: { platform: "console", room: "t" }, action },
+        deps,
+      );
+    await say(w, "anna", "Text");
+    expect(code(await act("ben", { command: "reject", id: "A-0001", version: 1 }))).toBe("NOT_AN_APPROVER");
+    expect(await act("carla", { command: "reject", id: "A-0001", version: 1 })).toMatchObject({ kind: "needs_reason" });
+    expect(code(await act("ben", { command: "edit", id: "A-0001" }))).toBe("NOT_ALLOWED_TO_CHANGE");
+    expect(await act("anna", { command: "edit", id: "A-0001" })).toMatchObject({ kind: "needs_text", text: "Text" });
+    expect(await act("anna", { command: "withdraw", id: "A-0001" })).toMatchObject({
+      kind: "needs_reason",
+      action: "withdraw",
+    });
+    expect(await act("carla", { command: "reject", id: "A-0001", version: 1, reason: "Datum fehlt" })).toMatchObject({
+      kind: "reply",
+      effect: { kind: "rejected", id: "A-0001" },
+    });
+    expect((await w.store.get("A-0001"))?.decision?.reason).toBe("Datum fehlt");
   });
 
   it("self-approval and non-approvers are refused with a reason", async () => {

@@ -76,6 +76,8 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
     postGapMs: 0,
     usergroupRefreshMs: 600_000,
   };
+  // The workspace knows the policy's people (the bot writes to them directly).
+  for (const [name, id] of Object.entries(U)) if (!fake.users.has(id)) fake.users.set(id, { id, name });
   const bus = new NoticeBus();
   const outlet = new FakeOutlet("whatsapp");
   const manual = new ManualHandoffOutlet(bus, policy);

@@ -145,7 +145,11 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("rejected");
     expect((await bot.service.get("A-0001"))?.decision?.reason).toBe("Falsche Straße");
     await bot.settled();
-    expect(h.sent.some((s) => s.roomId === OPS_ROOM && String(s.content.body).includes("Falsche Straße"))).toBe(true);
+    const told = h.sent.filter((s) => String(s.content.body).includes("Falsche Straße"));
+    expect(told.map((s) => s.roomId)).toHaveLength(1);
+    expect([OPS_ROOM, APPROVAL_ROOM]).not.toContain(told[0]?.roomId);
+    const direct = h.requests.find((r) => r.route === "createRoom");
+    expect(direct).toBeDefined();
   });
 
   it("reactions given and taken back while the bot was down count after its restart, even past a gappy sync", async () => {

@@ -97,7 +97,11 @@ describe("Slack in Socket Mode against a local Slack", () => {
       "Hauptstraße ab Montag *gesperrt* & Umleitung über die Karte: https://achim.de/umleitung",
     );
     expect(fake.messages.filter((m) => m.channel === APPROVALS && !m.thread_ts)).toHaveLength(1);
-    expect(fake.messages.some((m) => m.channel === PRESS_DESK && m.text.includes(`<@${U.anna}>`))).toBe(true);
+    expect(fake.messages.some((m) => m.channel === PRESS_DESK && m.text.includes(`<@${U.anna}>`))).toBe(false);
+    expect(fake.dmMessages(U.anna).map((m) => m.text)).toEqual([
+      expect.stringMatching(/A-0001 wurde von Carla freigegeben/),
+      expect.stringMatching(/A-0001 ist veröffentlicht/),
+    ]);
   });
 
   it("refuses self-approval and non-approvers privately and changes nothing", async () => {
@@ -148,15 +152,19 @@ describe("Slack in Socket Mode against a local Slack", () => {
     expect(await submit("Falsche Straße")).toEqual({});
     await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("rejected");
     await bot.settled();
-    expect(fake.messages.some((m) => m.channel === PRESS_DESK && m.text.includes("Falsche Straße"))).toBe(true);
+    expect(fake.messages.some((m) => m.channel === PRESS_DESK && m.text.includes("Falsche Straße"))).toBe(false);
+    expect(fake.dmMessages(U.anna).map((m) => m.text)).toEqual([expect.stringContaining("Grund: Falsche Straße")]);
+    expect(thread(card).join("\n")).not.toContain("Falsche Straße");
     expect(buttonsOf(await cardOf("A-0001"))).toEqual([]);
   });
 
-  it("removing a ✅ before publication takes that approval back; a redelivered event counts once", async () => {
+  it("quorum 2: each ✅ and each ✅ taken back shows on the card and in its thread; a redelivered event counts once", async () => {
     await announce(U.anna, "Zwei Freigaben nötig --category baustelle");
     const card = await cardOf("A-0001");
+    expect(JSON.stringify(card.blocks)).toContain("Freigaben: 0/2");
     await react(U.carla, card, "white_check_mark", "reaction_added", "Ev0SAME");
-    await expect.poll(async () => (await bot.service.get("A-0001"))?.approvals.length).toBe(1);
+    await expect.poll(async () => JSON.stringify((await cardOf("A-0001")).blocks)).toContain("Freigaben: 1/2 (Carla)");
+    await expect.poll(() => thread(card)).toEqual([expect.stringContaining("Carla hat A-0001 freigegeben")]);
     await fake.envelope(
       "events_api",
       fake.payloads.reactionEvent({
@@ -172,14 +180,18 @@ describe("Slack in Socket Mode against a local Slack", () => {
     await react(U.carla, card, "white_check_mark", "reaction_removed");
     await expect.poll(async () => (await bot.service.get("A-0001"))?.approvals.length).toBe(0);
     await bot.settled();
-    await expect
-      .poll(() => ephemeralsFor(U.carla))
-      .toEqual([
-        expect.stringContaining("Freigabe für A-0001 ist vermerkt"),
-        expect.stringContaining("zurückgenommen"),
-      ]);
-    expect(JSON.stringify((await cardOf("A-0001")).blocks)).toContain("0/2");
-    expect(bot.outlet.published).toEqual([]);
+    expect(JSON.stringify((await cardOf("A-0001")).blocks)).toContain("Freigaben: 0/2");
+    expect(thread(card)).toEqual([
+      expect.stringContaining("Carla hat A-0001 freigegeben"),
+      expect.stringContaining("Carla hat die Freigabe für A-0001 zurückgenommen"),
+    ]);
+    expect(ephemeralsFor(U.carla)).toEqual([]);
+    await react(U.carla, card, "white_check_mark");
+    await react(U.dieter, card, "heavy_check_mark");
+    await expect.poll(() => bot.outlet.published.length).toBe(1);
+    await bot.settled();
+    expect(bot.outlet.published).toHaveLength(1);
+    expect(JSON.stringify((await cardOf("A-0001")).blocks)).toContain("Freigaben: 2/2 (Carla, Dieter)");
   });
 
   it("/announce alone opens the compose form; its submission drafts, and bad fields are named in the form", async () => {
