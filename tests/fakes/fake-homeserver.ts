@@ -258,11 +258,12 @@ const POLL_MS = 10;
 /**
  * A Matrix homeserver on loopback for the real matrix-bot-sdk 0.8 `MatrixClient` (matrix.md §9, §10): bearer auth,
  * whoami, joined rooms, a long-polling `/sync` woken by `push`, sends with txnId idempotency echoed back through
- * `/sync`, state, events, relations, join/leave/redact, authenticated media, and fault injection.
+ * `/sync`, state, events, relations, join/leave/redact, history (`/messages`), members, `POST /createRoom`, global
+ * account data (also delivered through `/sync`), authenticated media, and fault injection.
  *
- * Rooms made by `createRoom` start with their state (create, members, power levels, join rules, encryption) but an
- * empty timeline: the timeline holds what tests `push`, what the bot sends, and membership changes made through the
- * API or `invite`. Joining any known room (by id or `alias`) succeeds; script a refusal with `failNext("join", 403, …)`.
+ * Rooms made by the `createRoom()` helper start with their state (create, members, power levels, join rules,
+ * encryption) but an empty timeline: the timeline holds what tests `push`, what the bot sends, and membership changes
+ * made through the API or `invite`. Rooms the bot makes with `POST /createRoom` have all their events in the timeline. Joining any known room (by id or `alias`) succeeds; script a refusal with `failNext("join", 403, …)`.
  * Stop the client before the fake; `stop()` answers held `/sync` requests and closes every socket.
  */
 export class FakeHomeserver {
