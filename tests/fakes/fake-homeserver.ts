@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -81,6 +82,9 @@ export type RouteName =
   | "redact"
   | "media"
   | "upload"
+  | "messages"
+  | "createRoom"
+  | "members"
   | "unknown";
 
 export interface RecordedRequest {
@@ -133,7 +137,17 @@ interface Entry {
   event: MatrixEvent;
   /** The bot's membership right after this event. */
   bot: Membership | undefined;
+  /** The bot's membership right before this event (differs from `bot` only for the bot's own membership events). */
+  botBefore: Membership | undefined;
+  /** `history_visibility` before and after this event (two values only for a history visibility change). */
+  visibility: string[];
   txn?: { token: string; txnId: string };
+}
+
+/** What `POST /createRoom` was asked, for assertions. */
+export interface CreatedRoomRecord {
+  roomId: string;
+  body: Record<string, unknown>;
 }
 
 interface Room {
@@ -187,25 +201,56 @@ const all = (value: string | string[] | undefined): string[] =>
 const stateKey = (type: string, key: string) => `${type}\u0000${key}`;
 const relationOf = (event: MatrixEvent) => event.content["m.relates_to"] as Json | undefined;
 
-/** Content keys that survive a redaction (room versions 11/12); any other type loses its whole content. */
-const KEPT_ON_REDACTION: Record<string, string[]> = {
-  "m.room.member": ["membership", "join_authorised_via_users_server"],
-  "m.room.join_rules": ["join_rule", "allow"],
-  "m.room.history_visibility": ["history_visibility"],
-  "m.room.redaction": ["redacts"],
-  "m.room.power_levels": [
-    "ban",
-    "events",
-    "events_default",
-    "invite",
-    "kick",
-    "redact",
-    "state_default",
-    "users",
-    "users_default",
-  ],
-};
+/**
+ * Content keys that survive a redaction, per the redaction algorithm of the room version (spec, rooms v1–v12:
+ * v6 drops `m.room.aliases`, v8 adds `allow` to join rules, v9 `join_authorised_via_users_server` to members, v11
+ * keeps the whole `m.room.create` content, `redacts` of redactions, `invite` of power levels and the `signed` part of
+ * a member's `third_party_invite`). Any other type loses its whole content. `"*"` keeps everything.
+ */
+function keptOnRedaction(type: string, version: string): string[] {
+  const n = /^\d+$/.test(version) ? Number(version) : 11; // unknown (unstable) versions: the newest rules
+  const levels = ["ban", "events", "events_default", "kick", "redact", "state_default", "users", "users_default"];
+  switch (type) {
+    case "m.room.member":
+      return [
+        "membership",
+        ...(n >= 9 ? ["join_authorised_via_users_server"] : []),
+        ...(n >= 11 ? ["third_party_invite"] : []),
+      ];
+    case "m.room.create":
+      return n >= 11 ? ["*"] : ["creator"];
+    case "m.room.join_rules":
+      return n >= 8 ? ["join_rule", "allow"] : ["join_rule"];
+    case "m.room.power_levels":
+      return n >= 11 ? [...levels, "invite"] : levels;
+    case "m.room.history_visibility":
+      return ["history_visibility"];
+    case "m.room.aliases":
+      return n <= 5 ? ["aliases"] : [];
+    case "m.room.redaction":
+      return n >= 11 ? ["redacts"] : [];
+    default:
+      return [];
+  }
+}
 
+/** A `types`/`not_types` entry of a filter; `*` matches any run of characters. */
+function typeMatches(pattern: string, type: string): boolean {
+  if (!pattern.includes("*")) return pattern === type;
+  const regex = pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${regex.join(".*")}$`).test(type);
+}
+
+const strings = (value: unknown): string[] | undefined =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
+
+const MESSAGES_DEFAULT_LIMIT = 10; // message_pagination.yaml
+const MESSAGES_MAX_LIMIT = 1000; // Synapse's cap; the spec names none
+const PRESETS: Record<string, { join_rule: string; guest_access: string }> = {
+  private_chat: { join_rule: "invite", guest_access: "can_join" },
+  trusted_private_chat: { join_rule: "invite", guest_access: "can_join" },
+  public_chat: { join_rule: "public", guest_access: "forbidden" },
+};
 const RELATIONS_DEFAULT_LIMIT = 5; // Synapse's default; the SDK's getRelationsForEvent sends no limit
 const RELATIONS_MAX_LIMIT = 100;
 const POLL_MS = 10;
@@ -213,11 +258,12 @@ const POLL_MS = 10;
 /**
  * A Matrix homeserver on loopback for the real matrix-bot-sdk 0.8 `MatrixClient` (matrix.md §9, §10): bearer auth,
  * whoami, joined rooms, a long-polling `/sync` woken by `push`, sends with txnId idempotency echoed back through
- * `/sync`, state, events, relations, join/leave/redact, authenticated media, and fault injection.
+ * `/sync`, state, events, relations, join/leave/redact, history (`/messages`), members, `POST /createRoom`, global
+ * account data (also delivered through `/sync`), authenticated media, and fault injection.
  *
- * Rooms made by `createRoom` start with their state (create, members, power levels, join rules, encryption) but an
- * empty timeline: the timeline holds what tests `push`, what the bot sends, and membership changes made through the
- * API or `invite`. Joining any known room (by id or `alias`) succeeds; script a refusal with `failNext("join", 403, …)`.
+ * Rooms made by the `createRoom()` helper start with their state (create, members, power levels, join rules,
+ * encryption) but an empty timeline: the timeline holds what tests `push`, what the bot sends, and membership changes
+ * made through the API or `invite`. Rooms the bot makes with `POST /createRoom` have all their events in the timeline. Joining any known room (by id or `alias`) succeeds; script a refusal with `failNext("join", 403, …)`.
  * Stop the client before the fake; `stop()` answers held `/sync` requests and closes every socket.
  */
 export class FakeHomeserver {
@@ -237,11 +283,14 @@ export class FakeHomeserver {
   readonly redactions: RedactionRecord[] = [];
   readonly uploads: UploadRecord[] = [];
   readonly filters: unknown[] = [];
+  /** Rooms made through `POST /createRoom`, with the request body. */
+  readonly created: CreatedRoomRecord[] = [];
 
   readonly #server: Server;
   readonly #rooms = new Map<string, Room>();
   readonly #media = new Map<string, { bytes: Buffer; contentType: string }>();
-  readonly #accountData = new Map<string, unknown>();
+  /** Global account data of the bot: type → content and the position of its last change (for `/sync`). */
+  readonly #accountData = new Map<string, { content: unknown; pos: number }>();
   readonly #txns = new Map<string, string>();
   readonly #faults = new Map<RouteName, Fault[]>();
   readonly #held = new Set<() => void>();
@@ -395,6 +444,45 @@ export class FakeHomeserver {
 
   membership(roomId: string, userId = this.botUserId): string | undefined {
     return this.#room(roomId).members.get(userId);
+  }
+
+  /**
+   * Lets `userId` (someone other than the bot) join: appends their `m.room.member` join. They must be invited, or
+   * the room's join rule `public`; otherwise this throws, as the server would refuse.
+   */
+  joinAs(roomId: string, userId: string): MatrixEvent {
+    const room = this.#room(roomId);
+    const joinRule = room.state.get(stateKey("m.room.join_rules", ""))?.content.join_rule;
+    const membership = room.members.get(userId);
+    if (membership === "join") throw new Error(`FakeHomeserver: ${userId} is in ${roomId} already`);
+    if (membership !== "invite" && joinRule !== "public")
+      throw new Error(`FakeHomeserver: ${userId} is not invited to ${roomId} (join rule ${String(joinRule)})`);
+    const [event] = this.push(roomId, this.stateChange(userId, "m.room.member", userId, { membership: "join" }));
+    if (!event) throw new Error("unreachable");
+    return event;
+  }
+
+  /**
+   * Rooms the bot made with `POST /createRoom` and `is_direct: true` that invited `userId`, oldest first — the DMs
+   * the bot opened with them. Read what was said there with `roomEvents(roomId)`.
+   */
+  directRooms(userId: string): string[] {
+    return this.created
+      .filter(({ body }) => body.is_direct === true && (strings(body.invite) ?? []).includes(userId))
+      .map(({ roomId }) => roomId);
+  }
+
+  /** The bot's global account data of this type (e.g. `m.direct`), or undefined. */
+  accountData(type: string): unknown {
+    const known = this.#accountData.get(type);
+    return known === undefined ? undefined : clone(known.content);
+  }
+
+  /** Sets the bot's global account data, as `PUT /user/{userId}/account_data/{type}` does; the next `/sync` has it. */
+  setAccountData(type: string, content: object): void {
+    this.#accountData.set(type, { content: clone(content), pos: ++this.#pos });
+    for (const wake of this.#held) wake();
+    this.#poke();
   }
 
   /** Whether a `/sync` arrived whose `since` lies at or after this event: the client got it and asked for more. */
@@ -562,12 +650,15 @@ export class FakeHomeserver {
   }
 
   #append(room: Room, event: MatrixEvent, txn?: Entry["txn"]): Entry {
+    const botBefore = room.members.get(this.botUserId);
+    const visibilityBefore = this.#historyVisibility(room);
     this.#applyState(room, event);
     if (event.type === "m.room.redaction") {
       const target = event.content.redacts ?? event.redacts;
       if (typeof target === "string") this.#redact(room, target, event);
     }
-    const entry: Entry = { pos: ++this.#pos, event, bot: room.members.get(this.botUserId) };
+    const visibility = [...new Set([visibilityBefore, this.#historyVisibility(room)])];
+    const entry: Entry = { pos: ++this.#pos, event, bot: room.members.get(this.botUserId), botBefore, visibility };
     if (txn) entry.txn = txn;
     room.log.push(entry);
     for (const wake of this.#held) wake();
@@ -582,21 +673,57 @@ export class FakeHomeserver {
     );
   }
 
+  /** Redacts in place (so `/sync`, `/event`, `/messages` and the state all show it redacted), per room version. */
   #redact(room: Room, eventId: string, redaction: MatrixEvent): void {
     const target = this.#find(room, eventId);
     if (!target || target.unsigned?.redacted_because) return;
-    const kept = target.type === "m.room.create" ? Object.keys(target.content) : KEPT_ON_REDACTION[target.type];
-    target.content = Object.fromEntries(Object.entries(target.content).filter(([key]) => kept?.includes(key)));
+    const kept = keptOnRedaction(target.type, this.#roomVersion(room));
+    if (!kept.includes("*"))
+      target.content = Object.fromEntries(Object.entries(target.content).filter(([key]) => kept.includes(key)));
+    const invite = target.content.third_party_invite as Json | undefined;
+    if (target.type === "m.room.member" && invite !== undefined) {
+      if (typeof invite === "object" && invite !== null && "signed" in invite)
+        target.content.third_party_invite = { signed: invite.signed };
+      else delete target.content.third_party_invite;
+    }
+    delete target.redacts; // a top-level key no version's algorithm keeps
     target.unsigned = { ...target.unsigned, redacted_because: clone(redaction) };
+  }
+
+  #roomVersion(room: Room): string {
+    const version = room.state.get(stateKey("m.room.create", ""))?.content.room_version;
+    return typeof version === "string" ? version : "1";
+  }
+
+  #historyVisibility(room: Room): string {
+    const visibility = room.state.get(stateKey("m.room.history_visibility", ""))?.content.history_visibility;
+    return typeof visibility === "string" ? visibility : "shared";
+  }
+
+  /**
+   * Whether the bot, joined now, may see this event (spec: history visibility): `world_readable` and `shared` always
+   * (it is joined now, so it joined after the event or was in); `invited` if it was invited or joined at the event,
+   * `joined` if joined. For a visibility change, the more permissive side counts; for the bot's own membership event,
+   * its membership before or after.
+   */
+  #visibleToBot(entry: Entry): boolean {
+    const memberships = [entry.botBefore, entry.bot];
+    return entry.visibility.some(
+      (v) =>
+        v === "world_readable" ||
+        v === "shared" ||
+        memberships.includes("join") ||
+        (v === "invited" && memberships.includes("invite")),
+    );
   }
 
   // --- internals: shapes -----------------------------------------------------------------------------------------
 
   #clientEvent(room: Room, event: MatrixEvent): Json {
-    return { ...this.#syncEvent({ pos: 0, event, bot: undefined }, ""), room_id: room.id };
+    return { ...this.#syncEvent({ event }, ""), room_id: room.id };
   }
 
-  #syncEvent(entry: Entry, token: string): Json {
+  #syncEvent(entry: Pick<Entry, "event" | "txn">, token: string): Json {
     const event = clone(entry.event);
     const unsigned: Json = { ...event.unsigned, age: Math.max(0, Date.now() - event.origin_server_ts) };
     if (entry.txn && entry.txn.token === token) unsigned.transaction_id = entry.txn.txnId;
@@ -614,6 +741,7 @@ export class FakeHomeserver {
   }
 
   #news(since: number): boolean {
+    for (const { pos } of this.#accountData.values()) if (pos > since) return true;
     for (const room of this.#rooms.values()) {
       const membership = room.members.get(this.botUserId);
       if (membership === "invite" && room.invite && room.invite.pos > since) return true;
@@ -651,7 +779,7 @@ export class FakeHomeserver {
           since === undefined || fullState || limited
             ? [...room.state.values()]
                 .filter((event) => !inTimeline.has(event.event_id))
-                .map((event) => this.#syncEvent({ pos: 0, event, bot: undefined }, token))
+                .map((event) => this.#syncEvent({ event }, token))
             : [];
         join[room.id] = {
           timeline: { events: events.map((e) => this.#syncEvent(e, token)), limited, prev_batch: prevBatch(events) },
@@ -681,10 +809,13 @@ export class FakeHomeserver {
     for (const [key, section] of Object.entries({ join, invite, leave })) {
       if (Object.keys(section).length > 0) rooms[key] = section;
     }
+    const accountData = [...this.#accountData]
+      .filter(([, { pos }]) => since === undefined || pos > since)
+      .map(([type, { content }]) => ({ type, content: clone(content) }));
     return {
       next_batch: `s${this.#pos}`,
       ...(Object.keys(rooms).length > 0 ? { rooms } : {}),
-      account_data: { events: [] },
+      account_data: { events: accountData },
       presence: { events: [] },
       to_device: { events: [] },
       device_lists: { changed: [], left: [] },
@@ -795,6 +926,9 @@ export class FakeHomeserver {
     if (v3 && get && (at("rooms", ANY, "state", ANY) || at("rooms", ANY, "state", ANY, ANY)))
       return route("state", (c) => this.#stateRoute(c, id, a, b));
     if (v3 && get && at("rooms", ANY, "event", ANY)) return route("event", () => this.#eventRoute(id, a));
+    if (v3 && get && at("rooms", ANY, "messages")) return route("messages", (c) => this.#messagesRoute(c, id));
+    if (v3 && get && at("rooms", ANY, "members")) return route("members", (c) => this.#membersRoute(c, id));
+    if (v3 && post && at("createRoom")) return route("createRoom", (c) => this.#createRoomRoute(c));
     if (v3 && post && (at("join", ANY) || at("rooms", ANY, "join"))) return route("join", (c) => this.#join(c, id));
     if (v3 && post && at("rooms", ANY, "leave")) return route("leave", (c) => this.#leave(c, id));
     if (v3 && put && at("rooms", ANY, "redact", ANY, ANY))
@@ -838,11 +972,11 @@ export class FakeHomeserver {
     if (call.method === "PUT") {
       const content = this.#json(call);
       if (!content) return matrixError(400, "M_NOT_JSON", "Content not JSON.");
-      this.#accountData.set(type, content);
+      this.setAccountData(type, content);
       return ok({});
     }
     const known = this.#accountData.get(type);
-    return known === undefined ? notFound("Account data not found") : ok(clone(known));
+    return known === undefined ? notFound("Account data not found") : ok(clone(known.content));
   }
 
   #joinedRooms(): Reply {
@@ -1027,6 +1161,232 @@ export class FakeHomeserver {
       chunk: page.map(({ event }) => this.#clientEvent(room, event)),
       ...(children.length > limit && last ? { next_batch: `r${last.pos}` } : {}),
     });
+  }
+
+  /**
+   * `GET /rooms/{roomId}/messages` (message_pagination.yaml): tokens are timeline positions — `t<n>`/`s<n>` mean
+   * "after the n-th event", so `/sync`'s `prev_batch` and `next_batch` work as `from`/`to`. Without `from`, `dir=b`
+   * starts at the newest event and `dir=f` at the oldest. `end` is left out once nothing further matches. Only what
+   * the timeline holds is returned: rooms made by the `createRoom()` helper start with their state outside it.
+   */
+  #messagesRoute(call: Call, roomId: string): Reply {
+    const room = this.#joined(roomId);
+    if (!room) return this.#notInRoom(roomId);
+    const dir = first(call.query.dir);
+    if (dir === undefined) return matrixError(400, "M_MISSING_PARAM", "Missing dir query parameter");
+    if (dir !== "b" && dir !== "f") return matrixError(400, "M_INVALID_PARAM", "dir must be one of b, f");
+    const position = (name: "from" | "to"): number | null | "invalid" => {
+      const raw = first(call.query[name]);
+      if (raw === undefined) return null;
+      const match = /^[st](\d+)$/.exec(raw);
+      return match ? Number(match[1]) : "invalid";
+    };
+    const from = position("from");
+    const to = position("to");
+    if (from === "invalid" || to === "invalid") return matrixError(400, "M_INVALID_PARAM", "Invalid pagination token");
+    const rawLimit = first(call.query.limit);
+    let limit = rawLimit === undefined ? MESSAGES_DEFAULT_LIMIT : Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 0) return matrixError(400, "M_INVALID_PARAM", "limit must be an integer");
+    let filter: Json = {};
+    const rawFilter = first(call.query.filter);
+    if (rawFilter !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(rawFilter);
+      } catch {
+        parsed = undefined;
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        return matrixError(400, "M_INVALID_PARAM", "filter must be a JSON RoomEventFilter");
+      filter = parsed as Json;
+    }
+    if (typeof filter.limit === "number" && Number.isInteger(filter.limit) && filter.limit > 0)
+      limit = Math.min(limit, filter.limit);
+    limit = Math.min(limit, MESSAGES_MAX_LIMIT);
+
+    const backward = dir === "b";
+    const fromPos = from ?? (backward ? this.#pos : 0);
+    const log = room.log;
+    // the first entry after fromPos (positions grow along the log)
+    let lo = 0;
+    let hi = log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((log[mid]?.pos ?? 0) <= fromPos) lo = mid + 1;
+      else hi = mid;
+    }
+    const chunk: Entry[] = [];
+    let more = false;
+    for (let i = backward ? lo - 1 : lo; i >= 0 && i < log.length; i += backward ? -1 : 1) {
+      const entry = log[i] as Entry;
+      if (to !== null && (backward ? entry.pos <= to : entry.pos > to)) break;
+      if (!this.#visibleToBot(entry) || !this.#passes(filter, room, entry.event)) continue;
+      if (chunk.length === limit) {
+        more = true;
+        break;
+      }
+      chunk.push(entry);
+    }
+    const last = chunk.at(-1);
+    const endPos = last === undefined ? fromPos : backward ? last.pos - 1 : last.pos;
+    const senders = [...new Set(chunk.map(({ event }) => event.sender))];
+    const members =
+      filter.lazy_load_members === true
+        ? senders.map((sender) => room.state.get(stateKey("m.room.member", sender))).filter((e) => e !== undefined)
+        : undefined;
+    return ok({
+      start: first(call.query.from) ?? `t${fromPos}`,
+      chunk: chunk.map((entry) => ({ ...this.#syncEvent(entry, call.token), room_id: room.id })),
+      ...(more ? { end: `t${endPos}` } : {}),
+      ...(members ? { state: members.map((event) => this.#clientEvent(room, event)) } : {}),
+    });
+  }
+
+  /** A RoomEventFilter (`types`, `not_types`, `senders`, `not_senders`, `rooms`, `not_rooms`, `contains_url`). */
+  #passes(filter: Json, room: Room, event: MatrixEvent): boolean {
+    const types = strings(filter.types);
+    if (types && !types.some((t) => typeMatches(t, event.type))) return false;
+    if (strings(filter.not_types)?.some((t) => typeMatches(t, event.type))) return false;
+    const senders = strings(filter.senders);
+    if (senders && !senders.includes(event.sender)) return false;
+    if (strings(filter.not_senders)?.includes(event.sender)) return false;
+    const rooms = strings(filter.rooms);
+    if (rooms && !rooms.includes(room.id)) return false;
+    if (strings(filter.not_rooms)?.includes(room.id)) return false;
+    if (typeof filter.contains_url === "boolean" && filter.contains_url !== (typeof event.content.url === "string"))
+      return false;
+    return true;
+  }
+
+  /** `GET /rooms/{roomId}/members` (rooms.yaml): the current `m.room.member` events, by `membership`/`not_membership`. */
+  #membersRoute(call: Call, roomId: string): Reply {
+    const room = this.#joined(roomId);
+    if (!room) return this.#notInRoom(roomId);
+    const only = first(call.query.membership);
+    const not = first(call.query.not_membership);
+    const chunk = [...room.state.values()]
+      .filter((event) => event.type === "m.room.member")
+      .filter((event) => (only === undefined || event.content.membership === only) && event.content.membership !== not)
+      .map((event) => this.#clientEvent(room, event));
+    return ok({ chunk });
+  }
+
+  /**
+   * `POST /createRoom` (create_room.yaml): the bot creates and joins; events in the spec's order — create, the
+   * bot's join, power levels (Synapse's defaults; v12: creators not in `users`, tombstone 150), canonical alias,
+   * the preset's join rules / history visibility / guest access, `initial_state`, name and topic, invites (with
+   * `is_direct`). `trusted_private_chat` gives invitees the creator's power: in v12 as `additional_creators`,
+   * before as 100 in `users`. All of it is in the timeline, so `/sync` and `/messages` show it.
+   */
+  #createRoomRoute(call: Call): Reply {
+    const body = this.#json(call);
+    if (!body) return matrixError(400, "M_NOT_JSON", "Content not JSON.");
+    const invite = body.invite === undefined ? [] : strings(body.invite);
+    if (!invite || (Array.isArray(body.invite) && invite.length !== body.invite.length))
+      return matrixError(400, "M_BAD_JSON", "invite must be a list of user ids");
+    const badUser = invite.find((user) => !/^@[^:]+:.+$/.test(user));
+    if (badUser) return matrixError(400, "M_INVALID_PARAM", `Invalid user_id: ${badUser}`);
+    const visibility = body.visibility ?? "private";
+    if (visibility !== "public" && visibility !== "private")
+      return matrixError(400, "M_INVALID_PARAM", "visibility must be public or private");
+    const preset =
+      typeof body.preset === "string" ? body.preset : visibility === "public" ? "public_chat" : "private_chat";
+    const presetState = PRESETS[preset];
+    if (!presetState) return matrixError(400, "M_INVALID_PARAM", `Unknown preset ${preset}`);
+    const version = body.room_version ?? "12";
+    if (typeof version !== "string" || !/^([1-9]|1[0-2])$/.test(version))
+      return matrixError(
+        400,
+        "M_UNSUPPORTED_ROOM_VERSION",
+        `Your homeserver does not support room version ${String(version)}`,
+      );
+    const initialState = body.initial_state ?? [];
+    const validState = (e: unknown): e is { type: string; state_key?: string; content: Json } =>
+      typeof e === "object" &&
+      e !== null &&
+      typeof (e as Json).type === "string" &&
+      ((e as Json).state_key === undefined || typeof (e as Json).state_key === "string") &&
+      typeof (e as Json).content === "object" &&
+      (e as Json).content !== null;
+    if (!Array.isArray(initialState) || !initialState.every(validState))
+      return matrixError(400, "M_BAD_JSON", "initial_state must be a list of {type, state_key?, content}");
+    const creationContent = (typeof body.creation_content === "object" && body.creation_content) || {};
+    let alias: string | undefined;
+    if (typeof body.room_alias_name === "string") {
+      alias = `#${body.room_alias_name}:${this.serverName}`;
+      if ([...this.#rooms.values()].some((r) => r.alias === alias))
+        return matrixError(400, "M_ROOM_IN_USE", "Room alias already taken");
+    }
+
+    const n = Number(version);
+    const trusted = preset === "trusted_private_chat";
+    const createContent: Json = { ...(creationContent as Json), room_version: version };
+    delete createContent.creator;
+    if (n < 11) createContent.creator = this.botUserId;
+    if (n >= 12) {
+      const extra = strings(createContent.additional_creators) ?? [];
+      createContent.additional_creators = [...new Set([...extra, ...(trusted ? invite : [])])];
+    }
+    const create: MatrixEvent = {
+      type: "m.room.create",
+      state_key: "",
+      sender: this.botUserId,
+      content: createContent,
+      event_id: "",
+      origin_server_ts: Date.now(),
+    };
+    // v12: the room id is the create event's reference hash, no server part (MSC4291); before: opaque:server
+    const roomId =
+      n >= 12
+        ? `!${createHash("sha256").update(JSON.stringify(create)).update(randomBytes(8)).digest("base64url")}`
+        : `!${randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}:${this.serverName}`;
+    create.event_id = n >= 12 ? `$${roomId.slice(1)}` : this.#eventId();
+    const room: Room = { id: roomId, log: [], state: new Map(), members: new Map() };
+    if (alias) room.alias = alias;
+    this.#rooms.set(roomId, room);
+    this.created.push({ roomId, body: clone(body) });
+
+    const send = (type: string, key: string, content: Json) =>
+      this.#append(room, { ...this.#built(type, this.botUserId, content), state_key: key });
+    this.#append(room, create);
+    send("m.room.member", this.botUserId, { membership: "join" });
+    const creatorLevels =
+      n >= 12 ? {} : { [this.botUserId]: 100, ...(trusted ? Object.fromEntries(invite.map((u) => [u, 100])) : {}) };
+    send("m.room.power_levels", "", {
+      users: creatorLevels,
+      users_default: 0,
+      events: {
+        "m.room.name": 50,
+        "m.room.power_levels": 100,
+        "m.room.history_visibility": 100,
+        "m.room.canonical_alias": 50,
+        "m.room.avatar": 50,
+        "m.room.tombstone": n >= 12 ? 150 : 100,
+        "m.room.server_acl": 100,
+        "m.room.encryption": 100,
+      },
+      events_default: 0,
+      state_default: 50,
+      ban: 50,
+      kick: 50,
+      redact: 50,
+      invite: preset === "public_chat" ? 50 : 0,
+      ...((typeof body.power_level_content_override === "object" && body.power_level_content_override) || {}),
+    });
+    if (alias) send("m.room.canonical_alias", "", { alias });
+    send("m.room.join_rules", "", { join_rule: presetState.join_rule });
+    send("m.room.history_visibility", "", { history_visibility: "shared" });
+    send("m.room.guest_access", "", { guest_access: presetState.guest_access });
+    for (const event of initialState) send(event.type, event.state_key ?? "", clone(event.content));
+    if (typeof body.name === "string") send("m.room.name", "", { name: body.name });
+    if (typeof body.topic === "string")
+      send("m.room.topic", "", {
+        topic: body.topic,
+        "m.topic": { "m.text": [{ body: body.topic, mimetype: "text/plain" }] },
+      });
+    for (const user of invite)
+      send("m.room.member", user, { membership: "invite", ...(body.is_direct === true ? { is_direct: true } : {}) });
+    return ok({ room_id: roomId });
   }
 
   #download(server: string, mediaId: string): Reply {

@@ -172,7 +172,8 @@ function closeGently(ws: WebSocket): Promise<void> {
 /**
  * A Slack on loopback that the real Bolt v5 App runs against in Socket Mode (slack.md §6, §7, §14 L4):
  * `POST /api/<method>` (Web API), a WebSocket at `/link/` (Socket Mode), `POST /hooks/…` (response_url),
- * `GET /files/<id>/…` (url_private). Answers have the shapes of `slack_web_openapi_v2.json`.
+ * `GET /files/<id>/…` (url_private). Answers have the shapes of `slack_web_openapi_v2.json`. The app's DMs with
+ * users (`chat.postMessage` to a user id, `conversations.open`) are channels `D…` like any other.
  *
  * Stop the app before the fake: a Bolt client that loses the fake retries after 5 s, fails, and that rejection
  * goes unobserved (slack.md §8.4).

@@ -53,6 +53,30 @@ const sync = (fake: FakeHomeserver, query = "") => api(fake, "GET", `${CLIENT}/s
 const timelineOf = (answer: Answer, roomId: string): Json[] =>
   answer.body.rooms?.join?.[roomId]?.timeline?.events ?? [];
 
+const MESSAGES_SPEC = "/rooms/{roomId}/messages";
+const messages = (fake: FakeHomeserver, roomId: string, query: string) =>
+  api(fake, "GET", `${CLIENT}/rooms/${enc(roomId)}/messages?${query}`);
+
+function expectMessagesValid(answer: Answer): void {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  expect(validateResponse("message_pagination.yaml", MESSAGES_SPEC, "get", 200, answer.body)).toEqual([]);
+  for (const event of [...answer.body.chunk, ...(answer.body.state ?? [])] as Json[])
+    expect(validateRoomEvent(event), JSON.stringify(event)).toEqual([]);
+}
+
+/** Follows `end` from `query` until it is left out; returns every page. */
+async function allPages(fake: FakeHomeserver, roomId: string, query: string): Promise<Answer[]> {
+  const pages: Answer[] = [];
+  let from: string | undefined;
+  do {
+    const page = await messages(fake, roomId, `${query}${from ? `&from=${from}` : ""}`);
+    expectMessagesValid(page);
+    pages.push(page);
+    from = page.body.end as string | undefined;
+  } while (from && pages.length < 100);
+  return pages;
+}
+
 function expectSyncValid(answer: Answer): void {
   expect(answer.status).toBe(200);
   expect(validateResponse("sync.yaml", "/sync", "get", 200, answer.body)).toEqual([]);
@@ -289,7 +313,7 @@ describe("FakeHomeserver answers match the Matrix spec", () => {
     expect(fake.joins).toEqual([]); // a failed request is not processed
     expect((await api(fake, "POST", `${CLIENT}/join/${enc(OPS)}`, { body: {} })).status).toBe(200);
 
-    const unknown = await api(fake, "GET", `${CLIENT}/rooms/${enc(OPS)}/messages`);
+    const unknown = await api(fake, "GET", `${CLIENT}/rooms/${enc(OPS)}/context/${enc("$nope")}`);
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
     expect(validateDefinition("errors/error.yaml", unknown.body)).toEqual([]);
@@ -536,6 +560,291 @@ describe("FakeHomeserver answers match the Matrix spec", () => {
     ).toBe(404);
   });
 
+  it("/messages: newest first without from, paged by end, redacted events redacted, /sync tokens work", async () => {
+    const pushed = fake.push(OPS, ...Array.from({ length: 12 }, (_, i) => fake.message(MUELLER, `Nachricht ${i + 1}`)));
+    const [reaction] = fake.push(OPS, fake.reaction(AMTSLEITUNG, pushed[0]?.event_id ?? "", "✅"));
+    const [redaction] = fake.push(OPS, fake.redaction(MUELLER, pushed[2]?.event_id ?? "", "Tippfehler"));
+    const log = fake.roomEvents(OPS);
+    expect(log).toHaveLength(14);
+
+    const newest = await messages(fake, OPS, "dir=b");
+    expectMessagesValid(newest);
+    expect(newest.body.chunk).toHaveLength(10); // the spec's default limit
+    expect(newest.body.chunk[0]).toMatchObject({ ...redaction, room_id: OPS, unsigned: { age: expect.any(Number) } });
+    expect(newest.body.start).toEqual(expect.any(String));
+    expect(newest.body.end).toEqual(expect.any(String));
+    expect(newest.body).not.toHaveProperty("state");
+
+    const backwards = await allPages(fake, OPS, "dir=b&limit=4");
+    expect(backwards.map((page) => page.body.chunk.length)).toEqual([4, 4, 4, 2]);
+    expect(backwards.at(-1)?.body).not.toHaveProperty("end");
+    const ids = backwards.flatMap((page) => page.body.chunk.map((e: Json) => e.event_id));
+    expect(ids).toEqual(log.map((e) => e.event_id).reverse());
+    const redacted = backwards.flatMap((page) => page.body.chunk).find((e: Json) => e.event_id === pushed[2]?.event_id);
+    expect(redacted.content).toEqual({});
+    expect(redacted.unsigned.redacted_because).toMatchObject({ event_id: redaction?.event_id });
+    expect(backwards[0]?.body.start).toEqual(expect.any(String));
+    expect(backwards[1]?.body.start).toBe(backwards[0]?.body.end); // start is the from given
+
+    const forwards = await allPages(fake, OPS, "dir=f&limit=5");
+    expect(forwards.flatMap((page) => page.body.chunk.map((e: Json) => e.event_id))).toEqual(
+      log.map((e) => e.event_id),
+    );
+
+    // /sync's tokens: prev_batch pages back from the first event of that timeline, next_batch from its end
+    fake.initialHistory = 3;
+    const initial = await sync(fake);
+    const { prev_batch: prevBatch } = initial.body.rooms.join[OPS].timeline;
+    const before = await messages(fake, OPS, `dir=b&limit=2&from=${prevBatch}`);
+    expectMessagesValid(before);
+    expect(before.body.chunk.map((e: Json) => e.event_id)).toEqual([pushed[10]?.event_id, pushed[9]?.event_id]);
+    const [later] = fake.push(OPS, fake.message(MUELLER, "später"));
+    const after = await messages(fake, OPS, `dir=f&from=${initial.body.next_batch}`);
+    expect(after.body.chunk.map((e: Json) => e.event_id)).toEqual([later?.event_id]);
+    expect(after.body).not.toHaveProperty("end");
+    const bounded = await messages(fake, OPS, `dir=b&from=${initial.body.next_batch}&to=${prevBatch}`);
+    expect(bounded.body.chunk.map((e: Json) => e.event_id)).toEqual(
+      [redaction, reaction, pushed[11]].map((e) => e?.event_id),
+    );
+
+    expect(fake.requests.filter((r) => r.route === "messages")).toHaveLength(1 + 4 + 3 + 3);
+  });
+
+  it("/messages: RoomEventFilter types, not_types, senders, contains_url, limit, lazy_load_members", async () => {
+    const mxc = fake.addMedia(Buffer.from("x"), "image/jpeg");
+    const text = fake.message(MUELLER, "Text");
+    const image = fake.message(AMTSLEITUNG, "plakat.jpg", {
+      msgtype: "m.image",
+      url: mxc,
+      info: { mimetype: "image/jpeg" },
+    });
+    const reaction = fake.reaction(AMTSLEITUNG, text.event_id, "✅");
+    const notice = fake.message(fake.botUserId, "Hinweis", { msgtype: "m.notice" });
+    const levels = fake.stateChange(IT_ADMIN, "m.room.power_levels", "", { users: { [AMTSLEITUNG]: 100 } });
+    fake.push(OPS, text, image, reaction, notice, levels);
+    const ids = async (filter: object, extra = "") => {
+      const page = await messages(fake, OPS, `dir=f${extra}&filter=${enc(JSON.stringify(filter))}`);
+      expectMessagesValid(page);
+      return page.body.chunk.map((e: Json) => e.event_id);
+    };
+    expect(await ids({ types: ["m.room.message"] })).toEqual([text, image, notice].map((e) => e.event_id));
+    expect(await ids({ types: ["m.room.*"] })).toEqual([text, image, notice, levels].map((e) => e.event_id));
+    expect(await ids({ not_types: ["m.room.message", "m.reaction"] })).toEqual([levels.event_id]);
+    expect(await ids({ senders: [AMTSLEITUNG] })).toEqual([image, reaction].map((e) => e.event_id));
+    expect(await ids({ not_senders: [AMTSLEITUNG, IT_ADMIN] })).toEqual([text, notice].map((e) => e.event_id));
+    expect(await ids({ contains_url: true })).toEqual([image.event_id]);
+    expect(await ids({ contains_url: false, types: ["m.room.message"] })).toEqual(
+      [text, notice].map((e) => e.event_id),
+    );
+    expect(await ids({ rooms: [BEREITSCHAFT] })).toEqual([]);
+    expect(await ids({ limit: 2 }, "&limit=4")).toEqual([text, image].map((e) => e.event_id));
+    const lazy = await messages(fake, OPS, `dir=b&limit=2&filter=${enc(JSON.stringify({ lazy_load_members: true }))}`);
+    expectMessagesValid(lazy);
+    expect(lazy.body.state.map((e: Json) => e.state_key).sort()).toEqual([IT_ADMIN, fake.botUserId].sort());
+    // a filter that leaves nothing further to find ends the paging
+    const last = await messages(fake, OPS, `dir=f&limit=1&filter=${enc(JSON.stringify({ contains_url: true }))}`);
+    expect(last.body).not.toHaveProperty("end");
+  });
+
+  it("/messages: 403 outside the room, 400 for a bad dir/token/filter, history visibility 'joined'", async () => {
+    fake.invite(BEREITSCHAFT, IT_ADMIN);
+    const outside = await messages(fake, BEREITSCHAFT, "dir=b");
+    expect(outside.status).toBe(403);
+    expect(outside.body.errcode).toBe("M_FORBIDDEN");
+    expect(validateDefinition("errors/error.yaml", outside.body)).toEqual([]);
+    expect((await messages(fake, "!unbekannt:rathaus.example.de", "dir=b")).status).toBe(403);
+    const bad = async (query: string) => (await messages(fake, OPS, query)).body.errcode as string;
+    expect(await bad("limit=3")).toBe("M_MISSING_PARAM");
+    expect(await bad("dir=x")).toBe("M_INVALID_PARAM");
+    expect(await bad("dir=b&from=nonsense")).toBe("M_INVALID_PARAM");
+    expect(await bad("dir=b&limit=-1")).toBe("M_INVALID_PARAM");
+    expect(await bad("dir=b&filter=%7Bkaputt")).toBe("M_INVALID_PARAM");
+
+    const ROOM = "!geschlossen:rathaus.example.de";
+    fake.createRoom(ROOM, { botJoined: false, members: [MUELLER] });
+    fake.push(ROOM, fake.stateChange(IT_ADMIN, "m.room.history_visibility", "", { history_visibility: "joined" }));
+    fake.push(ROOM, fake.message(MUELLER, "vor dem Beitritt"));
+    await api(fake, "POST", `${CLIENT}/join/${enc(ROOM)}`, { body: {} });
+    const [after] = fake.push(ROOM, fake.message(MUELLER, "nach dem Beitritt"));
+    const seen = await messages(fake, ROOM, "dir=b");
+    expectMessagesValid(seen);
+    // "vor dem Beitritt" stays hidden; the visibility change itself counts under the more permissive side (shared)
+    expect(
+      seen.body.chunk.map((e: Json) => e.content.body ?? e.content.membership ?? e.content.history_visibility),
+    ).toEqual(["nach dem Beitritt", "join", "joined"]);
+    expect(seen.body.chunk[0].event_id).toBe(after?.event_id);
+    expect(seen.body).not.toHaveProperty("end");
+  });
+
+  it("redaction keeps what the room version's algorithm keeps", async () => {
+    const V10 = "!v10:rathaus.example.de";
+    fake.createRoom(V10, { version: "10" });
+    const content = { users: { [AMTSLEITUNG]: 100 }, invite: 50, ban: 50, notifications: { room: 50 } };
+    for (const roomId of [OPS, V10]) {
+      const [levels] = fake.push(roomId, fake.stateChange(IT_ADMIN, "m.room.power_levels", "", content));
+      const [redaction] = fake.push(roomId, fake.redaction(IT_ADMIN, levels?.event_id ?? ""));
+      fake.push(roomId, fake.redaction(IT_ADMIN, redaction?.event_id ?? ""));
+    }
+    const redactedIn = async (roomId: string) => {
+      const page = await messages(fake, roomId, "dir=f");
+      expectMessagesValid(page);
+      return page.body.chunk.map((e: Json) => [e.type, e.content, "redacts" in e]);
+    };
+    expect(await redactedIn(OPS)).toEqual([
+      ["m.room.power_levels", { users: { [AMTSLEITUNG]: 100 }, invite: 50, ban: 50 }, false],
+      ["m.room.redaction", { redacts: expect.any(String) }, false],
+      ["m.room.redaction", { redacts: expect.any(String) }, true],
+    ]);
+    expect(await redactedIn(V10)).toEqual([
+      ["m.room.power_levels", { users: { [AMTSLEITUNG]: 100 }, ban: 50 }, false],
+      ["m.room.redaction", {}, false],
+      ["m.room.redaction", { redacts: expect.any(String) }, true],
+    ]);
+  });
+
+  it("createRoom: a DM with is_direct, invite, preset, name and initial_state; the invitee joins", async () => {
+    const { body: start } = await sync(fake, "timeout=0");
+    const request = {
+      is_direct: true,
+      invite: [MUELLER],
+      preset: "trusted_private_chat",
+      name: "amtsbote",
+      initial_state: [{ type: "m.room.topic", content: { topic: "Hinweise zu Ihren Entwürfen" } }],
+    };
+    const created = await api(fake, "POST", `${CLIENT}/createRoom`, { body: request });
+    expect(validateResponse("create_room.yaml", "/createRoom", "post", 200, created.body)).toEqual([]);
+    const roomId = created.body.room_id as string;
+    expect(roomId).toMatch(/^![A-Za-z0-9_-]{43}$/); // v12: the create event's hash, no server part
+    expect(fake.requests.at(-1)?.route).toBe("createRoom");
+    expect(fake.created).toEqual([{ roomId, body: request }]);
+    expect(fake.directRooms(MUELLER)).toEqual([roomId]);
+    expect(fake.membership(roomId)).toBe("join");
+    expect(fake.membership(roomId, MUELLER)).toBe("invite");
+    expect((await api(fake, "GET", `${CLIENT}/joined_rooms`)).body.joined_rooms).toEqual([OPS, roomId]);
+
+    const events = fake.roomEvents(roomId);
+    expect(events.map((e) => `${e.type} ${e.state_key ?? ""}`)).toEqual([
+      "m.room.create ",
+      `m.room.member ${fake.botUserId}`,
+      "m.room.power_levels ",
+      "m.room.join_rules ",
+      "m.room.history_visibility ",
+      "m.room.guest_access ",
+      "m.room.topic ",
+      "m.room.name ",
+      `m.room.member ${MUELLER}`,
+    ]);
+    expect(events[0]).toMatchObject({
+      sender: fake.botUserId,
+      event_id: `$${roomId.slice(1)}`,
+      content: { room_version: "12", additional_creators: [MUELLER] },
+    });
+    expect(events[2]?.content).toMatchObject({ users: {}, invite: 0, events: { "m.room.tombstone": 150 } });
+    expect(events.at(-1)?.content).toEqual({ membership: "invite", is_direct: true });
+    expect(fake.currentState(roomId, "m.room.join_rules")?.content).toEqual({ join_rule: "invite" });
+
+    const synced = await sync(fake, `since=${start.next_batch}&timeout=0`);
+    expectSyncValid(synced);
+    expect(timelineOf(synced, roomId).map((e) => e.event_id)).toEqual(events.slice(1).map((e) => e.event_id));
+
+    const sent = await api(fake, "PUT", `${CLIENT}/rooms/${enc(roomId)}/send/m.room.message/n1`, {
+      body: { msgtype: "m.notice", body: "Ihr Entwurf A-0001 wurde freigegeben." },
+    });
+    expect(sent.status).toBe(200);
+    expect(() => fake.joinAs(roomId, AMTSLEITUNG)).toThrow(/not invited/);
+    const joined = fake.joinAs(roomId, MUELLER);
+    expect(fake.membership(roomId, MUELLER)).toBe("join");
+    const history = await allPages(fake, roomId, "dir=b&limit=5");
+    const chunk = history.flatMap((page) => page.body.chunk as Json[]);
+    expect(chunk.map((e) => e.event_id)).toEqual([
+      joined.event_id,
+      sent.body.event_id,
+      ...events.map((e) => e.event_id).reverse(),
+    ]);
+    expect(chunk[1]?.unsigned.transaction_id).toBe("n1"); // the sender's own event, as on /sync
+
+    const members = await api(fake, "GET", `${CLIENT}/rooms/${enc(roomId)}/members`);
+    expect(validateResponse("rooms.yaml", "/rooms/{roomId}/members", "get", 200, members.body)).toEqual([]);
+    expect(members.body.chunk.map((e: Json) => [e.state_key, e.content.membership])).toEqual([
+      [fake.botUserId, "join"],
+      [MUELLER, "join"],
+    ]);
+    const onlyJoined = await api(fake, "GET", `${CLIENT}/rooms/${enc(roomId)}/members?not_membership=join`);
+    expect(onlyJoined.body.chunk).toEqual([]);
+  });
+
+  it("createRoom: older room versions, alias, public preset, and errors", async () => {
+    const old = await api(fake, "POST", `${CLIENT}/createRoom`, {
+      body: { room_version: "10", preset: "trusted_private_chat", invite: [MUELLER], room_alias_name: "hinweise" },
+    });
+    const roomId = old.body.room_id as string;
+    expect(roomId).toMatch(/^![A-Za-z0-9]+:rathaus\.example\.de$/);
+    expect(fake.currentState(roomId, "m.room.create")?.content).toEqual({
+      room_version: "10",
+      creator: fake.botUserId,
+    });
+    expect(fake.currentState(roomId, "m.room.power_levels")?.content.users).toEqual({
+      [fake.botUserId]: 100,
+      [MUELLER]: 100,
+    });
+    expect(fake.currentState(roomId, "m.room.canonical_alias")?.content).toEqual({
+      alias: "#hinweise:rathaus.example.de",
+    });
+    expect(fake.directRooms(MUELLER)).toEqual([]); // not is_direct
+    const page = await messages(fake, roomId, "dir=b&limit=50");
+    expectMessagesValid(page);
+
+    const pub = await api(fake, "POST", `${CLIENT}/createRoom`, { body: { visibility: "public" } });
+    expect(fake.currentState(pub.body.room_id, "m.room.join_rules")?.content).toEqual({ join_rule: "public" });
+    expect(fake.currentState(pub.body.room_id, "m.room.guest_access")?.content).toEqual({ guest_access: "forbidden" });
+
+    const errors: [object | undefined, number, string][] = [
+      [{ room_alias_name: "hinweise" }, 400, "M_ROOM_IN_USE"],
+      [{ room_version: "99" }, 400, "M_UNSUPPORTED_ROOM_VERSION"],
+      [{ invite: ["m.mueller"] }, 400, "M_INVALID_PARAM"],
+      [{ initial_state: [{ type: "m.room.topic" }] }, 400, "M_BAD_JSON"],
+    ];
+    for (const [body, status, errcode] of errors) {
+      const answer = await api(fake, "POST", `${CLIENT}/createRoom`, { body });
+      expect([answer.status, answer.body.errcode]).toEqual([status, errcode]);
+      expect(validateResponse("create_room.yaml", "/createRoom", "post", 400, answer.body)).toEqual([]);
+    }
+    const notJson = await api(fake, "POST", `${CLIENT}/createRoom`, {
+      raw: Buffer.from("{"),
+      contentType: "application/json",
+    });
+    expect([notJson.status, notJson.body.errcode]).toEqual([400, "M_NOT_JSON"]);
+  });
+
+  it("account data: m.direct round-trips through PUT and GET and reaches /sync", async () => {
+    const path = `${CLIENT}/user/${enc(fake.botUserId)}/account_data/m.direct`;
+    const spec = "/user/{userId}/account_data/{type}";
+    const { body: start } = await sync(fake, "timeout=0");
+    const held = sync(fake, `since=${start.next_batch}&timeout=30000`);
+    await fake.waitFor(() => fake.requests.filter((r) => r.route === "sync").length === 2, 5000, "the held /sync");
+    const direct = { [MUELLER]: ["!dm1:rathaus.example.de"], [AMTSLEITUNG]: ["!dm2:rathaus.example.de"] };
+    expect(validateRoomEvent({ type: "m.direct", content: direct })).toEqual([]);
+    const put = await api(fake, "PUT", path, { body: direct });
+    expect(put.body).toEqual({});
+    expect(validateResponse("account-data.yaml", spec, "put", 200, put.body)).toEqual([]);
+    const got = await api(fake, "GET", path);
+    expect(got.body).toEqual(direct);
+    expect(validateResponse("account-data.yaml", spec, "get", 200, got.body)).toEqual([]);
+    expect(fake.accountData("m.direct")).toEqual(direct);
+    expect(fake.requests.slice(-2).map((r) => r.route)).toEqual(["account_data", "account_data"]);
+
+    const woken = await held; // the PUT wakes the held /sync
+    expectSyncValid(woken);
+    expect(woken.body.account_data).toEqual({ events: [{ type: "m.direct", content: direct }] });
+    const quiet = await sync(fake, `since=${woken.body.next_batch}&timeout=0`);
+    expect(quiet.body.account_data).toEqual({ events: [] });
+    expect((await sync(fake)).body.account_data.events).toHaveLength(1); // an initial sync has it all
+
+    const other = await api(fake, "PUT", `${CLIENT}/user/${enc(MUELLER)}/account_data/m.direct`, { body: {} });
+    expect(other.status).toBe(403);
+    expect(validateResponse("account-data.yaml", spec, "put", 403, other.body)).toEqual([]);
+  });
+
   it("waitFor rejects after its timeout", async () => {
     await expect(fake.waitFor(() => false, 30, "nothing")).rejects.toThrow(/waited 30 ms for nothing/);
   });
@@ -625,6 +934,43 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
 }
 
 describe("the real matrix-bot-sdk 0.8 MatrixClient against the fake", () => {
+  it("opens a DM with dms.getOrCreateDm (createRoom, m.direct, members) and pages /messages", async () => {
+    const { sdk } = loadMatrixBotSdk("off");
+    sdk.LogService.setLogger({ info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, trace: () => {} });
+    const fake = await FakeHomeserver.start();
+    fake.createRoom(OPS, { members: [MUELLER] });
+    const client = new sdk.MatrixClient(fake.url, fake.accessToken, new sdk.MemoryStorageProvider());
+    try {
+      await client.start();
+      const dm = await client.dms.getOrCreateDm(MUELLER);
+      expect(fake.directRooms(MUELLER)).toEqual([dm]);
+      expect(fake.created[0]?.body).toMatchObject({
+        invite: [MUELLER],
+        is_direct: true,
+        preset: "trusted_private_chat",
+      });
+      expect(fake.accountData("m.direct")).toEqual({ [MUELLER]: [dm] });
+      expect(await client.dms.getOrCreateDm(MUELLER)).toBe(dm); // checks /members, keeps the room
+      expect(fake.created).toHaveLength(1);
+      await client.sendNotice(dm, "Ihr Entwurf A-0001 wurde freigegeben.");
+
+      const page = (await client.doRequest("GET", `${CLIENT}/rooms/${enc(dm)}/messages`, {
+        dir: "b",
+        limit: 3,
+        filter: JSON.stringify({ types: ["m.room.message", "m.room.member"] }),
+      })) as Json;
+      expect(page.chunk.map((e: Json) => e.content.body ?? e.content.membership)).toEqual([
+        "Ihr Entwurf A-0001 wurde freigegeben.",
+        "invite",
+        "join",
+      ]);
+      expect(page.end).toBeUndefined();
+    } finally {
+      client.stop();
+      await fake.stop();
+    }
+  });
+
   it("loads without native crypto, starts, receives, sends (also with a stable txnId), stops cleanly", async () => {
     const baseline = handles();
     const { sdk, cryptoAvailable } = loadMatrixBotSdk("off");
