@@ -109,8 +109,8 @@ export class MemoryStore implements Store {
     if (json === undefined) throw new TypeError(`chat state ${key}: value is not JSON`);
     if (!Number.isFinite(ttlMs) || ttlMs <= 0)
       throw new RangeError(`chat state ${key}: ttlMs must be > 0, not ${ttlMs}`);
-    // Sweeping once the writes since the last sweep outnumber the entries keeps the work per write constant
-    // and the map at most about twice the live entries.
+    // Sweeping once the writes since the last sweep reach the number of entries keeps the work per write
+    // constant, and the map no larger than what was live at the last sweep plus the writes since (or 64).
     if (++this.#chatStateWritesSinceSweep >= Math.max(CHAT_STATE_SWEEP_MIN_WRITES, this.#chatState.size)) {
       this.purgeExpiredChatState();
     }
@@ -121,7 +121,7 @@ export class MemoryStore implements Store {
     this.#chatState.delete(key);
   }
 
-  /** Drops every expired chat state entry; resolves with how many. `putChatState` calls it now and then. */
+  /** Drops every expired chat state entry and returns how many; `putChatState` calls it now and then. */
   purgeExpiredChatState(): number {
     this.#chatStateWritesSinceSweep = 0;
     const now = Date.now();
