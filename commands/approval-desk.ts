@@ -233,20 +233,39 @@ export class ApprovalDesk implements NoticeSink {
   }
 
   /**
+   * The posts of announcements awaiting a decision, each noted: one the bot lost track of (it stopped between
+   * posting and noting it, or before posting) is found again or posted now. Cheap when nothing was lost, so
+   * a chat runs it before taking events: no reaction then arrives for a post the bot does not know.
+   */
+  async recoverPosts(): Promise<void> {
+    await this.#awaitingDecision();
+  }
+
+  async #awaitingDecision(): Promise<{ a: Announcement; post: ApprovalPost }[]> {
+    const pending: { a: Announcement; post: ApprovalPost }[] = [];
+    const ids = await this.#o.store.openIds();
+    for (let i = 0; i < ids.length; i += BATCH) {
+      for (const a of await this.#o.store.getMany(ids.slice(i, i + BATCH))) {
+        if (!a || !awaitsDecision(a)) continue;
+        let post = await this.state.post(a.id);
+        if (!post) {
+          post = await this.#surface.recover(a);
+          await this.state.putPost(a.id, post);
+        }
+        pending.push({ a, post });
+      }
+    }
+    return pending;
+  }
+
+  /**
    * Reactions given or taken back while the bot was away: the posts still awaiting a decision are read
    * again in one pass over the room's history. A ✅ not counted before counts now; an approval given by
    * reaction whose ✅ is gone is taken back. A ✅ counted before stays as it is: it may belong to an
    * earlier version of the text.
    */
   async reconcile(): Promise<void> {
-    const pending: { a: Announcement; post: ApprovalPost }[] = [];
-    const ids = await this.#o.store.openIds();
-    for (let i = 0; i < ids.length; i += BATCH) {
-      for (const a of await this.#o.store.getMany(ids.slice(i, i + BATCH))) {
-        const post = a && awaitsDecision(a) ? await this.state.post(a.id) : undefined;
-        if (a && post) pending.push({ a, post });
-      }
-    }
+    const pending = await this.#awaitingDecision();
     if (pending.length === 0) return;
     const now = await this.#surface.readReactions(pending.map((p) => p.post));
     const bot = this.#surface.botUserId();

@@ -190,10 +190,14 @@ export class MatrixApp implements MatrixSender {
       await this.#checkEncryption(room);
     }
     await this.#syncPowerLevelGroups();
-    await handlers.desk.reconcile().catch((error: unknown) => {
-      log.warn({ err: error }, "could not reconcile the approval previews");
+    await handlers.desk.recoverPosts().catch((error: unknown) => {
+      log.warn({ err: error }, "could not recover the approval previews");
     });
     await this.client.start();
+    // Counting reactions may wait for an announcement a stopped process still holds: not on the start's path.
+    void handlers.desk.reconcile().catch((error: unknown) => {
+      log.warn({ err: error }, "could not reconcile the approval previews");
+    });
   }
 
   async stop(): Promise<void> {

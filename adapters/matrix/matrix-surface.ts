@@ -113,6 +113,11 @@ export class MatrixSurface implements ApprovalSurface {
     return { room, id, at };
   }
 
+  /** Sent again with the same transaction id: the homeserver answers with the preview it already has. */
+  recover(a: Announcement): Promise<ApprovalPost> {
+    return this.open(a);
+  }
+
   /** An edit (`m.replace`) of the preview, so it always shows the current state. */
   async update(post: ApprovalPost, a: Announcement): Promise<void> {
     const current = this.previewContent(a);

@@ -153,12 +153,17 @@ export class SlackApp {
       log.error({ err: error }, "Slack listener failed");
     });
     this.#app = app;
+    // Before events flow, so no reaction arrives for a card the bot lost track of.
+    await this.#o.desk.recoverPosts().catch((error: unknown) => {
+      log.warn({ err: error }, "could not recover the approval cards");
+    });
     if (settings.mode === "http") {
       this.#server = (await app.start({ port: settings.httpPort, host: settings.httpHost })) as Server;
       this.#connected = true;
       log.info({ address: this.address() }, "Slack HTTP mode listening on /slack/events");
     } else await app.start();
     log.info({ botUserId: who.user_id, team: who.team }, "Slack app started");
+    // Counting reactions may wait for an announcement a stopped process still holds: not on the start's path.
     void this.#o.directory
       .syncGroups()
       .then(() => this.#o.desk.reconcile())

@@ -21,6 +21,8 @@ const HistorySchema = z.object({
     .array(
       z.object({
         ts: z.string(),
+        user: z.string().optional(),
+        blocks: z.array(z.object({ block_id: z.string().optional() }).loose()).optional(),
         reactions: z.array(z.object({ name: z.string(), users: z.array(z.string()).default([]) })).optional(),
       }),
     )
@@ -82,6 +84,33 @@ export class SlackSurface implements ApprovalSurface {
     const room = this.#o.approvalChannel;
     const ts = await this.#o.poster.post({ channel: room, text, blocks });
     return { room, id: ts, at: tsToMs(ts) };
+  }
+
+  /** Slack posts have no idempotency key: the card is looked for in the channel since the draft, by its block id. */
+  async recover(a: Announcement): Promise<ApprovalPost> {
+    const room = this.#o.approvalChannel;
+    const since = (Date.parse(a.createdAt) - 60_000) / 1000;
+    let cursor: string | undefined;
+    do {
+      const page = HistorySchema.parse(
+        await this.#o.client.conversations.history({
+          channel: room,
+          oldest: since.toFixed(6),
+          limit: HISTORY_PAGE,
+          ...(cursor ? { cursor } : {}),
+        }),
+      );
+      const card = page.messages.find(
+        (m) => m.user === this.#botUserId && m.blocks?.some((b) => b.block_id === `card:${a.id}`),
+      );
+      if (card) {
+        this.#o.log.info({ id: a.id, ts: card.ts }, "approval card found again");
+        return { room, id: card.ts, at: tsToMs(card.ts) };
+      }
+      cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
+    } while (cursor);
+    this.#o.log.info({ id: a.id }, "approval card never got out; posting it now");
+    return this.open(a);
   }
 
   async update(post: ApprovalPost, a: Announcement): Promise<void> {

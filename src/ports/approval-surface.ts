@@ -40,6 +40,11 @@ export interface ApprovalSurface {
   botUserId(): string;
   /** Posts the approval post of `a` into the approval room. */
   open(a: Announcement): Promise<ApprovalPost>;
+  /**
+   * The post of `a` when the bot lost track of it (stopped between posting and noting it): found again in the
+   * room, or opened now if it never got out.
+   */
+  recover(a: Announcement): Promise<ApprovalPost>;
   /** Shows the current state of `a` in its post. */
   update(post: ApprovalPost, a: Announcement): Promise<void>;
   /** One line in the post's thread (in the approval room when there is no post). */

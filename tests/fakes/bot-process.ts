@@ -54,6 +54,17 @@ export class BotProcess {
     }
   }
 
+  /** Resolves once the log (stderr) matches; fails after `ms` with what was seen. */
+  async waitForLog(pattern: RegExp, ms = 15_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pattern.test(this.#err)) {
+      if (Date.now() > deadline || this.child.exitCode !== null) {
+        throw new Error(`timed out waiting for log ${pattern}\n--- stderr ---\n${this.#err}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Says `line` until its answer matches: for state that another task of the bot settles a moment later. */
   async askUntil(line: string, pattern: RegExp, tries = 20): Promise<string> {
     for (let i = 1; ; i++) {
