@@ -9,8 +9,25 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
+# The software bill of materials of exactly this production install (CycloneDX JSON), shipped beside the app.
+COPY scripts/sbom.ts ./scripts/sbom.ts
+RUN node scripts/sbom.ts /app/sbom.cdx.json
+# scripts/build-image.sh passes the version from package.json; a mismatch stops the build.
+ARG VERSION
+RUN test -z "$VERSION" || node -e 'process.exit(require("./package.json").version === process.argv[1] ? 0 : 1)' "$VERSION" \
+ || { echo "VERSION=$VERSION is not package.json's version" >&2; exit 1; }
 
 FROM node:24-bookworm-slim
+# Tag and labels: `bash scripts/build-image.sh` builds amtsbote:<version> with these set (see the README).
+ARG VERSION
+ARG SOURCE_URL
+ARG REVISION
+LABEL org.opencontainers.image.title="amtsbote" \
+      org.opencontainers.image.description="Chat-ops bot for town halls: draft, approve and publish announcements to a WhatsApp Channel" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="EUPL-1.2" \
+      org.opencontainers.image.source="${SOURCE_URL}" \
+      org.opencontainers.image.revision="${REVISION}"
 ENV NODE_ENV=production \
     STORE_URL=sqlite:///app/data/amtsbote.sqlite \
     POLICY_FILE=/app/config/policy.yaml \
@@ -19,7 +36,8 @@ ENV NODE_ENV=production \
     OPS_PORT=9464
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
-COPY package.json ./
+COPY --from=build /app/sbom.cdx.json ./sbom.cdx.json
+COPY package.json LICENSE ./
 COPY src ./src
 COPY commands ./commands
 COPY adapters ./adapters

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../../src/ports/logger.ts";
+import { VERSION } from "../version.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** One thing readiness depends on: the store, a chat connection, an outlet. */
@@ -72,7 +73,7 @@ export class OpsServer {
         res.end(body);
       };
       if (req.method !== "GET" && req.method !== "HEAD") return send(405, "text/plain", "GET only\n");
-      if (path === "/healthz") return send(200, "application/json", JSON.stringify({ status: "ok" }));
+      if (path === "/healthz") return send(200, "application/json", JSON.stringify({ status: "ok", version: VERSION }));
       if (path === "/readyz") {
         void this.readiness().then((r) =>
           send(
