@@ -137,6 +137,7 @@ export class ApprovalDesk implements NoticeSink {
     const id = await this.state.announcementOf(event.postId);
     const post = id && (await this.state.post(id));
     if (!id || !post || post.room !== event.room) return;
+    this.#o.log.debug({ eventId: event.eventId, id, removed: event.removed }, "reaction on an approval post");
     await this.#once(event.eventId, () => this.#apply(id, post, event, false));
   }
 

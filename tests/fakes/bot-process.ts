@@ -55,13 +55,13 @@ export class BotProcess {
   }
 
   /** Resolves once the log (stderr) matches; fails after `ms` with what was seen. */
-  async waitForLog(pattern: RegExp, ms = 15_000): Promise<void> {
+  async waitForLog(pattern: RegExp, ms = 15_000, pollMs = 20): Promise<void> {
     const deadline = Date.now() + ms;
     while (!pattern.test(this.#err)) {
       if (Date.now() > deadline || this.child.exitCode !== null) {
         throw new Error(`timed out waiting for log ${pattern}\n--- stderr ---\n${this.#err}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 

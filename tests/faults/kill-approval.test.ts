@@ -3,19 +3,37 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BotProcess } from "../fakes/bot-process.ts";
+import { FakeHomeserver } from "../fakes/fake-homeserver.ts";
 import { FakeSlack } from "../fakes/fake-slack.ts";
 import { FakeWaha } from "../fakes/fake-waha.ts";
+import { APPROVAL_ROOM, M, MATRIX_POLICY_YAML, OPS_ROOM } from "../fakes/matrix-bot.ts";
 import { APPROVALS, PRESS_DESK, SLACK_POLICY_YAML, U } from "../fakes/slack-bot.ts";
 
 const ROUNDS = 20;
-/** When the kill comes after the ✅ is sent: on its ack (the bot has it, nothing stored yet), or this many ms later. */
-const KILL_AFTER: readonly ("ack" | number)[] = ["ack", 0, "ack", 2, 5, "ack", 10, 20, "ack", 40];
+/**
+ * When the kill comes after the ✅ is sent: this many ms after the bot logged that it received it (before its
+ * effect is stored, mostly), on the event's ack, or this many ms after sending.
+ */
+const KILL_AFTER: readonly ({ received: number } | "ack" | number)[] = [
+  { received: 0 },
+  { received: 1 },
+  "ack",
+  { received: 0 },
+  { received: 2 },
+  0,
+  { received: 0 },
+  { received: 3 },
+  5,
+  20,
+];
 
 let cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
   cleanup = [];
 });
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 interface Card {
   channel: string;
@@ -40,7 +58,7 @@ describe("kill -9 while approval events arrive: Slack", () => {
     writeFileSync(join(dir, "policy.yaml"), SLACK_POLICY_YAML);
     const env = {
       CHAT: "slack",
-      LOG_LEVEL: "info",
+      LOG_LEVEL: "debug",
       LOG_FORMAT: "json",
       STORE_URL: `sqlite://${join(dir, "amtsbote.sqlite")}`,
       POLICY_FILE: join(dir, "policy.yaml"),
@@ -112,10 +130,15 @@ describe("kill -9 while approval events arrive: Slack", () => {
       );
       const card = await cardOf(id);
       const when = KILL_AFTER[round % KILL_AFTER.length] ?? 0;
-      const carla = reaction(U.carla, card, `Ev0KILL${round}`);
+      const eventId = `Ev0KILL${round}`;
+      const carla = reaction(U.carla, card, eventId);
       const given = send(carla);
       if (when === "ack") await given;
-      else await new Promise((resolve) => setTimeout(resolve, when));
+      else if (typeof when === "number") await new Promise((resolve) => setTimeout(resolve, when));
+      else {
+        await bot.waitForLog(new RegExp(`"eventId":"${eventId}"`), 5000, 1);
+        if (when.received > 0) await new Promise((resolve) => setTimeout(resolve, when.received));
+      }
       await bot.kill9();
 
       bot = await startBot();
@@ -125,6 +148,103 @@ describe("kill -9 while approval events arrive: Slack", () => {
       const current = bot;
       await expect
         .poll(() => waha.posts.length, { timeout: 20_000, message: `round ${round}, killed ${String(when)}` })
+        .toBe(round)
+        .catch((error: unknown) => {
+          throw new Error(`${String(error)}\n--- bot log ---\n${current.errors.split("\n").slice(-30).join("\n")}`);
+        });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(waha.posts.map((p) => p.body)).toEqual(Array.from({ length: ROUNDS }, (_, i) => `Runde ${i + 1}`));
+  }, 300_000);
+});
+
+/** Ready as the container runtime sees it: `/readyz` answers 200 (store, chat after its first sync, outlet). */
+async function readyz(bot: BotProcess): Promise<void> {
+  await bot.waitForLog(/operations endpoint listening/);
+  const port = /"port":(\d+),"msg":"operations endpoint listening"/.exec(bot.errors)?.[1];
+  await expect
+    .poll(
+      () =>
+        fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      { timeout: 15_000 },
+    )
+    .toBe(200);
+}
+
+describe("kill -9 while approval events arrive: Matrix", () => {
+  it(`${ROUNDS} rounds, each killed right after a ✅ reached the bot; all approvals count, each post goes out once`, async () => {
+    const hs = await FakeHomeserver.start();
+    cleanup.push(() => hs.stop());
+    hs.createRoom(APPROVAL_ROOM, { members: Object.values(M) });
+    hs.createRoom(OPS_ROOM, { members: Object.values(M) });
+    const waha = new FakeWaha();
+    const wahaUrl = await waha.start();
+    cleanup.push(() => waha.stop());
+    const dir = mkdtempSync(join(tmpdir(), "amtsbote-kill-matrix-"));
+    writeFileSync(join(dir, "policy.yaml"), MATRIX_POLICY_YAML);
+    const env = {
+      CHAT: "matrix",
+      LOG_LEVEL: "debug",
+      LOG_FORMAT: "json",
+      STORE_URL: `sqlite://${join(dir, "amtsbote.sqlite")}`,
+      POLICY_FILE: join(dir, "policy.yaml"),
+      MATRIX_HOMESERVER_URL: hs.url,
+      MATRIX_ACCESS_TOKEN: hs.accessToken,
+      MATRIX_APPROVAL_ROOM: APPROVAL_ROOM,
+      MATRIX_DRAFT_ROOMS: OPS_ROOM,
+      MATRIX_CRYPTO_DIR: join(dir, "crypto"),
+      WAHA_URL: wahaUrl,
+      WAHA_API_KEY: waha.apiKey,
+      WHATSAPP_CHANNEL_ID: waha.channelId,
+      WHATSAPP_MIN_GAP_MS: "0",
+      OUTBOX_POLL_MS: "100",
+    };
+    const startBot = async () => {
+      const bot = new BotProcess(dir, env);
+      cleanup.push(() => bot.kill9());
+      await readyz(bot);
+      return bot;
+    };
+    const previewOf = async (id: string): Promise<string> => {
+      let preview: string | undefined;
+      await expect
+        .poll(
+          () =>
+            (preview = hs.sent.find(
+              (e) =>
+                e.roomId === APPROVAL_ROOM &&
+                !e.content["m.relates_to"] &&
+                String(e.content.body).startsWith(`${id} ·`),
+            )?.eventId),
+          { timeout: 10_000 },
+        )
+        .toBeDefined();
+      if (!preview) throw new Error(`no preview for ${id}`);
+      return preview;
+    };
+
+    let bot = await startBot();
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const id = `A-${String(round).padStart(4, "0")}`;
+      hs.push(OPS_ROOM, hs.message(M.anna, `!announce Runde ${round} --category baustelle`));
+      const preview = await previewOf(id);
+      const when = KILL_AFTER[round % KILL_AFTER.length] ?? 0;
+      const [given] = hs.push(APPROVAL_ROOM, hs.reaction(M.carla, preview, "✅"));
+      if (typeof when === "number") await new Promise((resolve) => setTimeout(resolve, when));
+      else {
+        await bot.waitForLog(new RegExp(`"eventId":"${escapeRegExp(given?.event_id ?? "?")}"`), 5000, 1);
+        if (typeof when === "object" && when.received > 0) await new Promise((r) => setTimeout(r, when.received));
+      }
+      await bot.kill9();
+
+      bot = await startBot();
+      hs.push(APPROVAL_ROOM, hs.reaction(M.dieter, preview, "✅"));
+      const current = bot;
+      await expect
+        .poll(() => waha.posts.length, { timeout: 20_000, message: `round ${round}, killed ${JSON.stringify(when)}` })
         .toBe(round)
         .catch((error: unknown) => {
           throw new Error(`${String(error)}\n--- bot log ---\n${current.errors.split("\n").slice(-30).join("\n")}`);

@@ -96,6 +96,80 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     expect(bot.outlet.published).toHaveLength(1);
   });
 
+  it("quorum 2: each ✅ and each ✅ taken back shows in the preview and its thread; the second ✅ publishes once", async () => {
+    const h = await world();
+    const bot = await start(h);
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Zwei Freigaben --category baustelle"));
+    const preview = await previewOf(bot, "A-0001");
+    const shown = () => {
+      const edits = h.sent.filter(
+        (s) =>
+          (s.content["m.relates_to"] as { event_id?: string } | undefined)?.event_id === preview.id &&
+          s.content["m.new_content"],
+      );
+      const last = edits.at(-1)?.content["m.new_content"] as { body?: string } | undefined;
+      return last?.body ?? String(h.sent.find((s) => s.eventId === preview.id)?.content.body);
+    };
+    expect(shown()).toContain("Freigaben: 0/2");
+    const [carla] = h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.id, "✅"));
+    await expect.poll(shown).toContain("Freigaben: 1/2 (Carla)");
+    await expect.poll(() => bodies(inThreadOf(h, preview.id))).toContain("Carla hat A-0001 freigegeben");
+    h.push(APPROVAL_ROOM, h.redaction(M.carla, carla?.event_id ?? ""));
+    await expect.poll(shown).toContain("Freigaben: 0/2");
+    await expect
+      .poll(() => bodies(inThreadOf(h, preview.id)))
+      .toContain("Carla hat die Freigabe für A-0001 zurückgenommen");
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.id, "✅"), h.reaction(M.dieter, preview.id, "✅"));
+    await expect.poll(() => bot.outlet.published.length).toBe(1);
+    await bot.settled();
+    expect(shown()).toContain("Freigaben: 2/2");
+    expect(bot.outlet.published).toHaveLength(1);
+    // The author hears it in a direct room, not in the room where the draft was written.
+    const direct = h.directRooms(M.anna);
+    expect(direct).toHaveLength(1);
+    expect(h.sent.filter((s) => s.roomId === direct[0]).map((s) => String(s.content.body))).toEqual([
+      expect.stringContaining("A-0001 wurde von Dieter freigegeben"),
+      expect.stringContaining("A-0001 ist veröffentlicht"),
+    ]);
+    expect(h.sent.filter((s) => s.roomId === OPS_ROOM && String(s.content.body).includes("freigegeben"))).toEqual([]);
+  });
+
+  it("reconciliation of 1,000 waiting previews reads the room's reactions in a few pages, not one call per preview", async () => {
+    const h = await world();
+    const store = new MemoryStore();
+    const first = await start(h, { store });
+    const WAITING = 1000;
+    for (let i = 0; i < WAITING; i += 1) {
+      const drafted = await first.service.draft("anna", {
+        content: { text: `Meldung ${i + 1}`, media: [] },
+        category: "baustelle",
+        origin: { platform: "matrix", room: OPS_ROOM },
+      });
+      expect(drafted.ok).toBe(true);
+    }
+    await first.settled();
+    const p1 = await previewOf(first, "A-0001");
+    const p2 = await previewOf(first, "A-0002");
+    const [counted] = h.push(APPROVAL_ROOM, h.reaction(M.carla, p1.id, "✅"));
+    await expect.poll(async () => (await first.service.get("A-0001"))?.approvals.length).toBe(1);
+    await first.stop();
+    bots.splice(bots.indexOf(first), 1);
+
+    h.push(APPROVAL_ROOM, h.redaction(M.carla, counted?.event_id ?? ""));
+    h.push(APPROVAL_ROOM, h.reaction(M.dieter, p2.id, "✅"), h.reaction(M.erik, p2.id, "✔️"));
+    h.nextSyncLimited(APPROVAL_ROOM, 0);
+    const before = h.requests.length;
+    const second = await start(h, { store });
+    await expect.poll(() => second.outlet.published.length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(async () => (await second.service.get("A-0001"))?.approvals.length).toBe(0);
+    const routes = h.requests.slice(before).map((r) => r.route);
+    const history = routes.filter((r) => r === "messages" || r === "relations");
+    expect(history.length).toBeGreaterThan(0);
+    expect(history.length).toBeLessThanOrEqual(10);
+    expect((await second.service.get("A-0002"))?.approvals.map((a) => a.by).sort()).toEqual(["dieter", "erik"]);
+    expect(second.outlet.published.map((p) => p.post.announcementId)).toEqual(["A-0002"]);
+  }, 120_000);
+
   it("self-approval and a non-approver's ✅ are refused with a short notice and change nothing", async () => {
     const h = await world();
     const bot = await start(h);
