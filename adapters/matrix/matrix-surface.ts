@@ -8,7 +8,7 @@ import { displayName, resolvePerson, type Language, type Policy } from "../../sr
 import type { ApprovalPost, ApprovalSurface, PostReaction, ReasonForm } from "../../src/ports/approval-surface.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { OutboundPost } from "../../src/ports/outlet.ts";
-import type { ChatStateStore } from "../../src/ports/store.ts";
+import type { ChatStateStore, Settings } from "../../src/ports/store.ts";
 import { renderForWhatsApp } from "../../src/render/whatsapp.ts";
 import { escapeHtml, quoteHtml, textToHtml } from "./html.ts";
 
@@ -23,7 +23,8 @@ export interface MatrixSurfaceOptions {
   sender: MatrixSender;
   /** For the room history read and direct rooms. */
   client: Pick<MatrixClient, "doRequest">;
-  state: ChatStateStore;
+  /** Chat state; settings for the preview index of versions before 0.2. */
+  state: ChatStateStore & Settings;
   policy: Policy;
   approvalRoom: string;
   log: Logger;
@@ -53,6 +54,8 @@ function mentioning(mxid: string, name: string, text: string): Record<string, un
 
 /** Reactions per page of room history; the homeserver may hand out fewer. */
 const HISTORY_PAGE = 1000;
+/** How far back a lost preview is looked for. */
+const RECOVER_PAGES = 10;
 /** Bounds one reconciliation's read even in a very busy room. */
 const MAX_PAGES = 200;
 /** The preview's own time is taken when it was sent; the server's may be a little earlier. */
@@ -113,8 +116,44 @@ export class MatrixSurface implements ApprovalSurface {
     return { room, id, at };
   }
 
-  /** Sent again with the same transaction id: the homeserver answers with the preview it already has. */
-  recover(a: Announcement): Promise<ApprovalPost> {
+  /**
+   * Noted by an earlier version, or found among the bot's own messages in the approval room since the draft;
+   * else sent again with the same transaction id, which the homeserver answers with the preview it still has.
+   */
+  async recover(a: Announcement): Promise<ApprovalPost> {
+    const legacy = (await this.#o.state.getSetting(`matrix-preview:${a.id}`)) as { room?: unknown; eventId?: unknown };
+    if (typeof legacy?.room === "string" && typeof legacy.eventId === "string") {
+      return { room: legacy.room, id: legacy.eventId, at: Date.parse(a.createdAt) };
+    }
+    const room = this.#o.approvalRoom;
+    const filter = JSON.stringify({ types: ["m.room.message"], senders: [this.#botUserId] });
+    let from: string | undefined;
+    // A preview is lost only when the bot stopped right after sending it, so it is among the newest messages.
+    for (let page = 0; page < RECOVER_PAGES; page += 1) {
+      const answer = (await this.#o.client.doRequest(
+        "GET",
+        `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/messages`,
+        { dir: "b", limit: HISTORY_PAGE, filter, ...(from ? { from } : {}) },
+      )) as { chunk?: (RoomEventLike & { content?: { body?: unknown } })[]; end?: unknown };
+      const chunk = answer.chunk ?? [];
+      const found = chunk.find(
+        (e) =>
+          !e.content?.["m.relates_to"] &&
+          typeof e.content?.body === "string" &&
+          e.content.body.startsWith(`${a.id} ·`) &&
+          typeof e.event_id === "string",
+      );
+      if (found && typeof found.event_id === "string") {
+        this.#o.log.info({ id: a.id, eventId: found.event_id }, "approval preview found again");
+        return {
+          room,
+          id: found.event_id,
+          at: typeof found.origin_server_ts === "number" ? found.origin_server_ts : Date.parse(a.createdAt),
+        };
+      }
+      if (typeof answer.end !== "string" || chunk.length === 0) break;
+      from = answer.end;
+    }
     return this.open(a);
   }
 

@@ -29,7 +29,7 @@ export function slackRuntime(
   const surface = new SlackSurface({
     poster,
     client,
-    media: store,
+    store,
     policy,
     approvalChannel: settings.approvalChannel,
     log: slackLog,

@@ -6,7 +6,7 @@ import { displayName, resolvePerson, type Language, type Policy } from "../../sr
 import type { ApprovalPost, ApprovalSurface, PostReaction, ReasonForm } from "../../src/ports/approval-surface.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { OutboundPost } from "../../src/ports/outlet.ts";
-import type { MediaStore } from "../../src/ports/store.ts";
+import type { MediaStore, Settings } from "../../src/ports/store.ts";
 import { escapeSlack } from "../markup/slack.ts";
 import { cardBlocks, handoffBlocks, reasonButtonBlocks } from "./blocks.ts";
 import type { SlackPoster } from "./poster.ts";
@@ -15,6 +15,8 @@ export const SLACK_PLATFORM = "slack";
 
 /** One page of the approval channel's history: as many messages as Slack hands out per call. */
 const HISTORY_PAGE = 999;
+/** How far back a lost card is looked for: 10 pages, about 10,000 messages. */
+const RECOVER_PAGES = 10;
 
 const HistorySchema = z.object({
   messages: z
@@ -35,11 +37,19 @@ export interface SlackSurfaceOptions {
   poster: SlackPoster;
   /** For the history read and file uploads. */
   client: WebClient;
-  media: MediaStore;
+  /** Pictures for the hand-off; settings for the card index of versions before 0.2. */
+  store: MediaStore & Settings;
   policy: Policy;
   approvalChannel: string;
   log: Logger;
 }
+
+/** How versions before 0.2 noted a card (in the settings). */
+const isLegacyCard = (v: unknown): v is { channel: string; ts: string } =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as { channel?: unknown }).channel === "string" &&
+  typeof (v as { ts?: unknown }).ts === "string";
 
 /** Slack's `ts` as milliseconds. */
 const tsToMs = (ts: string): number => Math.round(Number(ts) * 1000);
@@ -86,20 +96,25 @@ export class SlackSurface implements ApprovalSurface {
     return { room, id: ts, at: tsToMs(ts) };
   }
 
-  /** Slack posts have no idempotency key: the card is looked for in the channel since the draft, by its block id. */
+  /**
+   * Slack posts have no idempotency key: the card is looked for by its block id among the channel's newest
+   * messages (a card is lost only when the bot stopped right after posting it, so it is near the end).
+   */
   async recover(a: Announcement): Promise<ApprovalPost> {
+    const legacy = await this.#o.store.getSetting(`slack-card:${a.id}`);
+    if (isLegacyCard(legacy)) return { room: legacy.channel, id: legacy.ts, at: tsToMs(legacy.ts) };
     const room = this.#o.approvalChannel;
-    const since = (Date.parse(a.createdAt) - 60_000) / 1000;
     let cursor: string | undefined;
+    let pages = 0;
     do {
       const page = HistorySchema.parse(
         await this.#o.client.conversations.history({
           channel: room,
-          oldest: since.toFixed(6),
           limit: HISTORY_PAGE,
           ...(cursor ? { cursor } : {}),
         }),
       );
+      pages += 1;
       const card = page.messages.find(
         (m) => m.user === this.#botUserId && m.blocks?.some((b) => b.block_id === `card:${a.id}`),
       );
@@ -108,7 +123,7 @@ export class SlackSurface implements ApprovalSurface {
         return { room, id: card.ts, at: tsToMs(card.ts) };
       }
       cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
-    } while (cursor);
+    } while (cursor && pages < RECOVER_PAGES);
     this.#o.log.info({ id: a.id }, "approval card never got out; posting it now");
     return this.open(a);
   }
@@ -165,7 +180,7 @@ export class SlackSurface implements ApprovalSurface {
       ...(post ? { threadTs: post.id } : {}),
     });
     for (const item of outbound.media) {
-      const bytes = await this.#o.media.getMedia(item.sha256);
+      const bytes = await this.#o.store.getMedia(item.sha256);
       if (!bytes) {
         this.#o.log.warn({ id: outbound.announcementId, file: item.name }, "hand-off file missing from the store");
         continue;

@@ -170,6 +170,30 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     expect(second.outlet.published.map((p) => p.post.announcementId)).toEqual(["A-0002"]);
   }, 120_000);
 
+  it("a preview the bot lost track of is found again among its own messages, or read from an earlier version's note", async () => {
+    const h = await world();
+    const store = new MemoryStore();
+    const first = await start(h, { store });
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Erste --category baustelle"));
+    const p1 = await previewOf(first, "A-0001");
+    h.push(OPS_ROOM, h.message(M.anna, "!announce Zweite --category baustelle"));
+    const p2 = await previewOf(first, "A-0002");
+    await first.stop();
+    bots.splice(bots.indexOf(first), 1);
+    await store.deleteChatState("post:matrix:A-0001");
+    await store.deleteChatState("post:matrix:A-0002");
+    await store.putSetting("matrix-preview:A-0002", { room: p2.room, eventId: p2.id });
+    const previews = () => h.sent.filter((s) => s.roomId === APPROVAL_ROOM && !s.content["m.relates_to"]).length;
+    const before = previews();
+
+    const second = await start(h, { store });
+    expect(await second.desk.state.post("A-0001")).toMatchObject({ room: p1.room, id: p1.id });
+    expect(await second.desk.state.post("A-0002")).toMatchObject({ room: p2.room, id: p2.id });
+    expect(previews()).toBe(before);
+    h.push(APPROVAL_ROOM, h.reaction(M.carla, p1.id, "✅"), h.reaction(M.dieter, p1.id, "✅"));
+    await expect.poll(() => second.outlet.published.map((p) => p.post.announcementId)).toEqual(["A-0001"]);
+  });
+
   it("self-approval and a non-approver's ✅ are refused with a short notice and change nothing", async () => {
     const h = await world();
     const bot = await start(h);

@@ -73,4 +73,51 @@ describe("Slack: reconciliation of many waiting cards", () => {
     expect((await second.service.get("A-0003"))?.approvals).toEqual([]);
     expect(second.outlet.published.map((p) => p.post.announcementId)).toEqual(["A-0002"]);
   }, 120_000);
+
+  it("a card the bot lost track of (stopped between posting and noting it) is found again, not posted twice", async () => {
+    fake = await FakeSlack.start();
+    const store = new MemoryStore();
+    const first = await startSlackBot(fake, { store });
+    bot = first;
+    for (const text of ["Erste", "Zweite"]) {
+      await first.service.draft("anna", {
+        content: { text, media: [] },
+        category: "baustelle",
+        origin: { platform: "slack", room: "C0PRESSDESK" },
+      });
+    }
+    await first.settled();
+    const card1 = await first.desk.state.post("A-0001");
+    const card2 = await first.desk.state.post("A-0002");
+    if (!card1 || !card2) throw new Error("cards missing");
+    await first.stop();
+    bot = undefined;
+    // A-0001 as if the process died right after posting; A-0002 as an earlier version noted it (settings).
+    await store.deleteChatState("post:slack:A-0001");
+    await store.deleteChatState("post:slack:A-0002");
+    await store.putSetting("slack-card:A-0002", { channel: card2.room, ts: card2.id });
+    const cardsBefore = fake.messages.filter((m) => m.channel === card1.room && !m.thread_ts).length;
+
+    const second = await startSlackBot(fake, { store });
+    bot = second;
+    expect(await second.desk.state.post("A-0001")).toMatchObject({ room: card1.room, id: card1.id });
+    expect(await second.desk.state.post("A-0002")).toMatchObject({ room: card2.room, id: card2.id });
+    expect(fake.messages.filter((m) => m.channel === card1.room && !m.thread_ts)).toHaveLength(cardsBefore);
+    for (const [card, user] of [
+      [card1, U.carla],
+      [card1, U.dieter],
+    ] as const) {
+      await fake.envelope(
+        "events_api",
+        fake.payloads.reactionEvent({
+          type: "reaction_added",
+          user,
+          reaction: "white_check_mark",
+          channel: card.room,
+          ts: card.id,
+        }),
+      );
+    }
+    await expect.poll(() => second.outlet.published.map((p) => p.post.announcementId)).toEqual(["A-0001"]);
+  });
 });
