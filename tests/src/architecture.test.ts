@@ -33,3 +33,43 @@ describe("dependency rule: adapters → commands → src", () => {
     }
   });
 });
+
+describe("one approval surface: chats render and carry, the desk decides", () => {
+  const chatFiles = [...sources("adapters/slack"), ...sources("adapters/matrix")];
+  /** Who may approve, reject or change, and what a reaction means: decided in src/ and commands/ only. */
+  const DECISIONS = [
+    "isApproverFor",
+    "canChange",
+    "canDraft",
+    "isStaff",
+    "approvalProgress",
+    "quorumOf",
+    "reactionMeaning",
+  ];
+  /** The bookkeeping of reactions, handled events and reason dialogues: written once, in the approval desk. */
+  const BOOKKEEPING = [
+    "markHandled",
+    "putSeen",
+    "openDialogue",
+    "closeDialogue",
+    "putReaction",
+    "approvalsOfCurrentVersion",
+  ];
+
+  it("no Slack or Matrix file uses a policy decision or the desk's bookkeeping", () => {
+    for (const file of chatFiles) {
+      const text = readFileSync(join(ROOT, file), "utf8");
+      for (const name of [...DECISIONS, ...BOOKKEEPING]) {
+        expect(new RegExp(`\\b${name}\\b`).test(text), `${file} uses ${name}`).toBe(false);
+      }
+    }
+  });
+
+  it("reconciliation and the reason dialogue exist once, in commands/approval-desk.ts", () => {
+    for (const file of chatFiles) {
+      const text = readFileSync(join(ROOT, file), "utf8");
+      expect(/async #?reconcile\(|async #?askForReason\(|async #?maybeRejectReason\(/.test(text), file).toBe(false);
+    }
+    expect(readFileSync(join(ROOT, "commands/approval-desk.ts"), "utf8")).toMatch(/async reconcile\(\)/);
+  });
+});
