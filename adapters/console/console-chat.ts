@@ -2,7 +2,7 @@ import { createInterface } from "node:readline";
 import QRCode from "qrcode";
 import type { Readable, Writable } from "node:stream";
 import type { Announcement } from "../../src/announcement/announcement.ts";
-import { displayName, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
+import { displayName, languageOf, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import { takeFlags } from "../../commands/grammar.ts";
 import { errorText, pick, type Localized } from "../../commands/messages.ts";
@@ -48,7 +48,7 @@ export class ConsoleChat implements StaffChat {
   }
 
   #language(userId: string): Language {
-    return resolvePerson(this.#o.policy, CONSOLE_PLATFORM, userId)?.language ?? this.#o.policy.language;
+    return languageOf(this.#o.policy, CONSOLE_PLATFORM, userId);
   }
 
   #write(text: string): void {

@@ -4,7 +4,7 @@ import type { AnnouncementId, MediaItem } from "../../src/announcement/announcem
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import { applyDirectoryMembers } from "../../src/policy/directory-groups.ts";
-import { resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
+import { languageOf, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { ApprovalDesk } from "../../commands/approval-desk.ts";
 import { takeFlags } from "../../commands/grammar.ts";
 import { DRAFT_FLAGS } from "../../commands/handlers.ts";
@@ -236,7 +236,7 @@ export class MatrixApp implements MatrixSender {
   }
 
   #language(sender: string): Language {
-    return resolvePerson(this.#o.policy, MATRIX_PLATFORM, sender)?.language ?? this.#o.policy.language;
+    return languageOf(this.#o.policy, MATRIX_PLATFORM, sender);
   }
 
   async #dispatch(type: string, roomId: string, raw: Record<string, unknown>): Promise<void> {

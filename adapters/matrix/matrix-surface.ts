@@ -4,7 +4,7 @@ import { L, pick, type Localized } from "../../commands/messages.ts";
 import { approvalLine, headline } from "../../commands/render.ts";
 import { awaitsDecision, type Announcement } from "../../src/announcement/announcement.ts";
 import { toOutboundPost } from "../../src/outbox/outbox.ts";
-import { displayName, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
+import { displayName, languageOf, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { ApprovalPost, ApprovalSurface, PostReaction, ReasonForm } from "../../src/ports/approval-surface.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { OutboundPost } from "../../src/ports/outlet.ts";
@@ -100,7 +100,7 @@ export class MatrixSurface implements ApprovalSurface {
   }
 
   languageOf(mxid: string): Language {
-    return resolvePerson(this.#o.policy, MATRIX_PLATFORM, mxid)?.language ?? this.#language;
+    return languageOf(this.#o.policy, MATRIX_PLATFORM, mxid);
   }
 
   /** For messages not tied to one step (health, modes): unique per process start and message. */

@@ -2,7 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { pick, type Localized } from "../../commands/messages.ts";
 import type { Announcement } from "../../src/announcement/announcement.ts";
-import { displayName, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
+import { displayName, languageOf, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { ApprovalPost, ApprovalSurface, PostReaction, ReasonForm } from "../../src/ports/approval-surface.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { OutboundPost } from "../../src/ports/outlet.ts";
@@ -82,7 +82,7 @@ export class SlackSurface implements ApprovalSurface {
   }
 
   languageOf(userId: string): Language {
-    return resolvePerson(this.#o.policy, SLACK_PLATFORM, userId)?.language ?? this.#language;
+    return languageOf(this.#o.policy, SLACK_PLATFORM, userId);
   }
 
   #text(message: Localized, language: Language = this.#language): string {

@@ -72,6 +72,10 @@ export function resolvePerson(policy: Policy, platform: string, userId: string):
   return undefined;
 }
 
+/** The language of whoever this chat user is; the policy's own for someone it does not know. */
+export const languageOf = (policy: Policy, platform: string, userId: string): Language =>
+  resolvePerson(policy, platform, userId)?.language ?? policy.language;
+
 export const canDraft = (policy: Policy, personId: string): boolean =>
   policy.editors.has(personId) || policy.admins.has(personId);
 

@@ -40,6 +40,28 @@ interface Card {
   ts: string;
 }
 
+/** A WAHA stand-in, a folder with the policy, and the environment both chats' bot processes share. */
+async function processWorld(chat: "slack" | "matrix", policyYaml: string) {
+  const waha = new FakeWaha();
+  const wahaUrl = await waha.start();
+  cleanup.push(() => waha.stop());
+  const dir = mkdtempSync(join(tmpdir(), `amtsbote-kill-${chat}-`));
+  writeFileSync(join(dir, "policy.yaml"), policyYaml);
+  const env = {
+    CHAT: chat,
+    LOG_LEVEL: "debug",
+    LOG_FORMAT: "json",
+    STORE_URL: `sqlite://${join(dir, "amtsbote.sqlite")}`,
+    POLICY_FILE: join(dir, "policy.yaml"),
+    WAHA_URL: wahaUrl,
+    WAHA_API_KEY: waha.apiKey,
+    WHATSAPP_CHANNEL_ID: waha.channelId,
+    WHATSAPP_MIN_GAP_MS: "0",
+    OUTBOX_POLL_MS: "100",
+  };
+  return { waha, dir, env };
+}
+
 /**
  * amtsbote in Slack (Socket Mode) as its own process, killed with SIGKILL at chosen instants right after an
  * approver's ✅ reached it, then started again on the same SQLite file: every ✅ given counts, every decided
@@ -51,27 +73,15 @@ describe("kill -9 while approval events arrive: Slack", () => {
     const slack = await FakeSlack.start();
     cleanup.push(() => slack.stop());
     for (const [name, id] of Object.entries(U)) slack.users.set(id, { id, name });
-    const waha = new FakeWaha();
-    const wahaUrl = await waha.start();
-    cleanup.push(() => waha.stop());
-    const dir = mkdtempSync(join(tmpdir(), "amtsbote-kill-slack-"));
-    writeFileSync(join(dir, "policy.yaml"), SLACK_POLICY_YAML);
+    const world = await processWorld("slack", SLACK_POLICY_YAML);
+    const { waha, dir } = world;
     const env = {
-      CHAT: "slack",
-      LOG_LEVEL: "debug",
-      LOG_FORMAT: "json",
-      STORE_URL: `sqlite://${join(dir, "amtsbote.sqlite")}`,
-      POLICY_FILE: join(dir, "policy.yaml"),
+      ...world.env,
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_APP_TOKEN: slack.appToken,
       SLACK_API_URL: slack.apiUrl,
       SLACK_APPROVAL_CHANNEL: APPROVALS,
       SLACK_POST_GAP_MS: "0",
-      WAHA_URL: wahaUrl,
-      WAHA_API_KEY: waha.apiKey,
-      WHATSAPP_CHANNEL_ID: waha.channelId,
-      WHATSAPP_MIN_GAP_MS: "0",
-      OUTBOX_POLL_MS: "100",
     };
     const startBot = async () => {
       const bot = new BotProcess(dir, env);
@@ -180,27 +190,15 @@ describe("kill -9 while approval events arrive: Matrix", () => {
     cleanup.push(() => hs.stop());
     hs.createRoom(APPROVAL_ROOM, { members: Object.values(M) });
     hs.createRoom(OPS_ROOM, { members: Object.values(M) });
-    const waha = new FakeWaha();
-    const wahaUrl = await waha.start();
-    cleanup.push(() => waha.stop());
-    const dir = mkdtempSync(join(tmpdir(), "amtsbote-kill-matrix-"));
-    writeFileSync(join(dir, "policy.yaml"), MATRIX_POLICY_YAML);
+    const world = await processWorld("matrix", MATRIX_POLICY_YAML);
+    const { waha, dir } = world;
     const env = {
-      CHAT: "matrix",
-      LOG_LEVEL: "debug",
-      LOG_FORMAT: "json",
-      STORE_URL: `sqlite://${join(dir, "amtsbote.sqlite")}`,
-      POLICY_FILE: join(dir, "policy.yaml"),
+      ...world.env,
       MATRIX_HOMESERVER_URL: hs.url,
       MATRIX_ACCESS_TOKEN: hs.accessToken,
       MATRIX_APPROVAL_ROOM: APPROVAL_ROOM,
       MATRIX_DRAFT_ROOMS: OPS_ROOM,
       MATRIX_CRYPTO_DIR: join(dir, "crypto"),
-      WAHA_URL: wahaUrl,
-      WAHA_API_KEY: waha.apiKey,
-      WHATSAPP_CHANNEL_ID: waha.channelId,
-      WHATSAPP_MIN_GAP_MS: "0",
-      OUTBOX_POLL_MS: "100",
     };
     const startBot = async () => {
       const bot = new BotProcess(dir, env);
