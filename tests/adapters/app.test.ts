@@ -1,0 +1,41 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { createApp, type App } from "../../adapters/app.ts";
+import { loadEnv } from "../../adapters/config/env.ts";
+
+let app: App | undefined;
+afterEach(async () => {
+  await app?.stop("test over");
+  app = undefined;
+});
+
+describe("createApp: the whole app in-process", () => {
+  it("builds from an environment, takes console commands from a stream and shows notices as they happen", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "amtsbote-app-"));
+    const { env } = loadEnv({
+      STORE_URL: `sqlite://${join(dir, "amtsbote.sqlite")}`,
+      OPS_ENDPOINT: "off",
+      LOG_FILE: join(dir, "amtsbote.log"),
+      OUTBOX_POLL_MS: "50",
+    });
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let out = "";
+    stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+    app = await createApp(env, { stdin, stdout, onFatal: () => undefined });
+    const running = app.run();
+    stdin.write("announce Sperrung der Hauptstraße am Montag. --category umfrage\n");
+    await expect.poll(() => out).toContain("A-0001 ist angelegt");
+    stdin.write("as carla approve A-0001\n");
+    await expect.poll(() => out).toMatch(/Carla Meyer [^\n]*hat A-0001 freigegeben – es fehlen noch 1/);
+    stdin.write("as erik approve A-0001\n");
+    await expect.poll(() => out).toMatch(/📋 A-0001 \(Fassung 1\) ist freigegeben/);
+    expect((await app.service.get("A-0001"))?.state).toBe("publishing");
+    stdin.end();
+    await running;
+    app = undefined;
+  });
+});
