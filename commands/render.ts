@@ -121,10 +121,14 @@ export function statusText(policy: Policy, a: Announcement): Localized {
       ),
     );
   }
-  for (const d of a.deliveries) parts.push(deliveryLine(policy, d.outlet, d.state, d.receipt?.confirmedBy));
+  parts.push(...deliveryLines(policy, a));
   parts.push(whatsappBlock(a));
   return joinLocalized(parts);
 }
+
+/** One line per outlet: where the post stands there (queued, sent, failed, …). */
+export const deliveryLines = (policy: Policy, a: Announcement): Localized[] =>
+  a.deliveries.map((d) => deliveryLine(policy, d.outlet, d.state, d.receipt?.confirmedBy));
 
 function deliveryLine(policy: Policy, outlet: string, state: string, confirmedBy?: string): Localized {
   const labels: Record<string, Localized> = {

@@ -1,7 +1,7 @@
 import type { MatrixClient } from "matrix-bot-sdk";
 import { ApprovalState } from "../../commands/approval-state.ts";
 import { L, pick, type Localized } from "../../commands/messages.ts";
-import { approvalLine, headline } from "../../commands/render.ts";
+import { approvalLine, deliveryLines, headline } from "../../commands/render.ts";
 import { awaitsDecision, type Announcement } from "../../src/announcement/announcement.ts";
 import { toOutboundPost } from "../../src/outbox/outbox.ts";
 import { displayName, languageOf, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
@@ -256,7 +256,7 @@ export class MatrixSurface implements ApprovalSurface {
       lines.push(`📎 ${m}`);
       html.push(escapeHtml(`📎 ${m}`));
     }
-    const progress = say(approvalLine(policy, a));
+    const progress = [approvalLine(policy, a), ...deliveryLines(policy, a)].map(say).join("\n");
     const hint = awaitsDecision(a)
       ? say({
           de: "✅ freigeben · ❌ ablehnen (Grund als Antwort im Thread)",
@@ -264,7 +264,7 @@ export class MatrixSurface implements ApprovalSurface {
         })
       : "";
     lines.push("", progress, ...(hint ? [hint] : []));
-    html.push(escapeHtml(progress), ...(hint ? [`<i>${escapeHtml(hint)}</i>`] : []));
+    html.push(escapeHtml(progress).replaceAll("\n", "<br>"), ...(hint ? [`<i>${escapeHtml(hint)}</i>`] : []));
     return noticeContent(lines.join("\n"), html.join("<br>"));
   }
 

@@ -1,5 +1,5 @@
 import { pick, type Localized } from "../../commands/messages.ts";
-import { approvalLine, headline, shownVersion } from "../../commands/render.ts";
+import { approvalLine, deliveryLines, headline, shownVersion } from "../../commands/render.ts";
 import type { Announcement, AnnouncementId } from "../../src/announcement/announcement.ts";
 import { toOutboundPost } from "../../src/outbox/outbox.ts";
 import { displayName, type Language, type Policy } from "../../src/policy/policy.ts";
@@ -74,6 +74,7 @@ export function cardBlocks(policy: Policy, a: Announcement, language: Language):
   const facts = [
     say({ de: `Von ${displayName(policy, requester)}`, en: `By ${displayName(policy, requester)}` }),
     say(approvalLine(policy, a)),
+    ...deliveryLines(policy, a).map(say),
   ];
   if (a.change?.reason) facts.push(say({ de: `Grund: ${a.change.reason}`, en: `Reason: ${a.change.reason}` }));
   const blocks: Block[] = [

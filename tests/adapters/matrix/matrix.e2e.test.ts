@@ -122,7 +122,10 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     h.push(APPROVAL_ROOM, h.reaction(M.carla, preview.id, "✅"), h.reaction(M.dieter, preview.id, "✅"));
     await expect.poll(() => bot.outlet.published.length).toBe(1);
     await bot.settled();
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("published");
+    await bot.settled();
     expect(shown()).toContain("Freigaben: 2/2");
+    expect(shown()).toContain("→ whatsapp: veröffentlicht");
     expect(bot.outlet.published).toHaveLength(1);
     // The author hears it in a direct room, not in the room where the draft was written.
     const direct = h.directRooms(M.anna);

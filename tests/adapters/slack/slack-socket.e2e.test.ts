@@ -191,7 +191,11 @@ describe("Slack in Socket Mode against a local Slack", () => {
     await expect.poll(() => bot.outlet.published.length).toBe(1);
     await bot.settled();
     expect(bot.outlet.published).toHaveLength(1);
-    expect(JSON.stringify((await cardOf("A-0001")).blocks)).toContain("Freigaben: 2/2 (Carla, Dieter)");
+    await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("published");
+    await bot.settled();
+    const final = JSON.stringify((await cardOf("A-0001")).blocks);
+    expect(final).toContain("Freigaben: 2/2 (Carla, Dieter)");
+    expect(final).toContain("→ whatsapp: veröffentlicht");
   });
 
   it("/announce alone opens the compose form; its submission drafts, and bad fields are named in the form", async () => {
