@@ -15,4 +15,12 @@ export {
   type ReadabilityOptions,
 } from "./readability.ts";
 export { germanSyllables, syllablesFromHyphenation, type SyllableCounter } from "./syllables.ts";
-export { ABBREVIATIONS, splitText, wordsOf, type Sentence, type TextParts, type UrlOccurrence, type Word } from "./text.ts";
+export {
+  ABBREVIATIONS,
+  splitText,
+  wordsOf,
+  type Sentence,
+  type TextParts,
+  type UrlOccurrence,
+  type Word,
+} from "./text.ts";

@@ -143,9 +143,15 @@ const PARTICIPLE = new RegExp(
   "u",
 );
 
-const shorten = (text: string, words = 8): string => {
+/** The start of a sentence for an excerpt: at most six words and about 50 characters. */
+const shorten = (text: string, words = 6, chars = 50): string => {
   const parts = text.split(" ");
-  return parts.length <= words ? text : `${parts.slice(0, words).join(" ")} …`;
+  let out = "";
+  for (const part of parts.slice(0, words)) {
+    if (out && out.length + part.length + 1 > chars) break;
+    out = out ? `${out} ${part}` : part;
+  }
+  return out === text ? text : `${out} …`;
 };
 
 /**

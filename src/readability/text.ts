@@ -126,7 +126,10 @@ function protectFullStops(line: string): string {
   for (const { re, as } of ABBREVIATION_PATTERNS) out = out.replace(re, as);
   out = out.replace(/(\p{L}str)\.(?=\s)/gu, "$1"); // "Bergstr. 5"
   out = out.replace(/(\d{1,2}\.\d{1,2})\.(?=\s+(?:\p{Ll}|\d))/gu, "$1"); // "am 12.06. um 18 Uhr"
-  out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}.])(\\d{1,4})\\.(?=\\s+(?:(?:${MONTHS})\\b|\\p{Ll}|\\d))`, "gu"), "$1");
+  out = out.replace(
+    new RegExp(`(?<![\\p{L}\\p{N}.])(\\d{1,4})\\.(?=\\s+(?:(?:${MONTHS})\\b|\\p{Ll}|\\d))`, "gu"),
+    "$1",
+  );
   return out;
 }
 
