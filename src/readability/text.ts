@@ -2,12 +2,13 @@
  * Splitting WhatsApp announcement text into sentences and words for the readability formulas.
  *
  * Rules (decided for announcements, which are often line-based):
- * - URLs (`https://…`, `http://…`, `www.…`), emoji, hashtags (`#…`) and mentions (`@…`) are not words; they are
- *   collected for their own findings.
+ * - URLs (`https://…`, `http://…`, `www.…`), e-mail addresses, emoji, hashtags (`#…`) and mentions (`@…`) are
+ *   not words; URLs, emoji and hashtags are collected for their own findings.
  * - WhatsApp markup (`*bold*`, `_italic_`, `~strike~`, `` `mono` `` and ```` ``` ````) is removed, its text kept;
  *   a list marker at the start of a line (`-`, `–`, `•`, `*`, `1.`, `1)`, `a)`) is removed.
- * - A sentence ends at `.` `!` `?` `:` `;` `…` followed by a space or the end of the line, and at every line
- *   break: a heading or list line without punctuation is a sentence of its own.
+ * - A sentence ends at `.` `!` `?` `:` `;` `…` (then perhaps closing quotes or brackets) followed by a space or the
+ *   end of the line ("18:00", "achim.de", "Bürger:innen" do not end one), and at every line break: a heading or
+ *   list line without punctuation is a sentence of its own.
  * - Not sentence ends: the abbreviations in ABBREVIATIONS ("z. B.", "Nr.", "ca.", "bzw.", "u. a.", "Str.", …),
  *   street names ending in "str.", and ordinal numbers before a month name, a lower-case word or a number
  *   ("am 12. Juni", "am 12.06. um 18 Uhr", "der 3. bis 5. Tag").
@@ -72,15 +73,17 @@ const ABBREVIATION_PATTERNS: readonly { re: RegExp; as: string }[] = ABBREVIATIO
   as: a.replace(/[.\s]/g, ""),
 }));
 
-export const URL_PATTERN = /(?:https?:\/\/|www\.)[^\s<>]+/giu;
+const URL_PATTERN = /(?:https?:\/\/|www\.)[^\s<>]+/giu;
 const URL_TRAILING = /[.,;:!?)\]»«“”"']+$/u;
-export const EMOJI_PATTERN =
+const EMOJI_PATTERN =
   /\p{Extended_Pictographic}(?:\p{Emoji_Modifier}|\uFE0F|\u200D\p{Extended_Pictographic})*|\p{Regional_Indicator}{2}|[#*0-9]\uFE0F?\u20E3/gu;
 const HASHTAG = /(?<![\p{L}\p{N}_&/])#([\p{L}\p{N}_]+)/gu;
 const MENTION = /(?<![\p{L}\p{N}_])@[\p{L}\p{N}_.-]+/gu;
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu;
 const LIST_MARKER = /^\s*(?:[-–•·▪►*]|\d{1,2}[.)]|[a-z]\))\s+/u;
 const MARKUP = /```|[*_~`]/g;
-const SENTENCE_END = /(?<=[.!?:;…])(?=\s|$)/u;
+/** After the mark may come closing quotes or brackets: „Hallo.“ Dann … */
+const SENTENCE_END = /(?<=[.!?:;…][“”"'»«)\]]*)(?=\s|$)/u;
 
 export interface Word {
   /** The token without surrounding punctuation, as written. */
@@ -148,6 +151,7 @@ export function splitText(text: string): TextParts {
       lineUrls.push(match.slice(0, match.length - trailing.length));
       return ` ${trailing}`;
     });
+    line = line.replace(EMAIL, " ");
     line = line.replace(EMOJI_PATTERN, (e) => {
       emoji.push(e);
       return " ";

@@ -53,6 +53,18 @@ describe("sentences and words of WhatsApp text", () => {
     expect(parts.urls).toEqual([{ url: "https://www.achim.de/sehr/langer_pfad?x=1", hasContext: true }]);
   });
 
+  it("ends a sentence after closing quotes, and not inside times, addresses or gender colons", () => {
+    expect(sentences("Das Motto: „Achim leuchtet.“ Alle Bürger:innen sind um 18:00 Uhr eingeladen.")).toEqual([
+      "Das Motto:",
+      "„Achim leuchtet.“",
+      "Alle Bürger:innen sind um 18:00 Uhr eingeladen.",
+    ]);
+  });
+
+  it("leaves e-mail addresses out of the words", () => {
+    expect(analyse("Fragen an buergerbuero@stadt-achim.de.").counts.words).toBe(2);
+  });
+
   it("does not count number-only tokens as words", () => {
     const r = analyse("Am 12.06.2026 von 8 bis 18:00 Uhr.");
     expect(r.counts.words).toBe(4); // Am, von, bis, Uhr
