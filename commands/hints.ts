@@ -131,8 +131,8 @@ export function findingText(f: Finding): Localized {
 
 /**
  * The hints of one analysis, most important first: the score line (texts of SCORE_MIN_WORDS words or more), then
- * one line per finding (the two hard_to_read findings share a line). At most `max` lines; when findings are cut,
- * the last line says how many.
+ * one line per finding (the two hard_to_read findings share a line). At most `max` lines (use 3 or more); when
+ * findings are cut, the last line says how many.
  */
 export function hintTexts(r: Readability, max = MAX_HINT_LINES): Localized[] {
   const findings = sortFindings(r.findings);

@@ -116,19 +116,21 @@ export interface Readability {
 export const CAPS_ALLOWED: ReadonlySet<string> = new Set([
   "NINA",
   "KATWARN",
+  "ELSTER",
   "ÖPNV",
   "ADAC",
   "DLRG",
+  "NABU",
+  "BUND",
+  "ARGE",
   "WLAN",
   "IBAN",
   "SEPA",
   "COVID",
   "UNESCO",
   "NATO",
-  "ARGE",
-  "GmbH",
-  "FFP2",
-  "HTML",
+  "UEFA",
+  "FIFA",
 ]);
 
 const PASSIVE_AUX: ReadonlySet<string> = new Set(["wird", "werden", "wurde", "wurden", "worden", "geworden"]);
