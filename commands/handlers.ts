@@ -1,4 +1,9 @@
-import { parseAnnouncementId, type AnnouncementId, type Content } from "../src/announcement/announcement.ts";
+import {
+  parseAnnouncementId,
+  type AnnouncementId,
+  type Content,
+  type MediaItem,
+} from "../src/announcement/announcement.ts";
 import { fail, ok, type DomainError, type Result } from "../src/errors.ts";
 import type { Announcement } from "../src/announcement/announcement.ts";
 import { parseWhen } from "./dates.ts";
@@ -9,7 +14,15 @@ import { helpText } from "./help.ts";
 import type { CommandOutcome } from "./input.ts";
 import { errorText, joinLocalized, L, type Localized } from "./messages.ts";
 import type { CommandContext } from "./registry.ts";
-import { historyText, listText, recentHistoryText, statusText, whatsappBlock } from "./render.ts";
+import {
+  hintsBlock,
+  historyText,
+  listText,
+  previewHints,
+  recentHistoryText,
+  statusText,
+  whatsappBlock,
+} from "./render.ts";
 
 export const failed = (error: DomainError): CommandOutcome => ({
   kind: "error",
@@ -28,12 +41,18 @@ export const DRAFT_FLAGS = {
   now: { takesValue: false },
   expires: { takesValue: true },
   template: { takesValue: true },
+  /** The description of the attached picture or video (its text alternative, shown in the caption). */
+  alt: { takesValue: true },
+  /** Draft a picture or video without a description on purpose. */
+  "no-description": { takesValue: false },
 } as const satisfies Record<string, FlagSpec>;
 
 const POLL_FLAGS = { ...DRAFT_FLAGS, multiple: { takesValue: false } } as const satisfies Record<string, FlagSpec>;
 
 interface DraftOptions {
   category?: string;
+  /** Confirmed: pictures and videos without a description may go out. */
+  withoutDescription?: boolean;
   publishAt?: Date;
   urgent: boolean;
   handoff: boolean;
@@ -44,6 +63,7 @@ interface DraftOptions {
 
 function draftOptions(ctx: CommandContext, values: Map<string, string | true>): Result<DraftOptions> {
   const options: DraftOptions = {
+    ...(values.get("no-description") === true ? { withoutDescription: true } : {}),
     urgent: values.get("urgent") === true,
     handoff: values.get("handoff") === true,
     breakGlass: values.get("now") === true,
@@ -67,6 +87,15 @@ function draftOptions(ctx: CommandContext, values: Map<string, string | true>): 
   return ok(options);
 }
 
+/** The attachments, with `--alt` as the description of those that have none. */
+function described(ctx: CommandContext, values: Map<string, string | true>): MediaItem[] {
+  const alt = values.get("alt");
+  const media = ctx.input.attachments ?? [];
+  return typeof alt === "string" && alt.trim()
+    ? media.map((m) => (m.altText ? m : { ...m, altText: alt.trim() }))
+    : media;
+}
+
 async function submitDraft(ctx: CommandContext, content: Content, options: DraftOptions): Promise<CommandOutcome> {
   const result = await ctx.service.draft(ctx.person.id, { content, ...options, origin: ctx.input.origin });
   if (!result.ok) return failed(result.error);
@@ -79,6 +108,7 @@ async function submitDraft(ctx: CommandContext, content: Content, options: Draft
         `${a.id} is drafted and awaits approval. This is how it will look:`,
       ),
       whatsappBlock(a),
+      ...hintsBlock(previewHints(ctx.policy, a)),
     ]),
     announcement: a,
     effect: { kind: "drafted", id: a.id },
@@ -98,12 +128,12 @@ export async function announce(ctx: CommandContext): Promise<CommandOutcome> {
     const category = options.value.category ?? template.category;
     return submitDraft(
       ctx,
-      { text, media: ctx.input.attachments ?? [] },
+      { text, media: described(ctx, flags.value.values) },
       { ...options.value, category, template: { name: template.name, hash: templateHash(template) } },
     );
   }
   const text = literalBody(ctx) ?? flags.value.rest;
-  return submitDraft(ctx, { text, media: ctx.input.attachments ?? [] }, options.value);
+  return submitDraft(ctx, { text, media: described(ctx, flags.value.values) }, options.value);
 }
 
 const literalBody = (ctx: CommandContext): string | undefined =>
@@ -140,8 +170,9 @@ async function followUp(ctx: CommandContext, kind: "update" | "cancel", usage: s
   const options = draftOptions(ctx, flags.value.values);
   if (!options.ok) return failed(options.error);
   // A follow-up keeps its alert's category; the service sets it.
+  const content = { text: flags.value.rest, media: described(ctx, flags.value.values) };
   const result = await ctx.service.draft(ctx.person.id, {
-    content: { text: flags.value.rest, media: ctx.input.attachments ?? [] },
+    content,
     ...options.value,
     followUp: { root: target.value.id, kind },
     origin: ctx.input.origin,
@@ -381,6 +412,7 @@ export async function edit(ctx: CommandContext): Promise<CommandOutcome> {
         `${a.id} is now version ${v}; earlier approvals no longer count.`,
       ),
       whatsappBlock(a),
+      ...hintsBlock(previewHints(ctx.policy, a)),
     ]),
     a,
   );

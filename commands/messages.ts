@@ -97,6 +97,16 @@ const ERROR_TEXTS = {
       `Ein Kanal-Beitrag trägt ein Bild oder ein Video, hier sind es ${s(p, "count")}. Bitte eines wählen oder mehrere Meldungen schreiben.`,
       `A channel post carries one picture or video; here there are ${s(p, "count")}. Please pick one or write several announcements.`,
     ),
+  MEDIA_DESCRIPTION_MISSING: (p) =>
+    L(
+      `${s(p, "count")} Bild(er) oder Video(s) ohne Beschreibung. Blinde und sehbehinderte Menschen erfahren sonst nicht, was zu sehen ist; WhatsApp zeigt die Beschreibung in der Bildunterschrift. Bitte mit \`--alt "Was zu sehen ist"\` beschreiben, oder bewusst ohne: \`--no-description\`. Noch ist nichts angelegt.`,
+      `${s(p, "count")} picture(s) or video(s) without a description. Blind and partially sighted people will not learn what they show; WhatsApp shows the description in the caption. Please describe with \`--alt "What it shows"\`, or go on without on purpose: \`--no-description\`. Nothing is drafted yet.`,
+    ),
+  MEDIA_DESCRIPTION_REQUIRED: (p) =>
+    L(
+      `In der Kategorie „${s(p, "category")}“ braucht jedes Bild und Video eine Beschreibung: \`--alt "Was zu sehen ist"\`. Noch ist nichts angelegt.`,
+      `In the category "${s(p, "category")}" every picture and video needs a description: \`--alt "What it shows"\`. Nothing is drafted yet.`,
+    ),
   MEDIA_DOWNLOAD_FAILED: (p) =>
     L(
       `Die Datei „${s(p, "name")}“ ließ sich nicht aus dem Chat laden. Bitte erneut anhängen.`,

@@ -5,7 +5,9 @@ import {
   type AuditEvent,
 } from "../src/announcement/announcement.ts";
 import { toOutboundPost } from "../src/outbox/outbox.ts";
-import { approvalProgress, displayName, quorumOf, type Policy } from "../src/policy/policy.ts";
+import { approvalProgress, displayName, quorumOf, readabilityFor, type Policy } from "../src/policy/policy.ts";
+import type { Content } from "../src/announcement/announcement.ts";
+import { hintsFor, type Hints } from "./hints.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
 import { joinLocalized, L, STATE_LABELS, type Localized } from "./messages.ts";
@@ -30,6 +32,34 @@ export function whatsappBlock(a: Announcement): Localized {
   for (const m of r.media) lines.push(L(`📎 ${m}`, `📎 ${m}`));
   lines.push(L("────────────────", "────────────────"));
   return joinLocalized(lines);
+}
+
+/** Plain-language and accessibility hints for a text about to go out in this category. */
+export function contentHints(policy: Policy, category: string, content: Content): Hints {
+  return hintsFor(
+    {
+      text: content.text,
+      media: content.media.map((m) => ({ mimeType: m.mimeType, ...(m.altText ? { altText: m.altText } : {}) })),
+      ...(content.poll ? { poll: { question: content.poll.question } } : {}),
+    },
+    readabilityFor(policy, category),
+    policy.readability?.syllables,
+  );
+}
+
+/** The hints for the post as approvers will see it: each a line under the preview, in every chat. */
+export function previewHints(policy: Policy, a: Announcement): Localized[] {
+  const post = toOutboundPost(a);
+  return contentHints(policy, a.category, {
+    text: post.text,
+    media: post.media,
+    ...(post.poll ? { poll: post.poll } : {}),
+  }).lines;
+}
+
+/** Hints as lines under a "💡" heading, or nothing when there are none. */
+export function hintsBlock(hints: readonly Localized[]): Localized[] {
+  return hints.length ? [L("💡 Hinweise:", "💡 Hints:"), ...hints.map((h) => L(`  • ${h.de}`, `  • ${h.en}`))] : [];
 }
 
 /** The version approvers decide on: the next one while a correction waits. */
@@ -93,7 +123,7 @@ export function approvalRequest(policy: Policy, a: Announcement): Localized {
   if (a.change?.reason) parts.push(L(`Grund: ${a.change.reason}`, `Reason: ${a.change.reason}`));
   if (a.publishAt) parts.push(joinLocalized([L("Geplant für", "Scheduled for"), when(policy, a.publishAt)], " "));
   if (a.deadline) parts.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));
-  parts.push(whatsappBlock(a), approvalLine(policy, a));
+  parts.push(whatsappBlock(a), ...hintsBlock(previewHints(policy, a)), approvalLine(policy, a));
   if (approvers) parts.push(L(`Freigeben können: ${approvers}`, `Can approve: ${approvers}`));
   parts.push(
     L(

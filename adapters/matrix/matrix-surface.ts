@@ -1,7 +1,7 @@
 import type { MatrixClient } from "matrix-bot-sdk";
 import { ApprovalState } from "../../commands/approval-state.ts";
 import { L, pick, type Localized } from "../../commands/messages.ts";
-import { approvalLine, deliveryLines, headline } from "../../commands/render.ts";
+import { approvalLine, deliveryLines, headline, hintsBlock, previewHints } from "../../commands/render.ts";
 import { awaitsDecision, type Announcement } from "../../src/announcement/announcement.ts";
 import { toOutboundPost } from "../../src/outbox/outbox.ts";
 import { displayName, languageOf, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
@@ -255,6 +255,11 @@ export class MatrixSurface implements ApprovalSurface {
     for (const m of r.media) {
       lines.push(`📎 ${m}`);
       html.push(escapeHtml(`📎 ${m}`));
+    }
+    const hints = hintsBlock(previewHints(policy, a)).map(say);
+    if (hints.length) {
+      lines.push("", ...hints);
+      html.push(`<i>${hints.map(escapeHtml).join("<br>")}</i>`);
     }
     const progress = [approvalLine(policy, a), ...deliveryLines(policy, a)].map(say).join("\n");
     const hint = awaitsDecision(a)

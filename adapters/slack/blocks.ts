@@ -1,5 +1,12 @@
 import { pick, type Localized } from "../../commands/messages.ts";
-import { approvalLine, deliveryLines, headline, shownVersion } from "../../commands/render.ts";
+import {
+  approvalLine,
+  deliveryLines,
+  headline,
+  hintsBlock,
+  previewHints,
+  shownVersion,
+} from "../../commands/render.ts";
 import type { Announcement, AnnouncementId } from "../../src/announcement/announcement.ts";
 import { toOutboundPost } from "../../src/outbox/outbox.ts";
 import { displayName, type Language, type Policy } from "../../src/policy/policy.ts";
@@ -92,6 +99,8 @@ export function cardBlocks(policy: Policy, a: Announcement, language: Language):
   if (r.media.length) {
     blocks.push({ type: "context", elements: r.media.slice(0, 10).map((m) => mrkdwn(`📎 ${escapeSlack(m)}`)) });
   }
+  const hints = hintsBlock(previewHints(policy, a)).map(say);
+  if (hints.length) blocks.push({ type: "context", elements: [mrkdwn(escapeSlack(hints.join("\n")).slice(0, 2900))] });
   const actions = cardActions(a, language);
   if (actions.length) blocks.push({ type: "actions", block_id: `card:${a.id}`, elements: actions });
   return { text: title, blocks };
@@ -214,7 +223,16 @@ export function composeView(
         "One picture (up to 5 MB once converted) or an MP4 video.",
       ),
     ),
-    input("alt", say("Bildbeschreibung", "Picture description"), { type: "plain_text_input", max_length: 500 }),
+    input(
+      "alt",
+      say("Bildbeschreibung", "Picture description"),
+      { type: "plain_text_input", max_length: 500 },
+      true,
+      say(
+        "Was ist zu sehen? Für blinde und sehbehinderte Menschen; WhatsApp zeigt sie in der Bildunterschrift.",
+        "What does it show? For blind and partially sighted people; WhatsApp shows it in the caption.",
+      ),
+    ),
     input("poll_question", say("Umfrage: Frage", "Poll: question"), { type: "plain_text_input", max_length: 255 }),
     input("poll_options", say("Umfrage: Antworten, eine pro Zeile", "Poll: options, one per line"), {
       type: "plain_text_input",
@@ -227,6 +245,7 @@ export function composeView(
         option("multiple", say("Umfrage: mehrere Antworten erlaubt", "Poll: allow several answers")),
         option("urgent", say("Dringend", "Urgent")),
         option("handoff", say("Von Hand auf WhatsApp posten", "Post on WhatsApp by hand")),
+        option("no_description", say("Bild bewusst ohne Beschreibung", "Picture without a description, on purpose")),
       ],
     }),
   ];

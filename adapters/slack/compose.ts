@@ -54,6 +54,8 @@ export function composeCommand(
   const flags = checkedValues(view, "flags");
   const [file, ...moreFiles] = filesOf(view, "media");
   const altText = inputValue(view, "alt")?.trim();
+  /** A proposed message's own picture travels in the form's metadata, not in its file field. */
+  const proposedFile = /"file"\s*:/.test(view.private_metadata);
 
   const given = [text, question, template].filter(Boolean).length;
   if (given === 0) {
@@ -82,8 +84,14 @@ export function composeCommand(
   }
   if (question && file) errors.media = say("Eine Umfrage kann kein Bild tragen.", "A poll cannot carry a picture.");
   if (moreFiles.length) errors.media = say("Nur eine Datei pro Meldung.", "Only one file per announcement.");
-  if (!file && altText)
+  if (!file && !proposedFile && altText)
     errors.alt = say("Die Beschreibung gehört zu einem Bild.", "The description belongs to a picture.");
+  if ((file || proposedFile) && !altText && !flags.includes("no_description")) {
+    errors.alt = say(
+      "Bitte beschreiben, was zu sehen ist – oder „Bild bewusst ohne Beschreibung“ ankreuzen.",
+      "Please describe what it shows – or tick “Picture without a description, on purpose”.",
+    );
+  }
   if (!template && templateValues) {
     errors.template_values = say("Bitte auch die Vorlage wählen.", "Please choose the template too.");
   }
@@ -114,6 +122,7 @@ export function composeCommand(
   if (at) words.push(`--at "${at}"`);
   if (flags.includes("urgent")) words.push("--urgent");
   if (flags.includes("handoff")) words.push("--handoff");
+  if ((file || proposedFile) && flags.includes("no_description")) words.push("--no-description");
   if (question && flags.includes("multiple")) words.push("--multiple");
   if (Object.keys(errors).length) return { ok: false, errors };
   return {

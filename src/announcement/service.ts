@@ -1,5 +1,14 @@
 import { fail, ok, type Result } from "../errors.ts";
-import { approvalProgress, canChange, canDraft, isApproverFor, isStaff } from "../policy/policy.ts";
+import {
+  approvalProgress,
+  canChange,
+  canDraft,
+  isApproverFor,
+  isStaff,
+  readabilityFor,
+  type Category,
+} from "../policy/policy.ts";
+import { mediaFindings, type MediaForHints } from "../readability/index.ts";
 import { announcementLockKey } from "../ports/store.ts";
 import {
   currentVersion,
@@ -40,6 +49,8 @@ export interface DraftRequest {
   followUp?: { root: AnnouncementId; kind: "update" | "cancel" };
   /** When the notice stops being valid. */
   expiresAt?: Date;
+  /** The author confirmed that its pictures or videos go out without a description. */
+  withoutDescription?: boolean;
   origin: Origin;
 }
 
@@ -89,6 +100,23 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       publishAt === undefined ? undefined : Date.parse(publishAt),
     ].filter((t): t is number => t !== undefined);
     return limits.length > 0 ? new Date(Math.min(...limits)).toISOString() : undefined;
+  }
+
+  /**
+   * Pictures and videos need a text alternative (BGG §12a, NBGG §9a): refused where the category requires one,
+   * otherwise only after the author confirmed going without.
+   */
+  function checkDescriptions(content: Content, category: Category, confirmed: boolean): Result<void> {
+    const media = content.media.flatMap((m): MediaForHints[] => {
+      const kind = m.mimeType.split("/")[0];
+      return kind === "image" || kind === "video" ? [{ kind, ...(m.altText ? { altText: m.altText } : {}) }] : [];
+    });
+    const missing = mediaFindings(media, readabilityFor(policy, category.id).describeMedia);
+    if (missing.some((f) => f.severity === "required")) {
+      return fail("MEDIA_DESCRIPTION_REQUIRED", { category: category.label, count: missing.length });
+    }
+    if (missing.length > 0 && !confirmed) return fail("MEDIA_DESCRIPTION_MISSING", { count: missing.length });
+    return ok(undefined);
   }
 
   function checkPublishAt(publishAt: Date | undefined, now: Date): Result<void> {
@@ -154,6 +182,8 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       }
       const content = prepareContent(request.content);
       if (!content.ok) return content;
+      const undescribed = checkDescriptions(content.value, category, request.withoutDescription === true);
+      if (!undescribed.ok) return undescribed;
       const now = clock.now();
       const when = checkPublishAt(request.publishAt, now);
       if (!when.ok) return when;

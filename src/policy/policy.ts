@@ -2,6 +2,7 @@ import { approvalsOfCurrentVersion, type Announcement } from "../announcement/an
 import { isOfficeHours, weekdayOf, type Calendar, type Weekday } from "../time/calendar.ts";
 import { wallTimeOf } from "../time/zoned.ts";
 import type { Template } from "../templates/templates.ts";
+import { DEFAULT_READABILITY, type ReadabilityOptions, type SyllableCounter } from "../readability/index.ts";
 
 export type Language = "de" | "en";
 
@@ -38,6 +39,8 @@ export interface Category {
   escalation?: readonly { afterMs: number; notify: readonly string[] }[];
   /** Water main, storm, fire: the on-call staff may publish it at night without waiting (break-glass). */
   emergency?: { freeText: boolean };
+  /** Plain-language hints for this category, where they differ from the policy's (emergencies may be terse). */
+  readability?: Partial<ReadabilityOptions>;
 }
 
 export interface Policy {
@@ -53,6 +56,8 @@ export interface Policy {
   templates: ReadonlyMap<string, Template>;
   /** Groups whose members also come from a chat's directory (a Slack user group): name → where. */
   directoryGroups?: ReadonlyMap<string, DirectoryGroup>;
+  /** Plain-language and accessibility hints: the policy's thresholds, and how syllables are counted. */
+  readability?: { options: ReadabilityOptions; syllables?: SyllableCounter };
 }
 
 export interface DirectoryGroup {
@@ -70,6 +75,14 @@ export function resolvePerson(policy: Policy, platform: string, userId: string):
     if (person.identities[platform]?.includes(userId)) return person;
   }
   return undefined;
+}
+
+/** The hint thresholds for a category: the policy's, with the category's own where it has them. */
+export function readabilityFor(policy: Policy, categoryId: string): ReadabilityOptions {
+  return {
+    ...(policy.readability?.options ?? DEFAULT_READABILITY),
+    ...policy.categories.get(categoryId)?.readability,
+  };
 }
 
 /** The language of whoever this chat user is; the policy's own for someone it does not know. */

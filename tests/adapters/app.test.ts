@@ -29,6 +29,9 @@ describe("createApp: the whole app in-process", () => {
     const running = app.run();
     stdin.write("announce Sperrung der Hauptstraße am Montag. --category umfrage\n");
     await expect.poll(() => out).toContain("A-0001 ist angelegt");
+    // The console's preview carries the hints too: an all-caps word here.
+    stdin.write("announce ACHTUNG: Sperrung der Hauptstraße am Dienstag. --category umfrage\n");
+    await expect.poll(() => out).toMatch(/A-0002 ist angelegt[\s\S]*💡 Hinweise:[\s\S]*ACHTUNG/);
     stdin.write("as carla approve A-0001\n");
     await expect.poll(() => out).toMatch(/Carla Meyer [^\n]*hat A-0001 freigegeben – es fehlen noch 1/);
     stdin.write("as erik approve A-0001\n");

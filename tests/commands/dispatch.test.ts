@@ -4,7 +4,10 @@ import { dispatch } from "../../commands/dispatch.ts";
 import { COMMANDS } from "../../commands/registry.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import type { MediaItem } from "../../src/announcement/announcement.ts";
+import { parsePolicy } from "../../adapters/config/policy-file.ts";
+import { MemoryStore } from "../../src/memory/memory-store.ts";
 import { silentLogger } from "../../src/ports/logger.ts";
+import { TEST_POLICY_YAML } from "../fakes/fixtures.ts";
 import { aWorld, origin, type World } from "../fakes/world.ts";
 
 const say = (w: World, user: string, text: string, attachments?: MediaItem[]): Promise<CommandOutcome> =>
@@ -146,6 +149,45 @@ describe("command grammar and handlers", () => {
     expect(code(tooLarge)).toBe("MEDIA_TOO_LARGE");
     expect(tooLarge.kind === "error" && tooLarge.message.de).toContain("6.00 MB");
     expect(await w.store.currentSequence("announcement")).toBe(0);
+  });
+
+  it("a picture without a description: the author confirms first, or the category requires one", async () => {
+    const w = aWorld();
+    const photo: MediaItem = { name: "baustelle.jpg", mimeType: "image/jpeg", bytes: 1000, sha256: "c" };
+    const asked = await say(w, "anna", "Die Baustelle von oben --category baustelle", [photo]);
+    expect(code(asked)).toBe("MEDIA_DESCRIPTION_MISSING");
+    expect(asked.kind === "error" && asked.message.de).toContain("--no-description");
+    expect(await w.store.currentSequence("announcement")).toBe(0);
+    const confirmed = await say(w, "anna", "Die Baustelle von oben --category baustelle --no-description", [photo]);
+    expect(code(confirmed)).toBe("reply");
+    const described = await say(w, "anna", 'Die Baustelle --alt "Bagger auf der Hauptstraße"', [photo]);
+    expect(described.kind === "reply" && described.announcement?.versions[0]?.content.media[0]?.altText).toBe(
+      "Bagger auf der Hauptstraße",
+    );
+    const strict = aWorld(
+      new MemoryStore(),
+      undefined,
+      parsePolicy(
+        TEST_POLICY_YAML.replace(
+          "baustelle: { label: Baustelle, approvers: [carla, dieter, erik], quorum: 2, deadline: 1h }",
+          "baustelle: { label: Baustelle, approvers: [carla, dieter, erik], quorum: 2, deadline: 1h, readability: { describeMedia: required } }",
+        ),
+        "strict.yaml",
+      ),
+    );
+    const refused = await say(strict, "anna", "Ohne Beschreibung --category baustelle --no-description", [photo]);
+    expect(code(refused)).toBe("MEDIA_DESCRIPTION_REQUIRED");
+    expect(await strict.store.currentSequence("announcement")).toBe(0);
+  });
+
+  it("the draft's preview carries plain-language hints, and nothing is blocked by them", async () => {
+    const w = aWorld();
+    const long =
+      "Aufgrund der umfangreichen Sanierungsarbeiten an der Wasserleitung in der Hauptstraße wird die Straße ab Montag, dem 12. Juni, bis voraussichtlich Freitag, dem 30. Juni, zwischen der Einmündung Bergstraße und dem Marktplatz für den gesamten Durchgangsverkehr voll gesperrt.";
+    const o = await say(w, "anna", long);
+    expect(code(o)).toBe("reply");
+    expect(o.kind === "reply" && o.message.de).toMatch(/💡 Hinweise:[\s\S]*Satz mit \d+ Wörtern/);
+    expect(o.kind === "reply" && o.message.en).toMatch(/💡 Hints:[\s\S]*Sentence with \d+ words/);
   });
 
   it("drafts text that merely mentions a motorway like A1", async () => {

@@ -17,9 +17,8 @@ export interface World {
 }
 
 /** Service, outbox and fakes wired like the composition root does, on the in-memory store. */
-export function aWorld(store: Store = new MemoryStore(), handoff?: FakeOutlet): World {
+export function aWorld(store: Store = new MemoryStore(), handoff?: FakeOutlet, policy: Policy = testPolicy()): World {
   const clock = new FixedClock();
-  const policy = testPolicy();
   const notices = new RecordingNotices();
   const outlet = new FakeOutlet();
   const outbox = new Outbox({

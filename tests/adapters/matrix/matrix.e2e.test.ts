@@ -197,6 +197,22 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     await expect.poll(() => second.outlet.published.map((p) => p.post.announcementId)).toEqual(["A-0001"]);
   });
 
+  it("the preview shows plain-language hints under the post", async () => {
+    const h = await world();
+    const bot = await start(h);
+    h.push(
+      OPS_ROOM,
+      h.message(
+        M.anna,
+        "!announce Aufgrund der umfangreichen Sanierungsarbeiten an der Wasserleitung in der Hauptstraße wird die Straße ab Montag bis voraussichtlich Freitag zwischen der Bergstraße und dem Marktplatz für den gesamten Durchgangsverkehr voll gesperrt.",
+      ),
+    );
+    const preview = await previewOf(bot, "A-0001");
+    const content = h.sent.find((s) => s.eventId === preview.id)?.content;
+    expect(String(content?.body)).toMatch(/💡 Hinweise:[\s\S]*Satz mit \d+ Wörtern/);
+    expect(String(content?.formatted_body)).toContain("💡 Hinweise:");
+  });
+
   it("self-approval and a non-approver's ✅ are refused with a short notice and change nothing", async () => {
     const h = await world();
     const bot = await start(h);
@@ -368,8 +384,19 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
       h.message(M.anna, "umleitung.png", { msgtype: "m.image", url: mxc, info: { mimetype: "image/png" } }),
     );
     h.push(OPS_ROOM, h.message(M.anna, "!announce Umleitung wie im Bild", { inReplyTo: image?.event_id ?? "" }));
+    // Without a description the author is asked first, and nothing is drafted.
+    await expect.poll(() => bodies(h.sent.filter((s) => s.roomId === OPS_ROOM))).toMatch(/ohne Beschreibung/);
+    expect(await bot.store.openIds()).toEqual([]);
+    h.push(
+      OPS_ROOM,
+      h.message(M.anna, '!announce Umleitung wie im Bild --alt "Karte der Umleitung über die Bergstraße"', {
+        inReplyTo: image?.event_id ?? "",
+      }),
+    );
     await expect.poll(() => bot.store.openIds()).toEqual(["A-0001"]);
-    expect((await bot.service.get("A-0001"))?.versions[0]?.content.media).toMatchObject([{ mimeType: "image/jpeg" }]);
+    expect((await bot.service.get("A-0001"))?.versions[0]?.content.media).toMatchObject([
+      { mimeType: "image/jpeg", altText: "Karte der Umleitung über die Bergstraße" },
+    ]);
     expect(h.requests.some((r) => r.route === "media" && r.path.startsWith("/_matrix/client/v1/media/download/"))).toBe(
       true,
     );

@@ -104,6 +104,26 @@ describe("Slack in Socket Mode against a local Slack", () => {
     ]);
   });
 
+  it("the card shows plain-language hints and warns of a picture without a description", async () => {
+    await announce(
+      U.anna,
+      "Aufgrund der umfangreichen Sanierungsarbeiten an der Wasserleitung in der Hauptstraße wird die Straße ab Montag bis voraussichtlich Freitag zwischen der Bergstraße und dem Marktplatz für den gesamten Durchgangsverkehr voll gesperrt.",
+    );
+    const card = JSON.stringify((await cardOf("A-0001")).blocks);
+    expect(card).toContain("💡 Hinweise:");
+    expect(card).toMatch(/Satz mit \d+ Wörtern/);
+    const drafted = await bot.service.draft("anna", {
+      content: {
+        text: "Neue Ampel am Markt.",
+        media: [{ name: "ampel.jpg", mimeType: "image/jpeg", bytes: 1000, sha256: "f".repeat(64) }],
+      },
+      withoutDescription: true,
+      origin: { platform: "slack", room: PRESS_DESK },
+    });
+    expect(drafted.ok).toBe(true);
+    expect(JSON.stringify((await cardOf("A-0002")).blocks)).toContain("⚠️ Bild ohne Beschreibung");
+  });
+
   it("refuses self-approval and non-approvers privately and changes nothing", async () => {
     await announce(U.carla, "Carlas eigene Meldung");
     const card = await cardOf("A-0001");

@@ -60,6 +60,21 @@ describe("compose form → command", () => {
     expect(withPicture).toMatchObject({ ok: false, errors: { media: expect.stringContaining("poll") } });
   });
 
+  it("a picture needs a description, or the author ticks that it goes out without one on purpose", () => {
+    const media = { files: [{ id: "F1", name: "a.jpg", mimetype: "image/jpeg" }] };
+    expect(compose({ text: { value: "Baustelle" }, media })).toMatchObject({
+      ok: false,
+      errors: { alt: expect.stringContaining("without a description") },
+    });
+    expect(compose({ text: { value: "Baustelle" }, media, alt: { value: "Bagger" } })).toMatchObject({
+      ok: true,
+      value: { altText: "Bagger", text: "" },
+    });
+    expect(
+      compose({ text: { value: "Baustelle" }, media, flags: { selected_options: [{ value: "no_description" }] } }),
+    ).toMatchObject({ ok: true, value: { text: "--no-description" } });
+  });
+
   it("names each field that is wrong, without the store", () => {
     expect(compose({})).toMatchObject({ ok: false, errors: { text: expect.any(String) } });
     expect(compose({ poll_question: { value: "Q" }, poll_options: { value: "only one" } })).toMatchObject({
