@@ -168,7 +168,11 @@ function passiveIn(sentence: Sentence): string | undefined {
   const lower = sentence.words.map((w) => w.text);
   const aux = lower.findIndex((w) => PASSIVE_AUX.has(w.toLowerCase()));
   if (aux < 0) return undefined;
-  const participle = lower.findIndex((w, i) => i !== aux && PARTICIPLE.test(w));
+  // The participle closes the clause; one before a noun is an adjective ("die gesamten Arbeiten").
+  const attributive = (i: number) => /^\p{Lu}/u.test(lower[i + 1] ?? "");
+  const candidate = (w: string, i: number) => i !== aux && PARTICIPLE.test(w) && !attributive(i);
+  const after = lower.findIndex((w, i) => i > aux && candidate(w, i));
+  const participle = after >= 0 ? after : lower.findLastIndex((w, i) => i < aux && candidate(w, i));
   if (participle < 0) return undefined;
   const [first, second] = aux < participle ? [aux, participle] : [participle, aux];
   const gap = second - first > 1 ? " … " : " ";

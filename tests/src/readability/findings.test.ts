@@ -124,6 +124,9 @@ describe("findings", () => {
     expect(passive("Wir werden Sie informieren.")).toBeUndefined();
     expect(passive("Die Gemeinde wird 100 Jahre alt.")).toBeUndefined(); // "Gemeinde" is a noun
     expect(passive("Die Straße ist gesperrt.")).toBeUndefined(); // sein-passive: not flagged
+    // A participle before a noun is an adjective: the one closing the clause is meant.
+    expect(passive("Die Straße wird für den gesamten Durchgangsverkehr voll gesperrt.")).toBe("wird … gesperrt");
+    expect(passive("Es wird der gesamte Bereich geräumt.")).toBe("wird … geräumt");
   });
 
   it("all_caps: five letters or more, or four when the text has two; known abbreviations are fine", () => {
