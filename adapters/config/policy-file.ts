@@ -382,7 +382,7 @@ export function parsePolicy(text: string, file: string): Policy {
     ...(directoryGroups.size ? { directoryGroups } : {}),
     readability: {
       options: { ...DEFAULT_READABILITY, ...definedOnly(raw.readability) },
-      syllables: germanHyphenation(),
+      syllables: (word) => germanHyphenation()(word),
     },
   };
 }
@@ -394,6 +394,7 @@ const definedOnly = (o: z.infer<typeof ReadabilitySchema>): Partial<ReadabilityO
 let hyphenation: SyllableCounter | undefined;
 
 /**
+ * Loaded with the first preview, not at start (the patterns cost start time and memory).
  * Syllables counted per piece of the TeX German hyphenation patterns (the `hyphen` package), which knows the
  * boundaries inside compounds that vowel groups alone miss (36 of 40 test words right against 31).
  */

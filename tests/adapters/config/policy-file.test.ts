@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicy, parsePolicy } from "../../../adapters/config/policy-file.ts";
+import { readabilityFor } from "../../../src/policy/policy.ts";
 import { TEST_POLICY_YAML } from "../../fakes/fixtures.ts";
 
 const EXAMPLE = new URL("../../../config/policy.example.yaml", import.meta.url).pathname;
@@ -18,6 +19,18 @@ describe("policy file", () => {
       slack: ["U0ANNA0001"],
       matrix: ["@anna.schmidt:achim.de"],
     });
+  });
+
+  it("reads plain-language thresholds at the top and per category; the rest keeps the defaults", () => {
+    const policy = loadPolicy(EXAMPLE);
+    expect(readabilityFor(policy, "baustelle")).toMatchObject({ maxSentenceWords: 20, describeMedia: "hint" });
+    expect(readabilityFor(policy, "krise")).toMatchObject({
+      maxSentenceWords: 25,
+      minFleschScore: 30,
+      maxWordLetters: 20,
+      describeMedia: "required",
+    });
+    expect(policy.readability?.syllables?.("Umleitungsstrecke")).toBe(5); // Um-lei-tungs-stre-cke
   });
 
   const broken = (from: string, to: string) => TEST_POLICY_YAML.replace(from, to);
@@ -43,6 +56,13 @@ describe("policy file", () => {
     ["a bad deadline", "deadline: 1h", "deadline: soon", 25, 'a duration such as "30m", "48h" or "3d"'],
     ["an unknown key", "defaultCategory: allgemein", "defaultCategory: allgemein\nquorm: 3", 16, "quorm"],
     ["a bad time zone", "timezone: Europe/Berlin", "timezone: Europe/Achim", 3, "not a known IANA time zone"],
+    [
+      "an unknown rule for picture descriptions",
+      "deadline: 1h }",
+      "deadline: 1h, readability: { describeMedia: sometimes } }",
+      25,
+      "categories.baustelle.readability.describeMedia",
+    ],
     ["a missing default category", "defaultCategory: allgemein", "defaultCategory: sport", 15, 'no category "sport"'],
     [
       "an identity used twice",
