@@ -120,7 +120,6 @@ export class ApprovalDesk implements NoticeSink {
 
   async #handoff(notice: HandoffNotice): Promise<void> {
     if (notice.step !== "publish") return this.#surface.toApprovers(notice.message);
-
     const post = await this.state.post(notice.post.announcementId);
     await this.#surface.handoff(post, notice.post, notice.message);
   }
