@@ -83,6 +83,8 @@ export class ApprovalDesk implements NoticeSink {
   readonly #queue: NoticeQueue;
   readonly #events = new KeyedMutex();
   readonly #seenOrder = new KeyedMutex();
+  /** Approval posts being posted and noted right now. */
+  readonly #opening = new Set<Promise<ApprovalPost>>();
 
   constructor(options: ApprovalDeskOptions) {
     this.#o = options;
@@ -108,14 +110,38 @@ export class ApprovalDesk implements NoticeSink {
     const a = notice.announcement;
     let post = await this.state.post(a.id);
     const opens = !post && OPENS_APPROVAL_POST.has(notice.kind);
-    if (post) await this.#surface.update(post, a);
-    else if (opens) post = await this.#surface.open(a);
-    if (post) await this.state.putPost(a.id, post);
+    if (post) {
+      await this.#surface.update(post, a);
+      await this.state.putPost(a.id, post);
+    } else if (opens) post = await this.#open(a);
     for (const { audience, message, position } of approvalThreadMessages(this.#o.policy, notice, opens)) {
       const step = `${a.id}-${a.events.length}-${notice.kind}-${position}`;
       if (audience === "author") await this.#surface.tellPrivately(a.author, message, step);
       else await this.#surface.log(post, message, step);
     }
+  }
+
+  /** Posts and notes a new approval post; a reaction arriving in between waits for the note. */
+  async #open(a: Announcement): Promise<ApprovalPost> {
+    const opening = (async () => {
+      const post = await this.#surface.open(a);
+      await this.state.putPost(a.id, post);
+      return post;
+    })();
+    this.#opening.add(opening);
+    try {
+      return await opening;
+    } finally {
+      this.#opening.delete(opening);
+    }
+  }
+
+  /** The announcement a post shows, also when the post is just being noted. */
+  async #announcementOf(postId: string): Promise<AnnouncementId | undefined> {
+    const id = await this.state.announcementOf(postId);
+    if (id || this.#opening.size === 0) return id;
+    await Promise.allSettled([...this.#opening]);
+    return this.state.announcementOf(postId);
   }
 
   async #handoff(notice: HandoffNotice): Promise<void> {
@@ -133,7 +159,7 @@ export class ApprovalDesk implements NoticeSink {
   /** A reaction on one of the approval posts; reactions elsewhere cost one read and nothing else. */
   async reaction(event: ReactionEvent): Promise<void> {
     if (event.user === this.#surface.botUserId()) return;
-    const id = await this.state.announcementOf(event.postId);
+    const id = await this.#announcementOf(event.postId);
     const post = id && (await this.state.post(id));
     if (!id || !post || post.room !== event.room) return;
     this.#o.log.debug({ eventId: event.eventId, id, removed: event.removed }, "reaction on an approval post");

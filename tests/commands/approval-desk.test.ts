@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import { ApprovalDesk } from "../../commands/approval-desk.ts";
+import { dispatch } from "../../commands/dispatch.ts";
+import type { CommandInput } from "../../commands/input.ts";
+import type { Localized } from "../../commands/messages.ts";
+import type { Announcement } from "../../src/announcement/announcement.ts";
+import { createAnnouncementService } from "../../src/announcement/service.ts";
+import { MemoryStore } from "../../src/memory/memory-store.ts";
+import type { ApprovalPost, ApprovalSurface, PostReaction } from "../../src/ports/approval-surface.ts";
+import { silentLogger } from "../../src/ports/logger.ts";
+import { FakeOutlet, FixedClock, testPolicy } from "../fakes/fixtures.ts";
+
+/** A chat that shows nothing but records what it was asked to show; `open` waits until released. */
+class RecordingSurface implements ApprovalSurface {
+  readonly platform = "console";
+  readonly lines: string[] = [];
+  readonly private: { person: string; text: string }[] = [];
+  readonly reactions = new Map<string, PostReaction[]>();
+  #posts = 0;
+  #gate: Promise<void> = Promise.resolve();
+  release: () => void = () => undefined;
+  holdOpens(): void {
+    this.#gate = new Promise((resolve) => (this.release = resolve));
+  }
+  botUserId = () => "bot";
+  async open(): Promise<ApprovalPost> {
+    await this.#gate;
+    this.#posts += 1;
+    return { room: "approvals", id: `post-${this.#posts}`, at: Date.now() };
+  }
+  async recover(a: Announcement): Promise<ApprovalPost> {
+    return { room: "approvals", id: `recovered-${a.id}`, at: Date.now() };
+  }
+  async update(): Promise<void> {}
+  async log(_post: ApprovalPost | undefined, line: Localized): Promise<void> {
+    this.lines.push(line.de);
+  }
+  async notify(_post: ApprovalPost, user: string, message: Localized): Promise<void> {
+    this.lines.push(`${user}: ${message.de}`);
+  }
+  async tellPrivately(person: string, message: Localized): Promise<void> {
+    this.private.push({ person, text: message.de });
+  }
+  async toApprovers(message: Localized): Promise<void> {
+    this.lines.push(message.de);
+  }
+  async handoff(): Promise<void> {}
+  async readReactions(posts: readonly ApprovalPost[]): Promise<Map<string, PostReaction[]>> {
+    return new Map(posts.map((p) => [p.id, this.reactions.get(p.id) ?? []]));
+  }
+}
+
+function aDesk() {
+  const store = new MemoryStore();
+  const policy = testPolicy();
+  const surface = new RecordingSurface();
+  let desk: ApprovalDesk | undefined;
+  const service = createAnnouncementService({
+    store,
+    policy,
+    clock: new FixedClock(),
+    outlets: [new FakeOutlet()],
+    notices: { emit: (n) => desk?.emit(n) ?? Promise.resolve() },
+    log: silentLogger,
+  });
+  let failNext = false;
+  const handle = async (input: CommandInput) => {
+    if (failNext) {
+      failNext = false;
+      throw new Error("store went away");
+    }
+    return dispatch(input, { service, policy, clock: new FixedClock(), log: silentLogger });
+  };
+  desk = new ApprovalDesk({ surface, policy, store, handle, log: silentLogger });
+  const draft = async (text: string) => {
+    const result = await service.draft("anna", {
+      content: { text, media: [] },
+      category: "baustelle",
+      origin: { platform: "console", room: "t" },
+    });
+    if (!result.ok) throw new Error(result.error.code);
+    return result.value;
+  };
+  return { store, service, surface, desk, draft, failOnce: () => (failNext = true) };
+}
+
+const approvalsOf = async (w: ReturnType<typeof aDesk>, id: string) =>
+  (await w.service.get(id as `A-${string}`))?.approvals.map((a) => a.by) ?? [];
+
+describe("the approval desk", () => {
+  it("a ✅ that arrives while its post is being noted waits for it, and counts", async () => {
+    const w = aDesk();
+    w.surface.holdOpens();
+    await w.draft("Zwei Freigaben");
+    const reacted = w.desk.reaction({
+      eventId: "e1",
+      room: "approvals",
+      postId: "post-1",
+      user: "carla",
+      key: "✅",
+      removed: false,
+    });
+    w.surface.release();
+    await reacted;
+    expect(await approvalsOf(w, "A-0001")).toEqual(["carla"]);
+  });
+
+  it("an event counts once; one whose effect failed is not marked handled, so its replay counts", async () => {
+    const w = aDesk();
+    await w.draft("Zwei Freigaben");
+    await w.desk.settled();
+    const event = { eventId: "e1", room: "approvals", postId: "post-1", user: "carla", key: "✅", removed: false };
+    w.failOnce();
+    await expect(w.desk.reaction(event)).rejects.toThrow("store went away");
+    expect(await approvalsOf(w, "A-0001")).toEqual([]);
+    await w.desk.reaction(event);
+    await w.desk.reaction(event);
+    expect(await approvalsOf(w, "A-0001")).toEqual(["carla"]);
+    expect(await w.desk.state.handled("e1")).toBe(true);
+  });
+
+  it("reconciles from one read of all posts: new ✅ count, a ✅ taken back withdraws, a counted one is not counted again", async () => {
+    const w = aDesk();
+    await w.draft("Eins");
+    await w.draft("Zwei");
+    await w.desk.settled();
+    await w.desk.reaction({
+      eventId: "e1",
+      room: "approvals",
+      postId: "post-1",
+      user: "carla",
+      key: "✅",
+      removed: false,
+    });
+    expect(await approvalsOf(w, "A-0001")).toEqual(["carla"]);
+    // While away: carla's ✅ on post 1 is gone, dieter's ✅ on post 2 is new.
+    w.surface.reactions.set("post-2", [{ user: "dieter", key: "✅" }]);
+    await w.desk.reconcile();
+    expect(await approvalsOf(w, "A-0001")).toEqual([]);
+    expect(await approvalsOf(w, "A-0002")).toEqual(["dieter"]);
+    await w.desk.reconcile();
+    expect(await approvalsOf(w, "A-0002")).toEqual(["dieter"]);
+  });
+
+  it("a post nobody noted is recovered before reconciliation, and authors are told privately", async () => {
+    const w = aDesk();
+    await w.draft("Verloren");
+    await w.desk.settled();
+    await w.store.deleteChatState("post:console:A-0001");
+    await w.desk.recoverPosts();
+    expect(await w.desk.state.post("A-0001")).toMatchObject({ id: "recovered-A-0001" });
+    await w.desk.reaction({
+      eventId: "e2",
+      room: "approvals",
+      postId: "recovered-A-0001",
+      user: "carla",
+      key: "✅",
+      removed: false,
+    });
+    await w.desk.reaction({
+      eventId: "e3",
+      room: "approvals",
+      postId: "recovered-A-0001",
+      user: "dieter",
+      key: "✅",
+      removed: false,
+    });
+    await w.desk.settled();
+    expect(w.surface.private).toEqual([{ person: "anna", text: expect.stringContaining("A-0001 wurde von") }]);
+  });
+});
