@@ -366,7 +366,7 @@ describe("log redaction: Slack", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Matrix: the SDK's logger adapter, and MatrixApp + MatrixChat against a loopback homeserver
+// Matrix: the SDK's logger adapter, and MatrixApp + the approval desk against a loopback homeserver
 // ---------------------------------------------------------------------------------------------------------------
 
 const APPROVAL_ROOM = "!approvals:achim.de";
@@ -480,8 +480,8 @@ describe("log redaction: WhatsApp gateways", () => {
 
 describe("log redaction: the leaks found earlier stay closed", () => {
   // REAL. adapters/matrix/matrix-app.ts MatrixApp.send → matrix-bot-sdk 0.8 doHttpRequest: an error answer without a
-  // JSON `errcode` (a reverse proxy's HTML 403/502 page) is thrown as the raw `request` response object. MatrixChat
-  // (adapters/matrix/matrix-chat.ts, emit) logs it as `{ err }`; pino serializes it via its toJSON, which includes
+  // JSON `errcode` (a reverse proxy's HTML 403/502 page) is thrown as the raw `request` response object. The approval desk
+  // (commands/approval-desk.ts, its notice queue) logs it as `{ err }`; pino serializes it via its toJSON, which includes
   // `request.headers.Authorization: "Bearer <MATRIX_ACCESS_TOKEN>"`. REDACTED_PATHS has only one-level, lower-case
   // `*.authorization`, so nothing catches it. The same object reaches `{ err }` in worker.ts/outbox.ts via notices.
   it("a Matrix error page (no errcode) logs the access token via err.request.headers", async () => {
