@@ -6,6 +6,7 @@ import type { Localized } from "../../commands/messages.ts";
 import type { Announcement } from "../../src/announcement/announcement.ts";
 import { createAnnouncementService } from "../../src/announcement/service.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";
+import { NoticeBus } from "../../src/notices/bus.ts";
 import type { ApprovalPost, ApprovalSurface, PostReaction } from "../../src/ports/approval-surface.ts";
 import { silentLogger } from "../../src/ports/logger.ts";
 import { FakeOutlet, FixedClock, testPolicy } from "../fakes/fixtures.ts";
@@ -54,13 +55,13 @@ function aDesk() {
   const store = new MemoryStore();
   const policy = testPolicy();
   const surface = new RecordingSurface();
-  let desk: ApprovalDesk | undefined;
+  const bus = new NoticeBus();
   const service = createAnnouncementService({
     store,
     policy,
     clock: new FixedClock(),
     outlets: [new FakeOutlet()],
-    notices: { emit: (n) => desk?.emit(n) ?? Promise.resolve() },
+    notices: bus,
     log: silentLogger,
   });
   let failNext = false;
@@ -71,7 +72,8 @@ function aDesk() {
     }
     return dispatch(input, { service, policy, clock: new FixedClock(), log: silentLogger });
   };
-  desk = new ApprovalDesk({ surface, policy, store, handle, log: silentLogger });
+  const desk = new ApprovalDesk({ surface, policy, store, handle, log: silentLogger });
+  bus.subscribe(desk);
   const draft = async (text: string) => {
     const result = await service.draft("anna", {
       content: { text, media: [] },
