@@ -92,6 +92,8 @@ export interface App {
   store: Store;
   chat: ChatRuntime;
   ops: OpsServer | undefined;
+  /** The app's logger: secrets scrubbed from every line. */
+  log: Logger;
   /** Takes commands; for the console, resolves when its input ends. */
   run(): Promise<void>;
   /** Bounded, orderly: no new commands, in-flight work finished or left for the next start. */
@@ -140,7 +142,10 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         policy,
         log,
         handle: late,
-        onFatal: io.onFatal,
+        onFatal: (message) => {
+          log.error({}, message);
+          io.onFatal(message);
+        },
       }),
   };
   const chat: ChatRuntime = await chats[env.CHAT]();
@@ -254,6 +259,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
     store,
     chat,
     ops,
+    log,
     stop,
     run: async () => {
       if (example) io.stdout.write(`Hinweis: keine ./policy.yaml – die Beispiel-Richtlinie ${path} gilt.\n`);

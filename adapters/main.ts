@@ -18,8 +18,9 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void app.stop("SIGINT").then(() => process.exit()));
   // The Slack socket layer can reject a promise nobody awaits while reconnecting (slack.md §8.4).
   process.on("unhandledRejection", (reason) => {
-    process.stderr.write(
-      `amtsbote: unhandled rejection, still running: ${reason instanceof Error ? reason.message : String(reason)}\n`,
+    app.log.error(
+      { reason: reason instanceof Error ? reason.message : String(reason) },
+      "unhandled rejection; still running",
     );
   });
   await app.run();
