@@ -3,10 +3,10 @@ import {
   analyse,
   DEFAULT_READABILITY,
   mediaFindings,
+  mediaForHints,
   SCORE_MIN_WORDS,
   sortFindings,
   type Finding,
-  type MediaForHints,
   type Readability,
   type ReadabilityOptions,
   type SyllableCounter,
@@ -180,11 +180,6 @@ export interface Hints {
   descriptionRequired: boolean;
 }
 
-const kindOf = (m: { kind?: string; mimeType?: string }): MediaForHints["kind"] | undefined => {
-  const kind = m.kind ?? m.mimeType?.split("/")[0];
-  return kind === "image" || kind === "video" ? kind : undefined;
-};
-
 /**
  * Hints for a draft's preview. The text (or, for a poll without text, its question) is analysed when
  * `options.enabled`; a poll gets no scores. Attachments are checked for a description whatever `enabled` says
@@ -199,12 +194,7 @@ export function hintsFor(
   const isPoll = !content.text.trim() && content.poll !== undefined;
   const analysed = analyse(isPoll ? (content.poll?.question ?? "") : content.text, options, syllables);
   const text: Readability = isPoll ? { counts: analysed.counts, findings: analysed.findings } : analysed;
-  const media: MediaForHints[] = [];
-  for (const m of content.media) {
-    const kind = kindOf(m);
-    if (kind) media.push({ kind, ...(m.altText !== undefined ? { altText: m.altText } : {}) });
-  }
-  const missing = mediaFindings(media, options.describeMedia);
+  const missing = mediaFindings(mediaForHints(content.media), options.describeMedia);
   const readability: Readability = { ...text, findings: sortFindings([...missing, ...text.findings]) };
   return {
     readability,

@@ -6,8 +6,7 @@ import {
 } from "../src/announcement/announcement.ts";
 import { toOutboundPost } from "../src/outbox/outbox.ts";
 import { approvalProgress, displayName, quorumOf, readabilityFor, type Policy } from "../src/policy/policy.ts";
-import type { Content } from "../src/announcement/announcement.ts";
-import { hintsFor, type Hints } from "./hints.ts";
+import { hintsFor } from "./hints.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
 import { joinLocalized, L, STATE_LABELS, type Localized } from "./messages.ts";
@@ -34,27 +33,9 @@ export function whatsappBlock(a: Announcement): Localized {
   return joinLocalized(lines);
 }
 
-/** Plain-language and accessibility hints for a text about to go out in this category. */
-export function contentHints(policy: Policy, category: string, content: Content): Hints {
-  return hintsFor(
-    {
-      text: content.text,
-      media: content.media.map((m) => ({ mimeType: m.mimeType, ...(m.altText ? { altText: m.altText } : {}) })),
-      ...(content.poll ? { poll: { question: content.poll.question } } : {}),
-    },
-    readabilityFor(policy, category),
-    policy.readability?.syllables,
-  );
-}
-
 /** The hints for the post as approvers will see it: each a line under the preview, in every chat. */
 export function previewHints(policy: Policy, a: Announcement): Localized[] {
-  const post = toOutboundPost(a);
-  return contentHints(policy, a.category, {
-    text: post.text,
-    media: post.media,
-    ...(post.poll ? { poll: post.poll } : {}),
-  }).lines;
+  return hintsFor(toOutboundPost(a), readabilityFor(policy, a.category), policy.readability?.syllables).lines;
 }
 
 /** Hints as lines under a "💡" heading, or nothing when there are none. */

@@ -8,7 +8,7 @@ import {
   readabilityFor,
   type Category,
 } from "../policy/policy.ts";
-import { mediaFindings, type MediaForHints } from "../readability/index.ts";
+import { mediaFindings, mediaForHints } from "../readability/index.ts";
 import { announcementLockKey } from "../ports/store.ts";
 import {
   currentVersion,
@@ -107,11 +107,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
    * otherwise only after the author confirmed going without.
    */
   function checkDescriptions(content: Content, category: Category, confirmed: boolean): Result<void> {
-    const media = content.media.flatMap((m): MediaForHints[] => {
-      const kind = m.mimeType.split("/")[0];
-      return kind === "image" || kind === "video" ? [{ kind, ...(m.altText ? { altText: m.altText } : {}) }] : [];
-    });
-    const missing = mediaFindings(media, readabilityFor(policy, category.id).describeMedia);
+    const missing = mediaFindings(mediaForHints(content.media), readabilityFor(policy, category.id).describeMedia);
     if (missing.some((f) => f.severity === "required")) {
       return fail("MEDIA_DESCRIPTION_REQUIRED", { category: category.label, count: missing.length });
     }

@@ -4,6 +4,7 @@ export {
   DEFAULT_READABILITY,
   FINDING_ORDER,
   mediaFindings,
+  mediaForHints,
   SCORE_MIN_WORDS,
   scoresOf,
   sortFindings,

@@ -320,6 +320,17 @@ export interface MediaForHints {
   altText?: string;
 }
 
+/** The pictures and videos among attachments, known by a `kind` or a MIME type ("image/jpeg"). */
+export function mediaForHints(
+  media: readonly { kind?: string; mimeType?: string; altText?: string }[],
+): MediaForHints[] {
+  return media.flatMap((m): MediaForHints[] => {
+    const kind = m.kind ?? m.mimeType?.split("/")[0];
+    if (kind !== "image" && kind !== "video") return [];
+    return [{ kind, ...(m.altText !== undefined ? { altText: m.altText } : {}) }];
+  });
+}
+
 /** A picture or video without a description (WhatsApp has no alt text; the description travels in the caption). */
 export function mediaFindings(media: readonly MediaForHints[], rule: "hint" | "required"): Finding[] {
   const findings: Finding[] = [];
