@@ -1,8 +1,16 @@
 import { currentVersion, type Announcement } from "../src/announcement/announcement.ts";
 import type { Result } from "../src/errors.ts";
-import { approvalProgress, type Person, type Policy } from "../src/policy/policy.ts";
+import type { Person } from "../src/policy/policy.ts";
 import { shownVersion } from "./render.ts";
-import { approvedText, failed, reviewedText } from "./handlers.ts";
+import {
+  approvedReply,
+  editedReply,
+  failed,
+  postedReply,
+  rejectedReply,
+  reviewedText,
+  withdrawnReply,
+} from "./handlers.ts";
 import type { ApprovalAction, CommandInput, CommandOutcome } from "./input.ts";
 import { L } from "./messages.ts";
 import type { CommandDeps } from "./registry.ts";
@@ -25,18 +33,6 @@ export function reactionMeaning(reaction: string): ReactionMeaning | undefined {
 
 const done = (result: Result<Announcement>, outcome: (a: Announcement) => CommandOutcome): CommandOutcome =>
   result.ok ? outcome(result.value) : failed(result.error);
-
-const approved =
-  (policy: Policy) =>
-  (a: Announcement): CommandOutcome => {
-    const remaining = approvalProgress(policy, a).needed;
-    return {
-      kind: "reply",
-      message: approvedText(a),
-      announcement: a,
-      effect: { kind: "approved", id: a.id, remaining },
-    };
-  };
 
 const askReason = (action: "reject" | "withdraw", a: Announcement): CommandOutcome => ({
   kind: "needs_reason",
@@ -100,7 +96,7 @@ export async function onReaction(
   }
   const result = await deps.service.approve(person.id, id, { ...ref, via: "reaction" });
   if (!result.ok && result.error.code === "ALREADY_APPROVED_BY_YOU") return { kind: "ignored" };
-  return done(result, approved(deps.policy));
+  return done(result, (a) => approvedReply(deps.policy, a));
 }
 
 /** A button or form of an approval post: the same checks and effects as the typed commands. */
@@ -110,7 +106,9 @@ export async function onAction(action: ApprovalAction, person: Person, deps: Com
   switch (action.command) {
     case "approve": {
       const ref = action.version === undefined ? {} : { version: action.version };
-      return done(await service.approve(person.id, id, { ...ref, via: "button" }), approved(deps.policy));
+      return done(await service.approve(person.id, id, { ...ref, via: "button" }), (a) =>
+        approvedReply(deps.policy, a),
+      );
     }
     case "reject": {
       const ref = action.version === undefined ? {} : { version: action.version };
@@ -119,15 +117,7 @@ export async function onAction(action: ApprovalAction, person: Person, deps: Com
         const may = await service.mayDecide(person.id, id, ref);
         return may.ok ? askReason("reject", may.value) : failed(may.error);
       }
-      return done(await service.reject(person.id, id, reason, ref), (a) => ({
-        kind: "reply",
-        message: L(
-          `${id} ist abgelehnt. Die Autorin oder der Autor erfährt den Grund.`,
-          `${id} is rejected. The author is told the reason.`,
-        ),
-        announcement: a,
-        effect: { kind: "rejected", id },
-      }));
+      return done(await service.reject(person.id, id, reason, ref), rejectedReply);
     }
     case "withdraw": {
       const reason = action.reason?.trim() ?? "";
@@ -135,12 +125,7 @@ export async function onAction(action: ApprovalAction, person: Person, deps: Com
         const may = await service.mayChange(person.id, id, "withdraw");
         return may.ok ? askReason("withdraw", may.value) : failed(may.error);
       }
-      return done(await service.withdraw(person.id, id, reason), (a) => ({
-        kind: "reply",
-        message: L(`${id} ist zurückgezogen.`, `${id} is withdrawn.`),
-        announcement: a,
-        effect: { kind: "withdrawn", id },
-      }));
+      return done(await service.withdraw(person.id, id, reason), withdrawnReply);
     }
     case "edit": {
       if (action.text === undefined) {
@@ -157,24 +142,9 @@ export async function onAction(action: ApprovalAction, person: Person, deps: Com
       }
       const a = await service.get(id);
       const media = a ? currentVersion(a).content.media : [];
-      return done(await service.edit(person.id, id, { text: action.text, media }), (e) => ({
-        kind: "reply",
-        message: L(
-          `${id} ist jetzt Fassung ${e.versions.length}; frühere Freigaben gelten nicht mehr.`,
-          `${id} is now version ${e.versions.length}; earlier approvals no longer count.`,
-        ),
-        announcement: e,
-        effect: { kind: "edited", id, version: e.versions.length },
-      }));
+      return done(await service.edit(person.id, id, { text: action.text, media }), editedReply);
     }
     case "posted":
-      return done(await service.confirmHandoff(person.id, id), (a) => ({
-        kind: "reply",
-        message: L(
-          `Danke – die Veröffentlichung von ${id} ist vermerkt.`,
-          `Thanks – the publication of ${id} is recorded.`,
-        ),
-        announcement: a,
-      }));
+      return done(await service.confirmHandoff(person.id, id), postedReply);
   }
 }

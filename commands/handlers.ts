@@ -6,6 +6,7 @@ import {
 } from "../src/announcement/announcement.ts";
 import { fail, ok, type DomainError, type Result } from "../src/errors.ts";
 import type { Announcement } from "../src/announcement/announcement.ts";
+import { approvalProgress, type Policy } from "../src/policy/policy.ts";
 import { parseWhen } from "./dates.ts";
 import { isOpenIncident } from "../src/incidents/incidents.ts";
 import { renderTemplate, templateHash, type Template } from "../src/templates/templates.ts";
@@ -404,27 +405,38 @@ export async function edit(ctx: CommandContext): Promise<CommandOutcome> {
   });
   if (!result.ok) return failed(result.error);
   const a = result.value;
-  const v = a.versions.length;
-  return reply(
-    joinLocalized([
-      L(
-        `${a.id} ist jetzt Fassung ${v}; frühere Freigaben gelten nicht mehr.`,
-        `${a.id} is now version ${v}; earlier approvals no longer count.`,
-      ),
-      whatsappBlock(a),
-      ...hintsBlock(previewHints(ctx.policy, a)),
-    ]),
-    a,
-  );
+  return {
+    ...editedReply(a),
+    message: joinLocalized([editedText(a), whatsappBlock(a), ...hintsBlock(previewHints(ctx.policy, a))]),
+  };
 }
+
+export const editedText = (a: Announcement): Localized =>
+  L(
+    `${a.id} ist jetzt Fassung ${a.versions.length}; frühere Freigaben gelten nicht mehr.`,
+    `${a.id} is now version ${a.versions.length}; earlier approvals no longer count.`,
+  );
+
+export const editedReply = (a: Announcement): Extract<CommandOutcome, { kind: "reply" }> => ({
+  kind: "reply",
+  message: editedText(a),
+  announcement: a,
+  effect: { kind: "edited", id: a.id, version: a.versions.length },
+});
 
 export async function withdraw(ctx: CommandContext): Promise<CommandOutcome> {
   const target = takeTarget(ctx.rest, "withdraw A-0042 <Grund>", false);
   if (!target.ok) return failed(target.error);
   const result = await ctx.service.withdraw(ctx.person.id, target.value.id, target.value.rest);
-  if (!result.ok) return failed(result.error);
-  return reply(L(`${result.value.id} ist zurückgezogen.`, `${result.value.id} is withdrawn.`), result.value);
+  return result.ok ? withdrawnReply(result.value) : failed(result.error);
 }
+
+export const withdrawnReply = (a: Announcement): CommandOutcome => ({
+  kind: "reply",
+  message: L(`${a.id} ist zurückgezogen.`, `${a.id} is withdrawn.`),
+  announcement: a,
+  effect: { kind: "withdrawn", id: a.id },
+});
 
 export async function approve(ctx: CommandContext): Promise<CommandOutcome> {
   const checked = takeOnlyTarget(ctx.rest, "approve A-0042 [v2]", true);
@@ -434,9 +446,16 @@ export async function approve(ctx: CommandContext): Promise<CommandOutcome> {
     via: "command",
     ...(version === undefined ? {} : { version }),
   });
-  if (!result.ok) return failed(result.error);
-  return reply(approvedText(result.value), result.value);
+  return result.ok ? approvedReply(ctx.policy, result.value) : failed(result.error);
 }
+
+/** An approval counted: how many are still needed, for a chat to act on. */
+export const approvedReply = (policy: Policy, a: Announcement): CommandOutcome => ({
+  kind: "reply",
+  message: approvedText(a),
+  announcement: a,
+  effect: { kind: "approved", id: a.id, remaining: approvalProgress(policy, a).needed },
+});
 
 export function approvedText(a: Announcement): Localized {
   if (a.state === "pending") {
@@ -455,29 +474,31 @@ export async function reject(ctx: CommandContext): Promise<CommandOutcome> {
   if (!target.ok) return failed(target.error);
   const { id, version, rest } = target.value;
   const result = await ctx.service.reject(ctx.person.id, id, rest, version === undefined ? {} : { version });
-  if (!result.ok) return failed(result.error);
-  return reply(
-    L(
-      `${id} ist abgelehnt. Die Autorin oder der Autor erfährt den Grund.`,
-      `${id} is rejected. The author is told the reason.`,
-    ),
-    result.value,
-  );
+  return result.ok ? rejectedReply(result.value) : failed(result.error);
 }
+
+export const rejectedReply = (a: Announcement): CommandOutcome => ({
+  kind: "reply",
+  message: L(
+    `${a.id} ist abgelehnt. Die Autorin oder der Autor erfährt den Grund.`,
+    `${a.id} is rejected. The author is told the reason.`,
+  ),
+  announcement: a,
+  effect: { kind: "rejected", id: a.id },
+});
 
 export async function posted(ctx: CommandContext): Promise<CommandOutcome> {
   const checked = takeOnlyTarget(ctx.rest, "posted A-0042", false);
   if (!checked.ok) return failed(checked.error);
   const result = await ctx.service.confirmHandoff(ctx.person.id, checked.value.id);
-  if (!result.ok) return failed(result.error);
-  return reply(
-    L(
-      `Danke – die Veröffentlichung von ${result.value.id} ist vermerkt.`,
-      `Thanks – the publication of ${result.value.id} is recorded.`,
-    ),
-    result.value,
-  );
+  return result.ok ? postedReply(result.value) : failed(result.error);
 }
+
+export const postedReply = (a: Announcement): CommandOutcome =>
+  reply(
+    L(`Danke – die Veröffentlichung von ${a.id} ist vermerkt.`, `Thanks – the publication of ${a.id} is recorded.`),
+    a,
+  );
 
 export async function correct(ctx: CommandContext): Promise<CommandOutcome> {
   const target = takeTarget(ctx.rest, "correct A-0042 <Text>", false);
