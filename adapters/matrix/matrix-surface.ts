@@ -126,16 +126,9 @@ export class MatrixSurface implements ApprovalSurface {
       return { room: legacy.room, id: legacy.eventId, at: Date.parse(a.createdAt) };
     }
     const room = this.#o.approvalRoom;
-    const filter = JSON.stringify({ types: ["m.room.message"], senders: [this.#botUserId] });
-    let from: string | undefined;
+    const filter = { types: ["m.room.message"], senders: [this.#botUserId] };
     // A preview is lost only when the bot stopped right after sending it, so it is among the newest messages.
-    for (let page = 0; page < RECOVER_PAGES; page += 1) {
-      const answer = (await this.#o.client.doRequest(
-        "GET",
-        `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/messages`,
-        { dir: "b", limit: HISTORY_PAGE, filter, ...(from ? { from } : {}) },
-      )) as { chunk?: (RoomEventLike & { content?: { body?: unknown } })[]; end?: unknown };
-      const chunk = answer.chunk ?? [];
+    for await (const { chunk } of this.#messages(room, filter, RECOVER_PAGES)) {
       const found = chunk.find(
         (e) =>
           !e.content?.["m.relates_to"] &&
@@ -151,8 +144,6 @@ export class MatrixSurface implements ApprovalSurface {
           at: typeof found.origin_server_ts === "number" ? found.origin_server_ts : Date.parse(a.createdAt),
         };
       }
-      if (typeof answer.end !== "string" || chunk.length === 0) break;
-      from = answer.end;
     }
     return this.open(a);
   }
@@ -276,25 +267,14 @@ export class MatrixSurface implements ApprovalSurface {
   /** `/messages` of each room backwards, reactions only, until the oldest preview: calls grow with history. */
   async readReactions(posts: readonly ApprovalPost[]): Promise<Map<string, PostReaction[]>> {
     const out = new Map<string, PostReaction[]>();
-    const rooms = new Map<string, ApprovalPost[]>();
-    for (const post of posts) rooms.set(post.room, [...(rooms.get(post.room) ?? []), post]);
-    const filter = JSON.stringify({ types: ["m.reaction"], limit: HISTORY_PAGE });
-    for (const [room, wanted] of rooms) {
+    for (const [room, wanted] of Map.groupBy(posts, (p) => p.room)) {
       const ids = new Set(wanted.map((p) => p.id));
       const found = new Map<string, PostReaction[]>();
       const until = Math.min(...wanted.map((p) => p.at)) - CLOCK_SLACK_MS;
-      let from: string | undefined;
       let reached = Number.POSITIVE_INFINITY;
       let complete = false;
-      for (let page = 0; page < MAX_PAGES; page += 1) {
-        const path = `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/messages`;
-        const answer = (await this.#o.client.doRequest("GET", path, {
-          dir: "b",
-          limit: HISTORY_PAGE,
-          filter,
-          ...(from ? { from } : {}),
-        })) as { chunk?: RoomEventLike[]; end?: unknown };
-        for (const e of answer.chunk ?? []) {
+      for await (const { chunk, last } of this.#messages(room, { types: ["m.reaction"] }, MAX_PAGES)) {
+        for (const e of chunk) {
           if (typeof e.origin_server_ts === "number") reached = Math.min(reached, e.origin_server_ts);
           const rel = e.content?.["m.relates_to"];
           if (e.type !== "m.reaction" || rel?.rel_type !== "m.annotation") continue;
@@ -304,15 +284,8 @@ export class MatrixSurface implements ApprovalSurface {
           list.push({ user: e.sender, key: rel.key, reactionId: e.event_id });
           found.set(rel.event_id, list);
         }
-        if (typeof answer.end !== "string" || (answer.chunk ?? []).length === 0) {
-          complete = true;
-          break;
-        }
-        if (reached < until) {
-          complete = true;
-          break;
-        }
-        from = answer.end;
+        complete = last || reached < until;
+        if (complete) break;
       }
       for (const post of wanted) {
         // Only posts whose whole time span was read: a post older than what was read is left as it is.
@@ -320,5 +293,26 @@ export class MatrixSurface implements ApprovalSurface {
       }
     }
     return out;
+  }
+
+  /** The room's events matching `filter`, newest first, a page of up to 1,000 per call, at most `maxPages`. */
+  async *#messages(
+    room: string,
+    filter: Record<string, unknown>,
+    maxPages: number,
+  ): AsyncGenerator<{ chunk: (RoomEventLike & { content?: { body?: unknown } })[]; last: boolean }> {
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/messages`;
+    const query = { dir: "b", limit: HISTORY_PAGE, filter: JSON.stringify({ ...filter, limit: HISTORY_PAGE }) };
+    let from: string | undefined;
+    for (let page = 0; page < maxPages; page += 1) {
+      const answer = (await this.#o.client.doRequest("GET", path, { ...query, ...(from ? { from } : {}) })) as {
+        chunk?: (RoomEventLike & { content?: { body?: unknown } })[];
+        end?: unknown;
+      };
+      const chunk = answer.chunk ?? [];
+      from = typeof answer.end === "string" && chunk.length > 0 ? answer.end : undefined;
+      yield { chunk, last: from === undefined };
+      if (from === undefined) return;
+    }
   }
 }

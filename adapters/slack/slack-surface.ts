@@ -104,26 +104,13 @@ export class SlackSurface implements ApprovalSurface {
     const legacy = await this.#o.store.getSetting(`slack-card:${a.id}`);
     if (isLegacyCard(legacy)) return { room: legacy.channel, id: legacy.ts, at: tsToMs(legacy.ts) };
     const room = this.#o.approvalChannel;
-    let cursor: string | undefined;
-    let pages = 0;
-    do {
-      const page = HistorySchema.parse(
-        await this.#o.client.conversations.history({
-          channel: room,
-          limit: HISTORY_PAGE,
-          ...(cursor ? { cursor } : {}),
-        }),
-      );
-      pages += 1;
-      const card = page.messages.find(
-        (m) => m.user === this.#botUserId && m.blocks?.some((b) => b.block_id === `card:${a.id}`),
-      );
+    for await (const page of this.#history(room, { maxPages: RECOVER_PAGES })) {
+      const card = page.find((m) => m.user === this.#botUserId && m.blocks?.some((b) => b.block_id === `card:${a.id}`));
       if (card) {
         this.#o.log.info({ id: a.id, ts: card.ts }, "approval card found again");
         return { room, id: card.ts, at: tsToMs(card.ts) };
       }
-      cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
-    } while (cursor && pages < RECOVER_PAGES);
+    }
     this.#o.log.info({ id: a.id }, "approval card never got out; posting it now");
     return this.open(a);
   }
@@ -198,35 +185,43 @@ export class SlackSurface implements ApprovalSurface {
   /** `conversations.history` of each room, from the oldest card on, up to 999 messages a call. */
   async readReactions(posts: readonly ApprovalPost[]): Promise<Map<string, PostReaction[]>> {
     const out = new Map<string, PostReaction[]>();
-    const rooms = new Map<string, ApprovalPost[]>();
-    for (const post of posts) rooms.set(post.room, [...(rooms.get(post.room) ?? []), post]);
-    for (const [room, wanted] of rooms) {
+    for (const [room, wanted] of Map.groupBy(posts, (p) => p.room)) {
       const ids = new Set(wanted.map((p) => p.id));
       const oldest = wanted.reduce((min, p) => (Number(p.id) < Number(min) ? p.id : min), wanted[0]?.id ?? "0");
-      let cursor: string | undefined;
       let calls = 0;
-      do {
-        const page = HistorySchema.parse(
-          await this.#o.client.conversations.history({
-            channel: room,
-            oldest,
-            inclusive: true,
-            limit: HISTORY_PAGE,
-            ...(cursor ? { cursor } : {}),
-          }),
-        );
+      for await (const page of this.#history(room, { oldest })) {
         calls += 1;
-        for (const m of page.messages) {
+        for (const m of page) {
           if (!ids.has(m.ts)) continue;
           out.set(
             m.ts,
             (m.reactions ?? []).flatMap((r) => r.users.map((user) => ({ user, key: r.name }))),
           );
         }
-        cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
-      } while (cursor);
+      }
       this.#o.log.debug({ room, posts: wanted.length, calls }, "approval channel history read");
     }
     return out;
+  }
+
+  /** The room's top-level messages, newest first, a page per call: back to `oldest` (inclusive) or `maxPages`. */
+  async *#history(
+    room: string,
+    { oldest, maxPages = Number.POSITIVE_INFINITY }: { oldest?: string; maxPages?: number },
+  ): AsyncGenerator<z.infer<typeof HistorySchema>["messages"]> {
+    let cursor: string | undefined;
+    for (let pages = 0; pages < maxPages; pages += 1) {
+      const page = HistorySchema.parse(
+        await this.#o.client.conversations.history({
+          channel: room,
+          limit: HISTORY_PAGE,
+          ...(oldest ? { oldest, inclusive: true } : {}),
+          ...(cursor ? { cursor } : {}),
+        }),
+      );
+      yield page.messages;
+      cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
+      if (!cursor) return;
+    }
   }
 }
