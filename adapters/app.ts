@@ -65,6 +65,7 @@ function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet, media: Me
         channelId: gateway.channelId,
         canEdit: gateway.canEdit,
         timeoutMs: gateway.timeoutMs,
+        readBackGraceMs: gateway.readBackGraceMs,
         media,
       });
     case "whapi":
@@ -73,6 +74,7 @@ function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet, media: Me
         token: gateway.token,
         channelId: gateway.channelId,
         timeoutMs: gateway.timeoutMs,
+        readBackGraceMs: gateway.readBackGraceMs,
         media,
       });
     case "none":
@@ -110,7 +112,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
   const policy = loadPolicy(path);
   if (example) log.warn({ policy: path }, "no ./policy.yaml: using the example policy; copy and adapt it");
 
-  const store = await openStore(env.STORE_URL)
+  const store = await openStore(env.STORE_URL, env.INSTANCE_ID ? { instanceId: env.INSTANCE_ID } : {})
     .then(async (opened) => {
       await opened.ping();
       return opened;
@@ -121,6 +123,15 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
       );
     });
   log.info({ store: maskUrlPassword(env.STORE_URL), policy: path }, "store opened");
+  const previous = await store.takeOverFromPreviousRun();
+  if (previous.state === "reclaimed") {
+    log.info({ leases: previous.leases }, "took back the leases the previous run left behind");
+  } else if (previous.state === "twin") {
+    log.error(
+      { instance: store.owner.split("/")[0], other: previous.owner },
+      "another process runs with this instance id; give each process its own INSTANCE_ID",
+    );
+  }
 
   const commandLog = log.child({ module: "commands" });
   let handle: Handle = () => Promise.resolve({ kind: "ignored" });
@@ -176,7 +187,10 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         onChange: async (now) => {
           const message = now.state === "down" ? channelDownText(whatsapp.id, now.reason) : channelUpText(whatsapp.id);
           await bus.emit({ kind: "outlet_changed", outlet: whatsapp.id, message });
-          if (now.state !== "down") worker?.wake();
+          if (now.state !== "down") {
+            outbox.outletRecovered(whatsapp.id);
+            worker?.wake();
+          }
         },
       });
   const service = createAnnouncementService({
@@ -197,6 +211,11 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
     log: log.child({ module: "outbox" }),
     ...(whatsapp.handoff ? {} : { handoff: manual }),
     available: (outletId) => outletId !== whatsapp.id || (health?.available() ?? true),
+    outletTrouble: (outletId) => {
+      if (outletId === whatsapp.id) void health?.check();
+    },
+    urgent: (a) => policy.categories.get(a.category)?.emergency !== undefined,
+    settled: (a) => service.closeIncidentOf(a),
     hold: (a) => service.holds(a),
     ...(testChannel ? { exercise: new Map([[whatsapp.id, testChannel]]) } : {}),
   });

@@ -22,6 +22,10 @@ export const ENV_SCHEMA = z.object({
   LOG_FILE: z.string().min(1).optional(),
   LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
   CONSOLE_USER: z.string().min(1).optional(),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, "letters, digits, '.', '_' and '-' only, at most 64")
+    .optional(),
   DELIVERY_WORKER: onOff.default("on"),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
   WHATSAPP_CHANNEL_ID: z
@@ -41,6 +45,7 @@ export const ENV_SCHEMA = z.object({
   WAHA_CAN_EDIT: onOff.default("off"),
   WHAPI_TOKEN: z.string().min(1).optional(),
   WHAPI_URL: z.url({ protocol: /^https?$/ }).default("https://gate.whapi.cloud"),
+  WHATSAPP_READBACK_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(110_000).default(30_000),
   WHATSAPP_HEALTH_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   WHATSAPP_MIN_GAP_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
@@ -174,8 +179,9 @@ export type Gateway =
       channelId: string;
       canEdit: boolean;
       timeoutMs: number;
+      readBackGraceMs: number;
     }
-  | { kind: "whapi"; url: string; token: string; channelId: string; timeoutMs: number };
+  | { kind: "whapi"; url: string; token: string; channelId: string; timeoutMs: number; readBackGraceMs: number };
 
 export function gatewayOf(env: Env): Gateway {
   const problems: string[] = [];
@@ -186,6 +192,7 @@ export function gatewayOf(env: Env): Gateway {
   if (env.WAHA_URL && !env.WAHA_API_KEY) problems.push("WAHA_API_KEY: required with WAHA_URL");
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   const timeoutMs = env.GATEWAY_TIMEOUT_MS;
+  const readBackGraceMs = env.WHATSAPP_READBACK_GRACE_MS;
   if (env.WAHA_URL && env.WAHA_API_KEY && env.WHATSAPP_CHANNEL_ID) {
     return {
       kind: "waha",
@@ -195,10 +202,18 @@ export function gatewayOf(env: Env): Gateway {
       channelId: env.WHATSAPP_CHANNEL_ID,
       canEdit: env.WAHA_CAN_EDIT === "on",
       timeoutMs,
+      readBackGraceMs,
     };
   }
   if (env.WHAPI_TOKEN && env.WHATSAPP_CHANNEL_ID) {
-    return { kind: "whapi", url: env.WHAPI_URL, token: env.WHAPI_TOKEN, channelId: env.WHATSAPP_CHANNEL_ID, timeoutMs };
+    return {
+      kind: "whapi",
+      url: env.WHAPI_URL,
+      token: env.WHAPI_TOKEN,
+      channelId: env.WHATSAPP_CHANNEL_ID,
+      timeoutMs,
+      readBackGraceMs,
+    };
   }
   return { kind: "none" };
 }

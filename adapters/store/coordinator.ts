@@ -8,7 +8,13 @@ export interface Coordinator {
   counter(name: string): Promise<number>;
   /** True when `owner` now holds `key`; a lease whose holder died frees itself after `leaseMs`. */
   tryAcquire(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Extends a lease `owner` still holds to `leaseMs` from now; false when it is no longer theirs. */
+  renew(key: string, owner: string, leaseMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;
+  /** Who holds `key` and for how much longer, if anyone does. */
+  leaseOf(key: string): Promise<{ owner: string; expiresInMs: number } | undefined>;
+  /** Releases every lease whose owner starts with `ownerPrefix`; resolves with how many. */
+  releaseOwnedBy(ownerPrefix: string): Promise<number>;
   /**
    * Forgets leases (claims are never released) and chat state entries that have expired; resolves with
    * how many. Back-ends that expire keys themselves (Redis) have nothing to do.

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type Keyv from "keyv";
 import type { Announcement, AnnouncementId } from "../../src/announcement/announcement.ts";
 import type { Store } from "../../src/ports/store.ts";
@@ -13,7 +14,45 @@ export interface KeyvStoreOptions {
   defaultLeaseMs?: number;
   /** Sweep expired leases and chat state at most this often (checked on `claimOnce` and `putChatState`). */
   purgeEveryMs?: number;
+  /**
+   * Names this installation's process across restarts (default: the host name); every lease carries it, so a
+   * restarted process takes back its previous run's leases at once instead of waiting for them to expire.
+   * Processes running side by side need different ids.
+   */
+  instanceId?: string;
 }
+
+/** What taking over from the previous run of this instance found. */
+export type PreviousRun =
+  | { state: "none" }
+  | { state: "reclaimed"; leases: number }
+  /** Another live process uses the same instance id: nothing is taken from it. */
+  | { state: "twin"; owner: string };
+
+/**
+ * True when `owner` ran on this host and its process is gone: a pid cannot belong to two live processes, so one
+ * equal to ours (a container's pid 1 restarted) or one no longer running was a previous run.
+ */
+function diedOnThisHost(owner: string): boolean {
+  const [, where] = owner.split("/");
+  const [host, pidText] = (where ?? "").split(":");
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as { code?: string }).code === "ESRCH";
+  }
+}
+
+/** Every held lease is extended this often (a third of its length, at least every `RENEW_MIN_MS`). */
+const RENEW_SHARE = 3;
+const RENEW_MIN_MS = 50;
+
+/** The lease that says this instance is running; renewed like any other while the store is open. */
+const INSTANCE_LEASE_MS = 9_000;
 
 /**
  * Expired claims (one per chat event) and chat state entries stay in SQLite and PostgreSQL until swept
@@ -39,7 +78,11 @@ function chatStateTtl(key: string, ttlMs: number): number {
  * Within a process, work on one key is serialised by a mutex; across processes, by a lease.
  */
 export class KeyvStore implements Store {
-  readonly #owner = randomUUID();
+  readonly #instanceId: string;
+  readonly #owner: string;
+  /** Leases this process holds now, each with its renewal timer. */
+  readonly #held = new Map<string, NodeJS.Timeout>();
+  #closing: Promise<void> | undefined;
   #lastPurge = 0;
   readonly #mutex = new KeyedMutex();
   readonly #lockWaitMs: number;
@@ -59,6 +102,13 @@ export class KeyvStore implements Store {
     this.#lockWaitMs = options.lockWaitMs ?? 30_000;
     this.#defaultLeaseMs = options.defaultLeaseMs ?? 15_000;
     this.#purgeEveryMs = options.purgeEveryMs ?? PURGE_EVERY_MS;
+    this.#instanceId = (options.instanceId ?? hostname()).replaceAll("/", "_");
+    this.#owner = `${this.#instanceId}/${hostname()}:${process.pid}/${randomUUID()}`;
+  }
+
+  /** Who holds this process's leases: `<instance id>/<host>:<pid>/<run>`. */
+  get owner(): string {
+    return this.#owner;
   }
 
   nextSequence(name: string): Promise<number> {
@@ -78,7 +128,7 @@ export class KeyvStore implements Store {
         await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
         pause = Math.min(pause * 2, 100);
       }
-      return this.#holding(key, fn);
+      return this.#holding(key, leaseMs, fn);
     });
   }
 
@@ -90,16 +140,59 @@ export class KeyvStore implements Store {
     if (this.#mutex.isBusy(key)) return { acquired: false };
     return this.#mutex.run(key, async () => {
       if (!(await this.#coordinator.tryAcquire(key, this.#owner, leaseMs))) return { acquired: false as const };
-      return { acquired: true as const, value: await this.#holding(key, fn) };
+      return { acquired: true as const, value: await this.#holding(key, leaseMs, fn) };
     });
   }
 
-  async #holding<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` under the lease, renewing it while `fn` runs, so a lease can be short and still outlast slow work. */
+  async #holding<T>(key: string, leaseMs: number, fn: () => Promise<T>): Promise<T> {
+    this.#keepRenewing(key, leaseMs);
     try {
       return await fn();
     } finally {
+      clearInterval(this.#held.get(key));
+      this.#held.delete(key);
       await this.#coordinator.release(key, this.#owner);
     }
+  }
+
+  #keepRenewing(key: string, leaseMs: number): void {
+    const timer = setInterval(
+      () => {
+        this.#coordinator.renew(key, this.#owner, leaseMs).catch(() => undefined);
+      },
+      Math.max(RENEW_MIN_MS, Math.floor(leaseMs / RENEW_SHARE)),
+    );
+    timer.unref();
+    this.#held.set(key, timer);
+  }
+
+  /**
+   * Takes over from this instance's previous run, which may have died holding leases (kill -9, power loss):
+   * they are released at once. If the previous run's instance lease is still live, it is watched for one renewal
+   * period first: renewed means another process is running with the same instance id, and nothing is taken.
+   * From here on this process holds the instance lease until it closes. Call it before taking any lease.
+   */
+  async takeOverFromPreviousRun(): Promise<PreviousRun> {
+    const key = `instance:${this.#instanceId}`;
+    const before = await this.#coordinator.leaseOf(key);
+    if (before && before.owner !== this.#owner && !diedOnThisHost(before.owner)) {
+      const start = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, INSTANCE_LEASE_MS / RENEW_SHARE + 500));
+      const after = await this.#coordinator.leaseOf(key);
+      // A dead holder's lease only runs down; a live one's was pushed forward meanwhile.
+      const runDown = before.expiresInMs - (Date.now() - start);
+      if (after && after.owner === before.owner && after.expiresInMs > runDown + 250) {
+        return { state: "twin", owner: before.owner };
+      }
+    }
+    const leases = await this.#coordinator.releaseOwnedBy(`${this.#instanceId}/`);
+    if (!(await this.#coordinator.tryAcquire(key, this.#owner, INSTANCE_LEASE_MS))) {
+      const holder = await this.#coordinator.leaseOf(key);
+      return { state: "twin", owner: holder?.owner ?? "unknown" };
+    }
+    this.#keepRenewing(key, INSTANCE_LEASE_MS);
+    return leases > 0 ? { state: "reclaimed", leases } : { state: "none" };
   }
 
   /** A lease nobody releases: it frees itself after `ttlMs`; expired ones are swept now and then. */
@@ -183,7 +276,16 @@ export class KeyvStore implements Store {
     await this.#coordinator.counter("announcement");
   }
 
-  async close(): Promise<void> {
+  /** Gives up every lease this process still holds (work cut off at the shutdown bound), then disconnects; once. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    for (const timer of this.#held.values()) clearInterval(timer);
+    this.#held.clear();
+    await this.#coordinator.releaseOwnedBy(this.#owner).catch(() => undefined);
     await this.#coordinator.close();
     await this.#records.disconnect();
   }

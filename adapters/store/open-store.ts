@@ -38,6 +38,8 @@ export function storeKind(url: string): StoreKind {
 export interface OpenStoreOptions {
   /** Separates installations sharing one server: key prefix in Redis, schema in PostgreSQL. */
   namespace?: string;
+  /** See `KeyvStoreOptions.instanceId`. */
+  instanceId?: string;
 }
 
 function keyvFor(store: KeyvStoreAdapter, namespace: string): Keyv<StoredValue> {
@@ -45,7 +47,11 @@ function keyvFor(store: KeyvStoreAdapter, namespace: string): Keyv<StoredValue> 
 }
 
 /** Opens the store `STORE_URL` names: `sqlite://path`, `redis://…` or `postgres://…`. */
-export async function openStore(url: string, { namespace = "amtsbote" }: OpenStoreOptions = {}): Promise<KeyvStore> {
+export async function openStore(
+  url: string,
+  { namespace = "amtsbote", instanceId }: OpenStoreOptions = {},
+): Promise<KeyvStore> {
+  const options = instanceId ? { instanceId } : {};
   if (!/^[a-z][a-z0-9_]*$/.test(namespace)) throw new Error(`invalid store namespace: ${namespace}`);
   switch (storeKind(url)) {
     case "sqlite": {
@@ -55,7 +61,7 @@ export async function openStore(url: string, { namespace = "amtsbote" }: OpenSto
       const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
       adapter.query = retryWhenBusy(adapter.query);
       const coordinator = new SqliteCoordinator((sql, ...params) => adapter.query(sql, ...params));
-      return new KeyvStore(keyvFor(adapter, namespace), coordinator);
+      return new KeyvStore(keyvFor(adapter, namespace), coordinator, options);
     }
     case "redis": {
       const { default: KeyvRedis } = await import("@keyv/redis");
@@ -70,7 +76,7 @@ export async function openStore(url: string, { namespace = "amtsbote" }: OpenSto
         async () => (await adapter.getClient()) as unknown as RedisCommands,
         `${namespace}:`,
       );
-      return new KeyvStore(keyvFor(adapter, namespace), coordinator);
+      return new KeyvStore(keyvFor(adapter, namespace), coordinator, options);
     }
     case "postgres": {
       const { default: KeyvPostgres } = await import("@keyv/postgres");
@@ -82,7 +88,7 @@ export async function openStore(url: string, { namespace = "amtsbote" }: OpenSto
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       });
       const coordinator = new PostgresCoordinator((sql, values) => adapter.query(sql, values), namespace);
-      return new KeyvStore(keyvFor(adapter, namespace), coordinator);
+      return new KeyvStore(keyvFor(adapter, namespace), coordinator, options);
     }
   }
 }

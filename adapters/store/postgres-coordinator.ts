@@ -73,8 +73,34 @@ export class PostgresCoordinator implements Coordinator {
     return leases.length + chatState.length;
   }
 
+  async renew(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    const rows = await this.#query(
+      `UPDATE ${this.#leases} SET expires = now() + $3 * interval '1 millisecond'
+       WHERE key = $1 AND owner = $2 AND expires >= now() RETURNING key`,
+      [key, owner, leaseMs],
+    );
+    return rows.length > 0;
+  }
+
   async release(key: string, owner: string): Promise<void> {
     await this.#query(`DELETE FROM ${this.#leases} WHERE key = $1 AND owner = $2`, [key, owner]);
+  }
+
+  async leaseOf(key: string): Promise<{ owner: string; expiresInMs: number } | undefined> {
+    const rows = await this.#query(
+      `SELECT owner, (extract(epoch FROM expires - now()) * 1000)::bigint AS left_ms
+       FROM ${this.#leases} WHERE key = $1 AND expires >= now()`,
+      [key],
+    );
+    const row = rows[0];
+    return row ? { owner: String(row.owner), expiresInMs: Number(row.left_ms) } : undefined;
+  }
+
+  async releaseOwnedBy(ownerPrefix: string): Promise<number> {
+    const rows = await this.#query(`DELETE FROM ${this.#leases} WHERE left(owner, length($1)) = $1 RETURNING key`, [
+      ownerPrefix,
+    ]);
+    return rows.length;
   }
 
   async addOpen(id: string): Promise<void> {

@@ -11,10 +11,14 @@ export interface RedisCommands {
   ): Promise<string | null>;
   del(key: string): Promise<number>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  pTTL(key: string): Promise<number>;
+  scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string[]>;
   sAdd(key: string, member: string): Promise<number>;
   sRem(key: string, member: string): Promise<number>;
   sMembers(key: string): Promise<string[]>;
 }
+
+const RENEW_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
 const RELEASE_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
@@ -51,8 +55,37 @@ export class RedisCoordinator implements Coordinator {
     return 0;
   }
 
+  async renew(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    const renewed = await (
+      await this.#client()
+    ).eval(RENEW_IF_OWNER, { keys: [`${this.#prefix}lease:${key}`], arguments: [owner, String(leaseMs)] });
+    return Number(renewed) === 1;
+  }
+
   async release(key: string, owner: string): Promise<void> {
     await (await this.#client()).eval(RELEASE_IF_OWNER, { keys: [`${this.#prefix}lease:${key}`], arguments: [owner] });
+  }
+
+  async leaseOf(key: string): Promise<{ owner: string; expiresInMs: number } | undefined> {
+    const client = await this.#client();
+    const full = `${this.#prefix}lease:${key}`;
+    const [owner, left] = await Promise.all([client.get(full), client.pTTL(full)]);
+    return owner !== null && left >= 0 ? { owner, expiresInMs: left } : undefined;
+  }
+
+  /** Scans the leases; used at start, when there are few. */
+  async releaseOwnedBy(ownerPrefix: string): Promise<number> {
+    const client = await this.#client();
+    let released = 0;
+    for await (const keys of client.scanIterator({ MATCH: `${this.#prefix}lease:*`, COUNT: 500 })) {
+      for (const full of keys) {
+        const owner = await client.get(full);
+        if (owner?.startsWith(ownerPrefix)) {
+          released += Number(await client.eval(RELEASE_IF_OWNER, { keys: [full], arguments: [owner] }));
+        }
+      }
+    }
+    return released;
   }
 
   async addOpen(id: string): Promise<void> {

@@ -68,8 +68,35 @@ export class SqliteCoordinator implements Coordinator {
     return leases.length + chatState.length;
   }
 
+  async renew(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    const rows = await this.#q(
+      "UPDATE amtsbote_leases SET expires = ? WHERE key = ? AND owner = ? AND expires >= ? RETURNING key",
+      Date.now() + leaseMs,
+      key,
+      owner,
+      Date.now(),
+    );
+    return rows.length > 0;
+  }
+
   async release(key: string, owner: string): Promise<void> {
     await this.#q("DELETE FROM amtsbote_leases WHERE key = ? AND owner = ?", key, owner);
+  }
+
+  async leaseOf(key: string): Promise<{ owner: string; expiresInMs: number } | undefined> {
+    const now = Date.now();
+    const rows = await this.#q("SELECT owner, expires FROM amtsbote_leases WHERE key = ? AND expires >= ?", key, now);
+    const row = rows[0];
+    return row ? { owner: String(row.owner), expiresInMs: Number(row.expires) - now } : undefined;
+  }
+
+  async releaseOwnedBy(ownerPrefix: string): Promise<number> {
+    const rows = await this.#q(
+      "DELETE FROM amtsbote_leases WHERE substr(owner, 1, ?) = ? RETURNING key",
+      ownerPrefix.length,
+      ownerPrefix,
+    );
+    return rows.length;
   }
 
   async addOpen(id: string): Promise<void> {
