@@ -88,6 +88,8 @@ export interface DeliveryAttempt {
   id: string;
   startedAt: string;
   fingerprint: string;
+  /** When the outlet's answer left it unclear whether the post went out; the read-back grace counts from here. */
+  unclearAt?: string;
 }
 
 /** What a delivery does on its outlet: publish the post, or change one already there. */
@@ -104,7 +106,10 @@ export interface Delivery {
   attempt?: DeliveryAttempt;
   /** Read-backs of the current attempt that did not find the post. */
   notFound?: number;
+  /** Queued: the next attempt; sending: the next read-back. */
   notBefore?: string;
+  /** The outlet itself is not ready (logged out, unreachable, key refused): goes out as soon as it is. */
+  waitsForOutlet?: true;
   receipt?: Receipt;
   lastError?: string;
 }

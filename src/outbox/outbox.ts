@@ -37,6 +37,12 @@ export interface OutboxOptions {
   hold?: (a: Announcement) => Promise<boolean>;
   /** False while an outlet is known to be down: its deliveries wait, untouched, instead of failing. */
   available?: (outletId: string) => boolean;
+  /** An outlet answered that it is not ready (logged out, unreachable, key refused): a chance to check its health. */
+  outletTrouble?: (outletId: string) => void;
+  /** Announcements that go out before all others waiting (emergency categories). */
+  urgent?: (a: Announcement) => boolean;
+  /** After a delivery settles an announcement (published, corrected, retracted, failed), in the same pass. */
+  settled?: (a: Announcement) => Promise<void>;
 }
 
 /** The post as it is (or will be, once a pending correction is approved and carried out). */
@@ -69,8 +75,16 @@ function postFor(a: Announcement, d: Delivery): OutboundPost {
 /** Edits and deletions can be repeated safely; publications cannot. */
 const isRepeatable = (d: Delivery): boolean => d.action === "edit" || d.action === "remove";
 
-/** The outlet is not ready yet (session logged out, gateway unreachable, slow down): wait, never give up. */
-const WAITING_CODES: ReadonlySet<OutletErrorCode> = new Set(["session_not_ready", "unreachable", "rate_limited"]);
+/**
+ * The outlet is not ready (session logged out, gateway unreachable, slow down, key refused): the post waits and
+ * goes out by itself once the outlet works again; it is never given up or handed to a person for this.
+ */
+const WAITING_CODES: ReadonlySet<OutletErrorCode> = new Set([
+  "session_not_ready",
+  "unreachable",
+  "rate_limited",
+  "unauthorized",
+]);
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 
@@ -79,6 +93,9 @@ const LATE_AFTER_MS = 60_000;
 
 /** Read-backs that must miss the post (the last after the outlet's grace period) before it is sent again. */
 const REQUIRED_NOT_FOUND = 2;
+
+/** After an unclear outcome the post is read back after these pauses, the last repeated; never on every pass. */
+export const READ_BACK_PAUSES_MS = [2_000, 5_000, 10_000, 30_000] as const;
 
 interface Work {
   attempt: DeliveryAttempt;
@@ -99,16 +116,30 @@ export class Outbox {
   readonly #o: Required<Omit<OutboxOptions, "handoff" | "exercise">> & Pick<OutboxOptions, "handoff" | "exercise">;
   #running: Promise<void> | undefined;
   #again = false;
+  /** When each outlet last came back after being down, by this process's clock. */
+  readonly #recovered = new Map<string, number>();
 
   constructor(options: OutboxOptions) {
     this.#o = {
       maxAttempts: 5,
       retryBaseMs: 5_000,
-      deliveryLeaseMs: 120_000,
+      // Renewed while held, so it can be short: a dead holder's delivery is taken over within seconds.
+      deliveryLeaseMs: 15_000,
       available: () => true,
       hold: () => Promise.resolve(false),
+      outletTrouble: () => undefined,
+      urgent: () => false,
+      settled: () => Promise.resolve(),
       ...options,
     };
+    // What waited for an outlet in an earlier run (a refused key, fixed before this start) goes out at once.
+    const start = this.#o.clock.now().getTime();
+    for (const id of this.#o.outlets.keys()) this.#recovered.set(id, start);
+  }
+
+  /** The outlet works again: what waited for it is due now, not at its next backed-off retry. */
+  outletRecovered(outletId: string): void {
+    this.#recovered.set(outletId, this.#o.clock.now().getTime());
   }
 
   /** Runs one pass now, or right after the pass in progress. Never runs two passes at once. */
@@ -128,40 +159,70 @@ export class Outbox {
     return this.#running;
   }
 
+  /**
+   * Finds what is due, then delivers it in the order the deciding approvals came (urgent first), one outlet's
+   * posts strictly in that order: once an outlet makes a post wait, the posts after it wait too.
+   */
   async #pass(): Promise<void> {
     const now = this.#o.clock.now().getTime();
     const ids = await this.#o.store.openIds();
-    // Read in small batches: fewer round trips than one by one, and the first due delivery
-    // is not held up by reading every open announcement first.
+    const due: Announcement[] = [];
+    // Read in small batches: fewer round trips than one by one.
     for (let start = 0; start < ids.length; start += READ_BATCH) {
       const batch = ids.slice(start, start + READ_BATCH);
       const records = await this.#o.store.getMany(batch);
-      for (const [i, id] of batch.entries()) {
-        await this.#passOne(id, records[i], now);
+      for (const a of records) {
+        if (a && (await this.#finds(a, now))) due.push(a);
+      }
+    }
+    const blocked = new Set<string>();
+    for (const a of due.sort((x, y) => this.#order(x, y))) {
+      // The batch read only finds the work; what is delivered is read again, as it is now.
+      const fresh = await this.#o.store.get(a.id);
+      for (const d of fresh?.deliveries ?? []) {
+        if (blocked.has(d.outlet) || !this.#o.available(d.outlet)) continue;
+        if (!this.#isDue(d, now)) {
+          if (d.state === "queued" && d.waitsForOutlet) blocked.add(d.outlet);
+          continue;
+        }
+        try {
+          const waits = await this.#deliver(a.id, d.outlet, d.handoff === true, fresh?.exercise === true);
+          if (waits) blocked.add(d.outlet);
+        } catch (error) {
+          this.#o.log.error({ err: error, id: a.id, outlet: d.outlet }, "delivery pass failed; will retry");
+        }
       }
     }
   }
 
-  async #passOne(id: AnnouncementId, a: Announcement | undefined, now: number): Promise<void> {
-    if (!a) return;
+  /** Closes what is settled and starts due scheduled posts; true when the announcement has deliveries to make. */
+  async #finds(a: Announcement, now: number): Promise<boolean> {
     if (isSettled(a)) {
-      await this.#o.store.markClosed(id);
-      return;
+      await this.#o.store.markClosed(a.id);
+      return false;
     }
-    const due = a.state === "scheduled" && a.publishAt !== undefined && Date.parse(a.publishAt) <= now;
-    if (due) await this.#startScheduled(id);
-    else if (!isDelivering(a) || !a.deliveries.some((d) => isDue(d, now))) return;
-    // The batch read only finds the work; what is delivered is read again, as it is now.
-    const fresh = await this.#o.store.get(id);
-    for (const d of fresh?.deliveries ?? []) {
-      if (isDue(d, now) && this.#o.available(d.outlet)) {
-        try {
-          await this.#deliver(id, d.outlet, d.handoff === true, fresh?.exercise === true);
-        } catch (error) {
-          this.#o.log.error({ err: error, id, outlet: d.outlet }, "delivery pass failed; will retry");
-        }
-      }
+    if (a.state === "scheduled" && a.publishAt !== undefined && Date.parse(a.publishAt) <= now) {
+      await this.#startScheduled(a.id);
+      return true;
     }
+    return isDelivering(a) && a.deliveries.some((d) => d.state === "queued" || d.state === "sending");
+  }
+
+  #order(x: Announcement, y: Announcement): number {
+    const urgent = Number(this.#o.urgent(y)) - Number(this.#o.urgent(x));
+    return urgent || decidedAt(x).localeCompare(decidedAt(y)) || x.id.localeCompare(y.id);
+  }
+
+  #isDue(d: Delivery, now: number): boolean {
+    if (d.state !== "queued" && d.state !== "sending") return false;
+    if (!d.notBefore || Date.parse(d.notBefore) <= now) return true;
+    const back = this.#recovered.get(d.outlet);
+    return (
+      d.waitsForOutlet === true &&
+      back !== undefined &&
+      d.attempt !== undefined &&
+      back > Date.parse(d.attempt.startedAt)
+    );
   }
 
   /** A scheduled post is due: it starts, unless held; more than a minute late, people are told why. */
@@ -181,7 +242,8 @@ export class Outbox {
     if (late) await this.#tell(late);
   }
 
-  async #deliver(id: AnnouncementId, outletId: string, byHand: boolean, exercise: boolean): Promise<void> {
+  /** Resolves true when the outlet made the post wait (it is not ready). */
+  async #deliver(id: AnnouncementId, outletId: string, byHand: boolean, exercise: boolean): Promise<boolean> {
     const real = this.#o.outlets.get(outletId);
     // An exercise never reaches the real channel: its test channel, a person, or nothing.
     const channel = exercise && real && !real.handoff ? this.#o.exercise?.get(outletId) : real;
@@ -192,46 +254,49 @@ export class Outbox {
         reason: exercise ? `no test channel for ${outletId}` : `outlet ${outletId} is not configured`,
         retryable: false,
       });
-      return;
+      return false;
     }
     // Another worker holding this delivery is on it; this pass moves on.
-    await this.#o.store.tryLock(
+    const held = await this.#o.store.tryLock(
       `delivery:${id}:${outletId}`,
       async () => {
         const next = await this.#claim(id, outletId);
-        if (next.kind === "none") return;
-        if (next.kind === "reconcile") {
-          const found = await outlet.readBack(next.post, next.attempt).catch((error: unknown) => ({
-            state: "unavailable" as const,
-            reason: errorText(error),
-          }));
-          if (found.state === "found") {
-            await this.#record(id, outletId, {
-              state: "sent",
-              ...(found.remoteId ? { remoteId: found.remoteId } : {}),
-            });
-            return;
-          }
-          if (found.state === "unavailable") {
-            await this.#needsManualCheck(id, outletId, found.reason);
-            return;
-          }
-          const checks = await this.#countNotFound(id, outletId);
-          const waited = this.#o.clock.now().getTime() - Date.parse(next.attempt.startedAt);
-          if (waited < outlet.readBackGraceMs || checks < REQUIRED_NOT_FOUND) return;
-          const retry = await this.#claim(id, outletId, true);
-          if (retry.kind !== "publish") return;
-          await this.#publish(id, outletId, outlet, retry);
-          return;
-        }
-        await this.#publish(id, outletId, outlet, next);
+        if (next.kind === "none") return false;
+        if (next.kind === "reconcile") return this.#reconcile(id, outletId, outlet, next);
+        return this.#publish(id, outletId, outlet, next);
       },
       this.#o.deliveryLeaseMs,
     );
+    return held.acquired && held.value;
+  }
+
+  /**
+   * Reads back a post whose outcome is unclear. Found: sent. Missed by two read-backs, the last after the grace
+   * period since the unclear answer: sent again. Otherwise read back again later, at growing pauses.
+   */
+  async #reconcile(id: AnnouncementId, outletId: string, outlet: Outlet, step: Work): Promise<boolean> {
+    const found = await outlet.readBack(step.post, step.attempt).catch((error: unknown) => ({
+      state: "unavailable" as const,
+      reason: errorText(error),
+    }));
+    if (found.state === "found") {
+      await this.#record(id, outletId, { state: "sent", ...(found.remoteId ? { remoteId: found.remoteId } : {}) });
+      return false;
+    }
+    if (found.state === "unavailable") {
+      await this.#needsManualCheck(id, outletId, found.reason);
+      return false;
+    }
+    const graceEnds = Date.parse(step.attempt.unclearAt ?? step.attempt.startedAt) + outlet.readBackGraceMs;
+    const checks = await this.#countNotFound(id, outletId, graceEnds);
+    if (this.#o.clock.now().getTime() < graceEnds || checks < REQUIRED_NOT_FOUND) return false;
+    const retry = await this.#claim(id, outletId, true);
+    if (retry.kind !== "publish") return false;
+    return this.#publish(id, outletId, outlet, retry);
   }
 
   /** `outletId` names the delivery; `outlet` is who publishes it (the channel's own, or the hand-off). */
-  async #publish(id: AnnouncementId, outletId: string, outlet: Outlet, step: Work) {
+  async #publish(id: AnnouncementId, outletId: string, outlet: Outlet, step: Work): Promise<boolean> {
     let outcome: PublishOutcome;
     try {
       outcome = await this.#send(outlet, step);
@@ -239,6 +304,9 @@ export class Outbox {
       outcome = { state: "unknown", reason: errorText(error) };
     }
     await this.#record(id, outletId, outcome);
+    const waits = outcome.state === "failed" && outcome.code !== undefined && WAITING_CODES.has(outcome.code);
+    if (waits) this.#o.outletTrouble(outletId);
+    return waits;
   }
 
   #send(outlet: Outlet, step: Work): Promise<PublishOutcome> {
@@ -268,11 +336,12 @@ export class Outbox {
       const ref = d.receipt?.remoteId ? { remoteId: d.receipt.remoteId } : undefined;
       const work = { post, action, ...(ref ? { ref } : {}) };
       if (d.state === "sending" && d.attempt && !afterNotFound && !isRepeatable(d)) {
+        if (d.notBefore && Date.parse(d.notBefore) > now.getTime()) return { kind: "none" };
         return { kind: "reconcile", attempt: d.attempt, ...work };
       }
       const again = d.state === "sending" && (afterNotFound || isRepeatable(d));
       if (d.state !== "queued" && !again) return { kind: "none" };
-      if (d.notBefore && Date.parse(d.notBefore) > now.getTime()) return { kind: "none" };
+      if (d.state === "queued" && !this.#isDue(d, now.getTime())) return { kind: "none" };
       d.attempts += 1;
       d.state = "sending";
       delete d.notFound;
@@ -282,6 +351,7 @@ export class Outbox {
         fingerprint: post.fingerprint,
       };
       delete d.notBefore;
+      delete d.waitsForOutlet;
       applyEvent(a, afterNotFound ? "delivery_retry" : "delivery_started", SYSTEM_ACTOR, now, { outlet: outletId });
       await this.#o.store.put(a);
       return { kind: "publish", attempt: d.attempt, ...work };
@@ -290,6 +360,7 @@ export class Outbox {
 
   async #record(id: AnnouncementId, outletId: string, outcome: PublishOutcome): Promise<void> {
     const notices: Notice[] = [];
+    let after: Announcement | undefined;
     await this.#o.store.withLock(announcementLockKey(id), async () => {
       const a = await this.#o.store.get(id);
       const d = a?.deliveries.find((x) => x.outlet === outletId);
@@ -314,14 +385,18 @@ export class Outbox {
         case "unknown": {
           d.state = "sending";
           d.lastError = outcome.reason;
+          if (d.attempt) d.attempt.unclearAt = at;
+          d.notFound = 0;
+          d.notBefore = new Date(now.getTime() + READ_BACK_PAUSES_MS[0]).toISOString();
           applyEvent(a, "delivery_unknown", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
           break;
         }
         case "failed": {
           d.lastError = outcome.reason;
           const waitingForOutlet = outcome.code !== undefined && WAITING_CODES.has(outcome.code);
-          if (outcome.retryable && (waitingForOutlet || d.attempts < this.#o.maxAttempts)) {
+          if (waitingForOutlet || (outcome.retryable && d.attempts < this.#o.maxAttempts)) {
             d.state = "queued";
+            if (waitingForOutlet) d.waitsForOutlet = true;
             const backoff = Math.min(this.#o.retryBaseMs * 2 ** (d.attempts - 1), MAX_BACKOFF_MS);
             d.notBefore = new Date(now.getTime() + Math.max(backoff, outcome.retryAfterMs ?? 0)).toISOString();
             applyEvent(a, "delivery_retry", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
@@ -340,17 +415,34 @@ export class Outbox {
       }
       await this.#o.store.put(a);
       if (isSettled(a)) await this.#o.store.markClosed(id);
+      if (settled) after = a;
     });
+    if (after) await this.#afterSettled(after);
     for (const notice of notices) await this.#tell(notice);
   }
 
-  /** Notes one more read-back that did not find the post; returns how many there have been. */
-  async #countNotFound(id: AnnouncementId, outletId: string): Promise<number> {
+  async #afterSettled(a: Announcement): Promise<void> {
+    try {
+      await this.#o.settled(a);
+    } catch (error) {
+      this.#o.log.error({ err: error, id: a.id }, "follow-up work after settling failed; the periodic tick repeats it");
+    }
+  }
+
+  /**
+   * Notes one more read-back that did not find the post and when to read back next (the next pause, but not
+   * past the end of the grace period); returns how many there have been.
+   */
+  async #countNotFound(id: AnnouncementId, outletId: string, graceEnds: number): Promise<number> {
     return this.#o.store.withLock(announcementLockKey(id), async () => {
       const a = await this.#o.store.get(id);
       const d = a?.deliveries.find((x) => x.outlet === outletId);
       if (!a || !d) return 0;
       d.notFound = (d.notFound ?? 0) + 1;
+      const now = this.#o.clock.now().getTime();
+      const pause = READ_BACK_PAUSES_MS[Math.min(d.notFound, READ_BACK_PAUSES_MS.length - 1)] ?? 30_000;
+      const next = graceEnds > now ? Math.min(now + pause, graceEnds) : now + pause;
+      d.notBefore = new Date(next).toISOString();
       await this.#o.store.put(a);
       return d.notFound;
     });
@@ -393,7 +485,15 @@ export class Outbox {
 /** How many open announcements one store read fetches during a pass. */
 const READ_BATCH = 16;
 
-const isDue = (d: Delivery, now: number): boolean =>
-  (d.state === "queued" && (!d.notBefore || Date.parse(d.notBefore) <= now)) || d.state === "sending";
+/** When the announcement's current deliveries were decided: its last approval to publish, correct or retract. */
+function decidedAt(a: Announcement): string {
+  for (let i = a.events.length - 1; i >= 0; i--) {
+    const e = a.events[i];
+    if (e && DECIDING_EVENTS.has(e.event)) return e.at;
+  }
+  return a.createdAt;
+}
+
+const DECIDING_EVENTS: ReadonlySet<string> = new Set(["start_publishing", "change_approved"]);
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

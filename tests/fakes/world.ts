@@ -1,6 +1,6 @@
 import { createAnnouncementService, type AnnouncementService } from "../../src/announcement/service.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";
-import { Outbox } from "../../src/outbox/outbox.ts";
+import { Outbox, type OutboxOptions } from "../../src/outbox/outbox.ts";
 import { silentLogger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import type { Policy } from "../../src/policy/policy.ts";
@@ -14,23 +14,34 @@ export interface World {
   outlet: FakeOutlet;
   service: AnnouncementService;
   outbox: Outbox;
+  /** Another outbox on the same store and outlets, as after a restart (or in a second process). */
+  newOutbox(more?: Partial<OutboxOptions>): Outbox;
 }
 
 /** Service, outbox and fakes wired like the composition root does, on the in-memory store. */
-export function aWorld(store: Store = new MemoryStore(), handoff?: FakeOutlet, policy: Policy = testPolicy()): World {
+export function aWorld(
+  store: Store = new MemoryStore(),
+  handoff?: FakeOutlet,
+  policy: Policy = testPolicy(),
+  outboxOptions: Partial<OutboxOptions> = {},
+): World {
   const clock = new FixedClock();
   const notices = new RecordingNotices();
   const outlet = new FakeOutlet();
-  const outbox = new Outbox({
-    store,
-    outlets: new Map([[outlet.id, outlet]]),
-    clock,
-    notices,
-    log: silentLogger,
-    retryBaseMs: 1000,
-    maxAttempts: 3,
-    ...(handoff ? { handoff } : {}),
-  });
+  const newOutbox = (more: Partial<OutboxOptions> = {}) =>
+    new Outbox({
+      store,
+      outlets: new Map([[outlet.id, outlet]]),
+      clock,
+      notices,
+      log: silentLogger,
+      retryBaseMs: 1000,
+      maxAttempts: 3,
+      ...(handoff ? { handoff } : {}),
+      ...outboxOptions,
+      ...more,
+    });
+  const outbox = newOutbox();
   const service = createAnnouncementService({
     store,
     policy,
@@ -39,7 +50,7 @@ export function aWorld(store: Store = new MemoryStore(), handoff?: FakeOutlet, p
     notices,
     log: silentLogger,
   });
-  return { store, clock, policy, notices, outlet, service, outbox };
+  return { store, clock, policy, notices, outlet, service, outbox, newOutbox };
 }
 
 export const origin = { platform: "console", room: "terminal" };

@@ -5,8 +5,7 @@ import { createAnnouncementService } from "../../../src/announcement/service.ts"
 import { MemoryStore } from "../../../src/memory/memory-store.ts";
 import { Outbox } from "../../../src/outbox/outbox.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
-import { systemClock } from "../../../src/ports/clock.ts";
-import { RecordingNotices, testPolicy } from "../../fakes/fixtures.ts";
+import { FixedClock, RecordingNotices, testPolicy } from "../../fakes/fixtures.ts";
 import { neverAnswers, strictNock } from "../../fakes/nock-gateway.ts";
 
 const BASE = "http://waha.test:3000";
@@ -25,7 +24,8 @@ async function approvedThroughWaha() {
     readBackGraceMs: 0,
     media: async () => undefined,
   });
-  const deps = { store, policy: testPolicy(), clock: systemClock, notices: new RecordingNotices(), log: silentLogger };
+  const clock = new FixedClock(new Date().toISOString());
+  const deps = { store, policy: testPolicy(), clock, notices: new RecordingNotices(), log: silentLogger };
   const service = createAnnouncementService({ ...deps, outlets: [outlet] });
   const outbox = new Outbox({ ...deps, outlets: new Map([[outlet.id, outlet]]) });
   const draft = await service.draft("anna", {
@@ -35,7 +35,7 @@ async function approvedThroughWaha() {
   if (!draft.ok) throw new Error(draft.error.code);
   const approved = await service.approve("carla", draft.value.id, { via: "command" });
   if (!approved.ok) throw new Error(approved.error.code);
-  return { store, outbox, id: draft.value.id };
+  return { store, outbox, clock, id: draft.value.id };
 }
 
 const waha = () => nock(BASE);
@@ -46,11 +46,12 @@ const ours = () => ({ id: "true_found", timestamp: Math.floor(Date.now() / 1000)
 describe("delivery through WAHA: unknown outcomes are read back, never re-sent blindly", () => {
   it("empty 201, read-back finds the post: published, sent once", async () => {
     const strict = strictNock();
-    const { store, outbox, id } = await approvedThroughWaha();
+    const { store, outbox, clock, id } = await approvedThroughWaha();
     const send = waha().post("/api/sendText").once().reply(201, "");
     await outbox.runOnce();
     expect(send.isDone()).toBe(true);
     readBack([ours()]);
+    clock.advance(2_000);
     await outbox.runOnce();
     const a = await store.get(id);
     expect(a?.state).toBe("published");
@@ -61,15 +62,16 @@ describe("delivery through WAHA: unknown outcomes are read back, never re-sent b
 
   it("time-out, read-back misses it twice: exactly one re-send", async () => {
     const strict = strictNock();
-    const { store, outbox, id } = await approvedThroughWaha();
+    const { store, outbox, clock, id } = await approvedThroughWaha();
     waha().post("/api/sendText").reply(neverAnswers);
     await outbox.runOnce();
     readBack([]);
+    clock.advance(2_000);
     await outbox.runOnce();
     expect((await store.get(id))?.deliveries[0]?.state).toBe("sending");
     readBack([]);
     waha().post("/api/sendText").once().reply(201, { id: "true_second" });
-    await outbox.runOnce();
+    clock.advance(5_000);
     await outbox.runOnce();
     const a = await store.get(id);
     expect(a?.state).toBe("published");

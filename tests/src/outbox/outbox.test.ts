@@ -48,6 +48,9 @@ describe("outbox", () => {
     expect((await w.store.get(id))?.deliveries[0]?.state).toBe("sending");
     w.outlet.readBackAnswer = { state: "found", remoteId: "true_123@newsletter_ABC" };
     await w.outbox.runOnce();
+    expect(w.outlet.readBacks).toHaveLength(0);
+    w.clock.advance(2_000);
+    await w.outbox.runOnce();
     expect(w.outlet.published).toHaveLength(1);
     expect(w.outlet.readBacks).toHaveLength(1);
     const a = await w.store.get(id);
@@ -63,10 +66,15 @@ describe("outbox", () => {
     const id = await approved(w);
     w.outlet.publishAnswers = [new Error("socket hang up")];
     await w.outbox.runOnce();
+    w.clock.advance(2_000);
     await w.outbox.runOnce();
     expect(w.outlet.published).toHaveLength(1);
     expect(w.outlet.readBacks).toHaveLength(1);
-    w.clock.advance(31_000);
+    w.clock.advance(5_000);
+    await w.outbox.runOnce();
+    expect(w.outlet.readBacks).toHaveLength(2);
+    expect(w.outlet.published).toHaveLength(1);
+    w.clock.advance(24_000);
     await w.outbox.runOnce();
     expect(w.outlet.published).toHaveLength(2);
     expect((await w.store.get(id))?.state).toBe("published");
@@ -85,6 +93,9 @@ describe("outbox", () => {
     expect(w.outlet.readBacks).toHaveLength(1);
     expect(w.outlet.published).toHaveLength(1);
     await w.outbox.runOnce();
+    expect(w.outlet.readBacks).toHaveLength(1);
+    w.clock.advance(5_000);
+    await w.outbox.runOnce();
     expect(w.outlet.readBacks).toHaveLength(2);
     expect(w.outlet.published).toHaveLength(2);
     expect((await w.store.get(id))?.deliveries[0]).toMatchObject({ state: "sent", attempts: 2 });
@@ -97,6 +108,7 @@ describe("outbox", () => {
     w.outlet.publishAnswers = [{ state: "unknown", reason: "timeout" }];
     await w.outbox.runOnce();
     w.outlet.readBackAnswer = { state: "unavailable", reason: "gateway down" };
+    w.clock.advance(2_000);
     await w.outbox.runOnce();
     await w.outbox.runOnce();
     expect(w.outlet.published).toHaveLength(1);
@@ -211,6 +223,7 @@ describe("outbox", () => {
       w.outlet.publishAnswers = [{ state: "unknown", reason: "timeout" }];
       w.outlet.readBackAnswer = { state: "unavailable", reason: "gateway down" };
       await w.outbox.runOnce();
+      w.clock.advance(2_000);
       await w.outbox.runOnce();
       await w.outbox.runOnce();
       expect(w.outlet.published).toHaveLength(1);
