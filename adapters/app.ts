@@ -112,7 +112,10 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
   const policy = loadPolicy(path);
   if (example) log.warn({ policy: path }, "no ./policy.yaml: using the example policy; copy and adapt it");
 
-  const store = await openStore(env.STORE_URL, env.INSTANCE_ID ? { instanceId: env.INSTANCE_ID } : {})
+  const store = await openStore(env.STORE_URL, {
+    namespace: env.STORE_NAMESPACE,
+    ...(env.INSTANCE_ID ? { instanceId: env.INSTANCE_ID } : {}),
+  })
     .then(async (opened) => {
       await opened.ping();
       return opened;

@@ -160,8 +160,9 @@ export async function runAudit(argv: readonly string[], processEnv: NodeJS.Proce
   }
 
   let url: string;
+  let namespace: string;
   try {
-    url = loadEnv(processEnv).env.STORE_URL;
+    ({ STORE_URL: url, STORE_NAMESPACE: namespace } = loadEnv(processEnv).env);
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message.replace(/\n\s*/g, " "), 2);
     throw error;
@@ -172,7 +173,7 @@ export async function runAudit(argv: readonly string[], processEnv: NodeJS.Proce
   }
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
-    store = await openStore(url);
+    store = await openStore(url, { namespace });
     await store.ping();
   } catch (error) {
     return fail(`cannot open the store at ${maskUrlPassword(url)}: ${messageOf(error)}`, 1);

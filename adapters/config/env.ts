@@ -17,6 +17,10 @@ export const ENV_SCHEMA = z.object({
       "must start with sqlite://, redis:// or postgres://",
     )
     .default("sqlite://./data/amtsbote.sqlite"),
+  STORE_NAMESPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,62}$/, "lower-case letters, digits and _, starting with a letter")
+    .default("amtsbote"),
   POLICY_FILE: z.string().min(1).default("./policy.yaml"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FILE: z.string().min(1).optional(),
@@ -45,7 +49,7 @@ export const ENV_SCHEMA = z.object({
   WAHA_CAN_EDIT: onOff.default("off"),
   WHAPI_TOKEN: z.string().min(1).optional(),
   WHAPI_URL: z.url({ protocol: /^https?$/ }).default("https://gate.whapi.cloud"),
-  WHATSAPP_READBACK_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  WHATSAPP_READBACK_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(110_000).default(30_000),
   WHATSAPP_HEALTH_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   WHATSAPP_MIN_GAP_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),

@@ -71,7 +71,7 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
 
   constructor(options: WahaOptions) {
     this.#o = { timeoutMs: 30_000, ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
-    this.readBackGraceMs = options.readBackGraceMs ?? 30_000;
+    this.readBackGraceMs = options.readBackGraceMs ?? 5_000;
     this.capabilities = channelCapabilities(options.canEdit ?? false);
   }
 

@@ -65,7 +65,7 @@ export class WhapiOutlet implements Outlet, ChannelAdmin {
   constructor(options: WhapiOptions) {
     this.#o = { baseUrl: WHAPI_DEFAULT_URL, timeoutMs: 30_000, ...options };
     this.#o.baseUrl = this.#o.baseUrl.replace(/\/+$/, "");
-    this.readBackGraceMs = options.readBackGraceMs ?? 30_000;
+    this.readBackGraceMs = options.readBackGraceMs ?? 5_000;
   }
 
   #call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, json?: unknown): Promise<Exchange> {

@@ -124,7 +124,7 @@ export class Outbox {
       maxAttempts: 5,
       retryBaseMs: 5_000,
       // Renewed while held, so it can be short: a dead holder's delivery is taken over within seconds.
-      deliveryLeaseMs: 15_000,
+      deliveryLeaseMs: 8_000,
       available: () => true,
       hold: () => Promise.resolve(false),
       outletTrouble: () => undefined,

@@ -19,6 +19,13 @@ export class FakeWaha {
   readonly requests: string[] = [];
   readonly files: { mimetype: string; bytes: Buffer }[] = [];
   sessionStatus = "WORKING";
+  /**
+   * Sends that never answer, as when the sender dies mid-call: `unposted` before the post exists, `posted` after it
+   * reached the channel (read-back finds it).
+   */
+  holdSends: "no" | "unposted" | "posted" = "no";
+  /** Send requests seen, answered or not. */
+  sends = 0;
   #server: Server | undefined;
 
   constructor(apiKey = "fake-key", channelId = "120363000000000000@newsletter") {
@@ -38,6 +45,7 @@ export class FakeWaha {
   }
 
   async stop(): Promise<void> {
+    this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
 
@@ -67,7 +75,10 @@ export class FakeWaha {
     };
     const sends = ["/api/sendText", "/api/sendPoll", "/api/sendImage", "/api/sendVideo"];
     if (req.method === "POST" && sends.includes(path)) {
+      this.sends += 1;
       if (this.sessionStatus !== "WORKING") return notReady;
+      const hold = this.holdSends;
+      if (hold === "unposted") return new Promise<never>(() => undefined);
       if (json.chatId !== this.channelId) return { status: 400, body: { statusCode: 400, message: ["chatId"] } };
       const poll = json.poll as { name?: string } | undefined;
       const post: Posted = {
@@ -84,6 +95,7 @@ export class FakeWaha {
       const file = json.file as { mimetype?: string; data?: string } | undefined;
       if (file) this.files.push({ mimetype: file.mimetype ?? "", bytes: Buffer.from(file.data ?? "", "base64") });
       this.posts.push(post);
+      if (hold === "posted") return new Promise<never>(() => undefined);
       return { status: 201, body: { ...post, ack: 0, ackName: "PENDING", _data: {} } };
     }
     if (req.method === "GET" && path === `/api/default/chats/${this.channelId}/messages`) {
