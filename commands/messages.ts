@@ -88,10 +88,15 @@ const ERROR_TEXTS = {
       `The file "${s(p, "name")}" (${s(p, "type")}) cannot be published. Allowed: ${s(p, "allowed")}.`,
     ),
   MEDIA_TOO_LARGE: (p) =>
-    L(
-      `Die Datei „${s(p, "name")}“ ist ${s(p, "mb")} MB groß, erlaubt sind ${s(p, "maxMb")} MB.`,
-      `The file "${s(p, "name")}" is ${s(p, "mb")} MB; the limit is ${s(p, "maxMb")} MB.`,
-    ),
+    p?.moreThanMb === undefined
+      ? L(
+          `Die Datei „${s(p, "name")}“ ist ${s(p, "mb")} MB groß, erlaubt sind ${s(p, "maxMb")} MB.`,
+          `The file "${s(p, "name")}" is ${s(p, "mb")} MB; the limit is ${s(p, "maxMb")} MB.`,
+        )
+      : L(
+          `Die Datei „${s(p, "name")}“ ist größer als ${s(p, "moreThanMb")} MB und wurde nicht ganz gelesen; erlaubt sind ${s(p, "maxMb")} MB.`,
+          `The file "${s(p, "name")}" is larger than ${s(p, "moreThanMb")} MB and was not read to the end; the limit is ${s(p, "maxMb")} MB.`,
+        ),
   TOO_MANY_MEDIA: (p) =>
     L(
       `Ein Kanal-Beitrag trägt ein Bild oder ein Video, hier sind es ${s(p, "count")}. Bitte eines wählen oder mehrere Meldungen schreiben.`,
@@ -117,6 +122,19 @@ const ERROR_TEXTS = {
       `Die Datei ${s(p, "path")} lässt sich nicht lesen (${s(p, "reason")}).`,
       `The file ${s(p, "path")} cannot be read (${s(p, "reason")}).`,
     ),
+  NOT_A_REGULAR_FILE: (p) => {
+    const kind =
+      {
+        directory: L("ein Ordner", "a folder"),
+        device: L("ein Gerät", "a device"),
+        fifo: L("eine Pipe (FIFO)", "a pipe (FIFO)"),
+        socket: L("ein Socket", "a socket"),
+      }[s(p, "kind")] ?? L("keine gewöhnliche Datei", "not an ordinary file");
+    return L(
+      `„${s(p, "path")}“ ist ${kind.de}, keine Bild- oder Videodatei; es wurde nichts gelesen. Bitte eine Datei angeben, z. B. \`--image ./plakat.jpg\`.`,
+      `"${s(p, "path")}" is ${kind.en}, not a picture or video file; nothing was read. Please name a file, e.g. \`--image ./poster.jpg\`.`,
+    );
+  },
   POLL_WITH_MEDIA: () =>
     L(
       "Eine Umfrage kann kein Bild oder Video tragen. Bitte getrennt veröffentlichen.",

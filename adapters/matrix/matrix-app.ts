@@ -16,6 +16,7 @@ import type { MediaIntake } from "../media/intake.ts";
 import { createAwaitingClient, sdkLogger, storeSyncStorage } from "./matrix-client.ts";
 import { inThread, MATRIX_PLATFORM, noticeContent, type MatrixSender, type MatrixSurface } from "./matrix-surface.ts";
 import { loadMatrixBotSdk, type LoadedSdk } from "./load-sdk.ts";
+import { downloadMatrixMedia } from "./media.ts";
 
 const EventSchema = z.object({
   event_id: z.string().min(1),
@@ -41,7 +42,7 @@ const MessageSchema = z.object({
   formatted_body: z.string().optional(),
   filename: z.string().optional(),
   url: z.string().optional(),
-  info: z.object({ mimetype: z.string().optional() }).loose().optional(),
+  info: z.object({ mimetype: z.string().optional(), size: z.number().optional() }).loose().optional(),
 });
 
 /** Events this much older than the start are history replayed by a first sync, not acted on (matrix.md §4.4). */
@@ -359,9 +360,14 @@ export class MatrixApp implements MatrixSender {
       return { ok: true, items: [] };
     }
     const name = media.data.filename ?? media.data.body ?? "file";
+    const size = media.data.info?.size;
+    const file = await downloadMatrixMedia(media.data.url, name, {
+      homeserverUrl: this.#o.settings.homeserverUrl,
+      accessToken: this.#o.settings.accessToken,
+      ...(size === undefined ? {} : { declaredSize: size }),
+    });
     try {
-      const { data } = await this.client.downloadContent(media.data.url);
-      const item = await this.#o.intake({ name, bytes: data });
+      const item = file.ok ? await this.#o.intake(file.value) : file;
       return item.ok ? { ok: true, items: [item.value] } : { ok: false, message: errorText(item.error) };
     } catch {
       return { ok: false, message: errorText({ code: "MEDIA_DOWNLOAD_FAILED", params: { name } }) };

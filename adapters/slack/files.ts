@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from "../../src/errors.ts";
-import { LIMITS } from "../../src/announcement/content.ts";
+import { downloadCapped, MAX_INTAKE_BYTES, tooLarge } from "../media/capped-read.ts";
 import type { SlackFile } from "./payloads.ts";
 
 /** Slack's own file hosts; the bot token is sent nowhere else (slack.md §11). */
@@ -13,16 +13,10 @@ export interface DownloadOptions {
   fetch?: typeof fetch;
 }
 
-/** Above the largest file an outlet takes, so the outlet's own check names the real limit. */
-const MAX_BYTES = LIMITS.videoBytes + 4 * 1024 * 1024;
-
-const mb = (bytes: number): string => (bytes / 1048576).toFixed(1);
-const tooLarge = (name: string, bytes: number) =>
-  fail("MEDIA_TOO_LARGE", { name, mb: mb(bytes), maxMb: mb(LIMITS.videoBytes) });
-
 /**
  * Downloads a Slack file with the bot token, from Slack's file hosts only, without following
- * redirects, refusing the HTML login page Slack answers with for a bad token, and capping the size.
+ * redirects, refusing the HTML login page Slack answers with for a bad token, and capping the size
+ * (from Slack's record of the file, its Content-Length, and while streaming).
  */
 export async function downloadSlackFile(
   file: SlackFile,
@@ -40,27 +34,14 @@ export async function downloadSlackFile(
   const hosts = [...SLACK_FILE_HOSTS, ...(options.extraHosts ?? [])];
   if (!hosts.includes(url.host) && !hosts.includes(url.hostname)) return refused;
   if (url.protocol !== "https:" && !(options.extraHosts ?? []).includes(url.host)) return refused;
-  if ((file.size ?? 0) > MAX_BYTES) return tooLarge(file.name, file.size ?? 0);
-  try {
-    const response = await (options.fetch ?? fetch)(url, {
-      headers: { authorization: `Bearer ${options.token}` },
-      redirect: "manual",
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-    });
-    const type = response.headers.get("content-type") ?? "";
-    if (response.status !== 200 || type.startsWith("text/html")) {
-      await response.body?.cancel();
-      return refused;
-    }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for await (const chunk of response.body ?? []) {
-      total += (chunk as Uint8Array).byteLength;
-      if (total > MAX_BYTES) return tooLarge(file.name, total);
-      chunks.push(chunk as Uint8Array);
-    }
-    return ok({ name: file.name, bytes: Buffer.concat(chunks) });
-  } catch {
-    return refused;
-  }
+  if ((file.size ?? 0) > MAX_INTAKE_BYTES) return tooLarge(file.name, file.size ?? 0);
+  const bytes = await downloadCapped(url, {
+    name: file.name,
+    headers: { authorization: `Bearer ${options.token}` },
+    redirect: "manual",
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    isFile: (response) => !(response.headers.get("content-type") ?? "").startsWith("text/html"),
+  });
+  return bytes.ok ? ok({ name: file.name, bytes: bytes.value }) : bytes;
 }

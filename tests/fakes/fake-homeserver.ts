@@ -166,6 +166,8 @@ interface Reply {
   json?: unknown;
   bytes?: Buffer;
   contentType?: string;
+  /** Bytes without end and without Content-Length, until the client hangs up. */
+  endless?: boolean;
 }
 
 interface Call {
@@ -282,13 +284,15 @@ export class FakeHomeserver {
   readonly leaves: { roomId: string; reason?: string }[] = [];
   readonly redactions: RedactionRecord[] = [];
   readonly uploads: UploadRecord[] = [];
+  /** Bytes written for media added with `addEndlessMedia`. */
+  endlessBytesServed = 0;
   readonly filters: unknown[] = [];
   /** Rooms made through `POST /createRoom`, with the request body. */
   readonly created: CreatedRoomRecord[] = [];
 
   readonly #server: Server;
   readonly #rooms = new Map<string, Room>();
-  readonly #media = new Map<string, { bytes: Buffer; contentType: string }>();
+  readonly #media = new Map<string, { bytes: Buffer; contentType: string } | { endless: true; contentType: string }>();
   /** Global account data of the bot: type → content and the position of its last change (for `/sync`). */
   readonly #accountData = new Map<string, { content: unknown; pos: number }>();
   readonly #txns = new Map<string, string>();
@@ -602,6 +606,13 @@ export class FakeHomeserver {
     return mxc;
   }
 
+  /** Like `addMedia`, but the download never ends and has no Content-Length (counted in `endlessBytesServed`). */
+  addEndlessMedia(contentType: string): string {
+    const mxc = `mxc://${this.serverName}/media${String(++this.#ids).padStart(4, "0")}AbC`;
+    this.#media.set(mxc, { endless: true, contentType });
+    return mxc;
+  }
+
   // --- faults and auth -----------------------------------------------------------------------------------------
 
   /** The next request of this route gets `status` with `body`, without being processed. */
@@ -891,6 +902,7 @@ export class FakeHomeserver {
   /** Resolves once the answer is handed to the socket (so `stop()` can close connections after held syncs). */
   #send(res: ServerResponse, reply: Reply): Promise<void> {
     if (res.destroyed) return Promise.resolve();
+    if (reply.endless) return this.#sendEndless(res, reply);
     const body = reply.bytes ?? Buffer.from(JSON.stringify(reply.json ?? {}));
     res.writeHead(reply.status, {
       "content-type": reply.bytes ? (reply.contentType ?? "application/octet-stream") : "application/json",
@@ -900,6 +912,23 @@ export class FakeHomeserver {
       res.once("close", resolve);
       res.end(body, resolve);
     });
+  }
+
+  /** Writes as fast as the client reads, until it hangs up or `stop()`. */
+  async #sendEndless(res: ServerResponse, reply: Reply): Promise<void> {
+    const hangUp = () => res.destroy();
+    this.#held.add(hangUp);
+    res.writeHead(reply.status, {
+      "content-type": reply.contentType ?? "application/octet-stream",
+      "content-disposition": "inline",
+    });
+    const chunk = Buffer.alloc(64 * 1024, 0x42);
+    const closed = new Promise<void>((resolve) => res.once("close", resolve));
+    while (!res.destroyed) {
+      this.endlessBytesServed += chunk.length;
+      if (!res.write(chunk)) await Promise.race([new Promise((resolve) => res.once("drain", resolve)), closed]);
+    }
+    this.#held.delete(hangUp);
   }
 
   #route(method: string, segments: string[]): Route | undefined {
@@ -1392,6 +1421,7 @@ export class FakeHomeserver {
   #download(server: string, mediaId: string): Reply {
     const media = this.#media.get(`mxc://${server}/${mediaId}`);
     if (!media) return notFound("Not found");
+    if ("endless" in media) return { status: 200, endless: true, contentType: media.contentType };
     return { status: 200, bytes: media.bytes, contentType: media.contentType };
   }
 

@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ConsoleChat } from "../../../adapters/console/console-chat.ts";
@@ -119,5 +123,48 @@ describe("console chat", () => {
     expect(seen[0]?.kind === "text" && seen[0].text).toBe("Text");
     expect(printed).toContain("/nonexistent/x.png lässt sich nicht lesen (ENOENT)");
     expect(printed).toContain("--alt");
+  });
+
+  it("answers `--image` naming a device, a pipe, a folder or a 2 GB file without reading it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "amtsbote-console-"));
+    try {
+      const fifo = join(dir, "pipe.png");
+      execFileSync("mkfifo", [fifo]);
+      const big = join(dir, "riesig.png");
+      await writeFile(big, "");
+      await truncate(big, 2 * 1024 ** 3);
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let printed = "";
+      output.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+      const taken: string[] = [];
+      const chat = new ConsoleChat({
+        input,
+        output,
+        policy: testPolicy(),
+        user: "anna",
+        intake: async (raw) => {
+          taken.push(raw.name);
+          return { ok: true, value: { name: "x.jpg", mimeType: "image/jpeg", bytes: 1, sha256: "s" } };
+        },
+      });
+      const seen: CommandInput[] = [];
+      const running = chat.run(async (i) => {
+        seen.push(i);
+        return { kind: "ignored" };
+      });
+      input.end(
+        [`/dev/zero`, fifo, dir, big].map((path) => `announce Bild --image ${path} --alt "Bild"`).join("\n") + "\n",
+      );
+      await running;
+      expect(taken).toEqual([]);
+      expect(seen).toEqual([]);
+      expect(printed).toContain("„/dev/zero“ ist ein Gerät, keine Bild- oder Videodatei; es wurde nichts gelesen.");
+      expect(printed).toContain(`„${fifo}“ ist eine Pipe (FIFO)`);
+      expect(printed).toContain(`„${dir}“ ist ein Ordner`);
+      expect(printed).toContain("Die Datei „riesig.png“ ist 2048.00 MB groß, erlaubt sind 16.00 MB.");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -544,6 +544,22 @@ describe("FakeHomeserver answers match the Matrix spec", () => {
     expect(back.bytes.toString()).toBe("jpeg");
   });
 
+  it("media: endless media has no Content-Length and flows until the client lets go", async () => {
+    const mxc = fake.addEndlessMedia("image/png");
+    const response = await fetch(`${fake.url}/_matrix/client/v1/media/download/${mxc.slice("mxc://".length)}`, {
+      headers: { authorization: `Bearer ${fake.accessToken}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-length")).toBeNull();
+    expect(response.headers.get("content-type")).toBe("image/png");
+    let read = 0;
+    for await (const chunk of response.body ?? []) {
+      read += chunk.byteLength;
+      if (read > 1024 * 1024) break;
+    }
+    expect(fake.endlessBytesServed).toBeGreaterThanOrEqual(read);
+  });
+
   it("decodes %21 %3A %24 %40 in path segments and records decoded and raw paths", async () => {
     const [event] = fake.push(OPS, fake.message(MUELLER, "hallo"));
     const raw = `${CLIENT}/rooms/%21ops%3Arathaus.example.de/event/${enc(event?.event_id ?? "")}`;

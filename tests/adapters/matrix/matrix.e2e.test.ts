@@ -1,5 +1,6 @@
 import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_INTAKE_BYTES } from "../../../adapters/media/capped-read.ts";
 import { MemoryStore } from "../../../src/memory/memory-store.ts";
 import { parsePolicy } from "../../../adapters/config/policy-file.ts";
 import { FakeHomeserver, type SentEvent } from "../../fakes/fake-homeserver.ts";
@@ -400,6 +401,63 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     expect(h.requests.some((r) => r.route === "media" && r.path.startsWith("/_matrix/client/v1/media/download/"))).toBe(
       true,
     );
+  });
+
+  it("media over the cap — endless, or too large by its info.size — is refused in the room and nothing is stored", async () => {
+    const h = await world();
+    const store = new MemoryStore();
+    const stored: string[] = [];
+    const putMedia = store.putMedia.bind(store);
+    store.putMedia = (sha256, bytes) => {
+      stored.push(sha256);
+      return putMedia(sha256, bytes);
+    };
+    const bot = await start(h, { store });
+    const replies = () => bodies(h.sent.filter((s) => s.roomId === OPS_ROOM));
+    const [endless] = h.push(
+      OPS_ROOM,
+      h.message(M.anna, "endlos.png", {
+        msgtype: "m.image",
+        url: h.addEndlessMedia("image/png"),
+        info: { mimetype: "image/png" },
+      }),
+    );
+    h.push(OPS_ROOM, h.message(M.anna, '!announce Bild --alt "Plan"', { inReplyTo: endless?.event_id ?? "" }));
+    await expect
+      .poll(replies)
+      .toContain("Die Datei „endlos.png“ ist größer als 20.00 MB und wurde nicht ganz gelesen; erlaubt sind 16.00 MB.");
+    expect(h.endlessBytesServed).toBeLessThan(2 * MAX_INTAKE_BYTES);
+
+    const png = await sharp({ create: { width: 30, height: 20, channels: 3, background: "#06c" } })
+      .png()
+      .toBuffer();
+    const downloads = () => h.requests.filter((r) => r.route === "media").length;
+    const before = downloads();
+    const [claimed] = h.push(
+      OPS_ROOM,
+      h.message(M.anna, "riesig.mp4", {
+        msgtype: "m.video",
+        url: h.addMedia(png, "video/mp4"),
+        info: { mimetype: "video/mp4", size: 2 * 1024 ** 3 },
+      }),
+    );
+    h.push(OPS_ROOM, h.message(M.anna, '!announce Film --alt "Film"', { inReplyTo: claimed?.event_id ?? "" }));
+    await expect.poll(replies).toContain("Die Datei „riesig.mp4“ ist 2048.00 MB groß, erlaubt sind 16.00 MB.");
+    expect(downloads()).toBe(before);
+    expect(await bot.store.openIds()).toEqual([]);
+    expect(stored).toEqual([]);
+
+    const [picture] = h.push(
+      OPS_ROOM,
+      h.message(M.anna, "plan.png", {
+        msgtype: "m.image",
+        url: h.addMedia(png, "image/png"),
+        info: { size: png.length },
+      }),
+    );
+    h.push(OPS_ROOM, h.message(M.anna, '!announce Plan --alt "Plan"', { inReplyTo: picture?.event_id ?? "" }));
+    await expect.poll(() => bot.store.openIds()).toEqual(["A-0001"]);
+    expect(stored).toHaveLength(1);
   });
 
   it("a send whose answer is lost is repeated with the same transaction id: one event, not two", async () => {

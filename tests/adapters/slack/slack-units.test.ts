@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { escapeSlack } from "../../../adapters/markup/slack.ts";
 import { cardBlocks, parseCardValue } from "../../../adapters/slack/blocks.ts";
 import { composeCommand, quoteWord } from "../../../adapters/slack/compose.ts";
+import { MAX_INTAKE_BYTES } from "../../../adapters/media/capped-read.ts";
 import { downloadSlackFile } from "../../../adapters/slack/files.ts";
 import {
   EventEnvelopeSchema,
@@ -133,7 +134,10 @@ describe("approval card", () => {
 
 describe("Slack file download", () => {
   let server: Server | undefined;
-  afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+  afterEach(() => {
+    server?.closeAllConnections();
+    return new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  });
 
   async function serve(handler: (auth: string | undefined) => { status: number; type: string; body: string }) {
     server = createServer((req, res) => {
@@ -167,6 +171,36 @@ describe("Slack file download", () => {
     expect(
       await downloadSlackFile({ ...file, size: 40 * 1024 * 1024 }, { token: "xoxb-right", extraHosts: [host] }),
     ).toMatchObject({ ok: false, error: { code: "MEDIA_TOO_LARGE" } });
+  });
+
+  it("cuts an endless download at the cap, whether Slack's record of the size is missing or lies", async () => {
+    let served = 0;
+    server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "image/png" });
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const closed = new Promise((resolve) => res.once("close", resolve));
+      void (async () => {
+        while (!res.destroyed) {
+          served += chunk.length;
+          if (!res.write(chunk)) await Promise.race([new Promise((resolve) => res.once("drain", resolve)), closed]);
+        }
+      })();
+    });
+    await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const file = { id: "F2", name: "endlos.png", mimetype: "image/png", url_private: `http://${host}/files/F2` };
+    for (const size of [undefined, 1000]) {
+      const download = await downloadSlackFile(size === undefined ? file : { ...file, size }, {
+        token: "xoxb-right",
+        extraHosts: [host],
+      });
+      expect(download).toMatchObject({
+        ok: false,
+        error: { code: "MEDIA_TOO_LARGE", params: { name: "endlos.png", moreThanMb: "20.00", maxMb: "16.00" } },
+      });
+    }
+    // Two downloads, each bounded by what was read plus the sockets' buffers: the bot let go at the cap.
+    expect(served).toBeLessThan(2 * (2 * MAX_INTAKE_BYTES));
   });
 });
 
