@@ -38,6 +38,7 @@ export function aWorld(
       retryBaseMs: 1000,
       maxAttempts: 3,
       ...(handoff ? { handoff } : {}),
+      settled: (a) => service.closeIncidentOf(a),
       ...outboxOptions,
       ...more,
     });

@@ -52,7 +52,7 @@ describe("incident chains: alert → update → all-clear", () => {
     expect((await w.store.get("A-0001"))?.incident?.closed).toBeUndefined();
     await say(w, "dieter", "approve A-0002");
     await w.outbox.runOnce();
-    await w.service.incidentTick();
+    // Closed in the pass that published the all-clear: `list` and `status` agree at once.
     const root = await w.store.get("A-0001");
     expect(root?.incident?.closed).toBe(true);
     expect(root?.events.at(-1)).toMatchObject({ event: "incident_closed", reason: "all-clear A-0002" });
@@ -61,6 +61,18 @@ describe("incident chains: alert → update → all-clear", () => {
     );
     expect(code(await say(w, "anna", "update A-0001 Doch nicht"))).toBe("INCIDENT_CLOSED");
     expect(await w.store.openIds()).toEqual([]);
+  });
+
+  it("should the process stop between the all-clear's publication and the closing, the periodic tick closes it", async () => {
+    const w = aWorld();
+    await publishedAlert(w);
+    await say(w, "anna", "allclear A-0001 Die Obernstraße ist wieder frei.");
+    await say(w, "dieter", "approve A-0002");
+    await w.newOutbox({ settled: () => Promise.reject(new Error("stopped")) }).runOnce();
+    expect((await w.store.get("A-0002"))?.state).toBe("published");
+    expect((await w.store.get("A-0001"))?.incident?.closed).toBeUndefined();
+    await w.service.incidentTick();
+    expect((await w.store.get("A-0001"))?.incident?.closed).toBe(true);
   });
 
   it("at the end a notice was given (--expires), its author is asked once whether to post the all-clear", async () => {
