@@ -5,9 +5,6 @@ import type { BotNotice, NoticeSink } from "../../src/ports/notices.ts";
 import type { Store } from "../../src/ports/store.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 
-/** How long one read of the open announcements serves the gauges of a scrape. */
-const SCRAPE_READ_MS = 1000;
-
 /** Seconds, from a few milliseconds (gateway on loopback) to minutes (pacing, retries, a person's hand-off). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
 
@@ -55,21 +52,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** The open announcements as this scrape read them; both gauges below share one read. */
+  #reading: Promise<Announcement[]> | undefined;
+
   constructor(store: Store) {
     collectDefaultMetrics({ register: this.registry, prefix: "amtsbote_" });
-    // Both gauges below need the open announcements; one read serves a scrape.
-    let reading: { at: number; records: Promise<Announcement[]> } | undefined;
-    const open = (): Promise<Announcement[]> => {
-      if (!reading || Date.now() - reading.at > SCRAPE_READ_MS) {
-        reading = {
-          at: Date.now(),
-          records: store
-            .openIds()
-            .then(async (ids) => (await store.getMany(ids)).filter((a): a is Announcement => a !== undefined)),
-        };
-      }
-      return reading.records;
-    };
+    const open = (): Promise<Announcement[]> =>
+      (this.#reading ??= store
+        .openIds()
+        .then(async (ids) => (await store.getMany(ids)).filter((a): a is Announcement => a !== undefined)));
     new Gauge({
       name: "amtsbote_announcements_open",
       help: "Announcements not yet in a final state, by state",
@@ -103,6 +94,16 @@ export class Metrics {
         this.set(await store.currentSequence("announcement"));
       },
     });
+  }
+
+  /** One scrape in Prometheus text: the gauges read the store afresh, so a draft made just before counts. */
+  async scrape(): Promise<string> {
+    this.#reading = undefined;
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.#reading = undefined;
+    }
   }
 
   /** Wraps the command entry point: counts every event and every error code. */

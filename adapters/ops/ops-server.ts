@@ -85,8 +85,8 @@ export class OpsServer {
         return;
       }
       if (path === "/metrics") {
-        void this.#o.metrics.registry
-          .metrics()
+        void this.#o.metrics
+          .scrape()
           .then((text) => send(200, this.#o.metrics.registry.contentType, text))
           .catch((error: unknown) => {
             this.#o.log.error({ err: error }, "metrics collection failed");

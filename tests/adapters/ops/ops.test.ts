@@ -6,6 +6,7 @@ import { Metrics } from "../../../adapters/ops/metrics.ts";
 import { OpsServer } from "../../../adapters/ops/ops-server.ts";
 import { MemoryStore } from "../../../src/memory/memory-store.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
+import { anAnnouncement } from "../../contracts/store-harness.ts";
 import { BotProcess } from "../../fakes/bot-process.ts";
 
 let server: OpsServer | undefined;
@@ -45,6 +46,15 @@ describe("operations endpoint", () => {
     chatUp = true;
     expect((await get("/nope")).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("the gauges are current at every scrape: an announcement drafted right after a scrape counts in the next", async () => {
+    const store = new MemoryStore();
+    const metrics = new Metrics(store);
+    expect(await metrics.scrape()).toMatch(/amtsbote_announcements_open\{state="pending"\} 0/);
+    await store.put(anAnnouncement("A-0001"));
+    await store.markOpen("A-0001");
+    expect(await metrics.scrape()).toMatch(/amtsbote_announcements_open\{state="pending"\} 1/);
   });
 
   it("the bot as a process: ready, counts commands and approvals, and on SIGTERM says what it leaves", async () => {
