@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { dispatch } from "../commands/dispatch.ts";
+import { actionOf } from "../commands/registry.ts";
 import { channelDownText, channelUpText } from "../commands/notices.ts";
 import { NoticeBus } from "../src/notices/bus.ts";
 import { createAnnouncementService } from "../src/announcement/service.ts";
@@ -227,9 +228,21 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
   }
   health?.start();
 
-  handle = metrics.handle((input) =>
-    dispatch(input, { service, policy, clock: systemClock, log: commandLog, ...(admin ? { channel: admin } : {}) }),
-  );
+  handle = metrics.handle(async (input) => {
+    const outcome = await dispatch(input, {
+      service,
+      policy,
+      clock: systemClock,
+      log: commandLog,
+      ...(admin ? { channel: admin } : {}),
+    });
+    if (outcome.kind === "error") {
+      // Who tried what and why it was refused; never the text they typed.
+      const { platform, userId } = input.actor;
+      commandLog.info({ platform, user: userId, action: actionOf(input), code: outcome.code }, "action refused");
+    }
+    return outcome;
+  });
 
   const ops =
     env.OPS_ENDPOINT === "on"

@@ -187,3 +187,10 @@ export function lookup(word: string): { name: CommandName; spec: CommandSpec } |
   }
   return undefined;
 }
+
+/** What an input asks for, by name (for logs): the command word, a button's command, or "reaction". */
+export function actionOf(input: CommandInput): string {
+  if (input.kind === "action") return input.action.command;
+  if (input.kind === "reaction") return "reaction";
+  return lookup(/^\S+/.exec(input.text.trim())?.[0] ?? "")?.name ?? "announce";
+}

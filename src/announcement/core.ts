@@ -72,6 +72,12 @@ export function createCore(deps: AnnouncementServiceDeps) {
       if (isSettled(stored) && !isSettled(a)) await store.markOpen(id);
       await store.put(a);
       if (isSettled(a)) await store.markClosed(id);
+      for (const e of a.events.slice(stored.events.length)) {
+        log.info(
+          { id, actor: e.actor, action: e.event, from: e.from, to: e.to, version: e.version },
+          "announcement changed",
+        );
+      }
       return ok(a);
     });
   }

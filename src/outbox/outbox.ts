@@ -366,6 +366,7 @@ export class Outbox {
       const d = a?.deliveries.find((x) => x.outlet === outletId);
       // Already settled: e.g. a person confirmed the hand-off before the outlet call returned.
       if (!a || !d || !isDelivering(a) || (d.state !== "sending" && d.state !== "queued")) return;
+      const known = a.events.length;
       const now = this.#o.clock.now();
       const at = now.toISOString();
       switch (outcome.state) {
@@ -415,6 +416,9 @@ export class Outbox {
       }
       await this.#o.store.put(a);
       if (isSettled(a)) await this.#o.store.markClosed(id);
+      for (const e of a.events.slice(known)) {
+        this.#o.log.info({ id, actor: e.actor, action: e.event, outlet: outletId, to: e.to }, "announcement changed");
+      }
       if (settled) after = a;
     });
     if (after) await this.#afterSettled(after);

@@ -1,6 +1,10 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger, maskUrlPassword } from "../../adapters/log.ts";
+import { BotProcess } from "../fakes/bot-process.ts";
 
 describe("logging", () => {
   it("redacts secrets wherever they appear in a logged object", () => {
@@ -26,5 +30,39 @@ describe("logging", () => {
     );
     expect(maskUrlPassword("redis://:pw@127.0.0.1:6379")).toBe("redis://:***@127.0.0.1:6379");
     expect(maskUrlPassword("sqlite://./data/amtsbote.sqlite")).toBe("sqlite://./data/amtsbote.sqlite");
+  });
+});
+
+describe("the log tells who changed what, never the text", () => {
+  it("one info line per state change with id, actor and action, and one per refused action", async () => {
+    const bot = new BotProcess(mkdtempSync(join(tmpdir(), "amtsbote-log-")), { LOG_LEVEL: "info", LOG_FORMAT: "json" });
+    await bot.waitFor(/amtsbote bereit/);
+    for (const [say, answer] of [
+      ["announce Geheimer Entwurf Obernstraße", /A-0001 ist angelegt/],
+      ["as carla approve A-0001", /A-0001 ist freigegeben/],
+      ["as carla reject A-0001 zu spät", /⚠️/],
+    ] as const) {
+      const from = bot.output.length;
+      bot.say(say);
+      await bot.waitFor(answer, 15_000, from);
+    }
+    await bot.waitForLog(/"action":"reject","code"/);
+    expect(await bot.end()).toBe(0);
+    const lines = bot.errors
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const changes = lines.filter((l) => l.msg === "announcement changed");
+    expect(changes.map((l) => [l.id, l.actor, l.action])).toEqual(
+      expect.arrayContaining([
+        ["A-0001", "carla", "approve"],
+        ["A-0001", "carla", "quorum_reached"],
+      ]),
+    );
+    expect(lines.filter((l) => l.msg === "action refused")).toEqual([
+      expect.objectContaining({ platform: "console", user: "carla", action: "reject", code: expect.any(String) }),
+    ]);
+    expect(bot.errors).not.toContain("Geheimer Entwurf");
+    expect(bot.errors).not.toContain("zu spät");
   });
 });
