@@ -118,10 +118,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
 
   function checkPublishAt(publishAt: Date | undefined, now: Date): Result<void> {
     if (!publishAt) return ok(undefined);
-    if (publishAt.getTime() <= now.getTime()) return fail("DATE_IN_PAST", { at: publishAt.toISOString() });
-    if (publishAt.getTime() - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
-      return fail("DATE_TOO_FAR", { at: publishAt.toISOString() });
-    }
+    const at = { at: publishAt.toISOString(), timeZone: policy.timezone };
+    if (publishAt.getTime() <= now.getTime()) return fail("DATE_IN_PAST", at);
+    if (publishAt.getTime() - now.getTime() > MAX_SCHEDULE_AHEAD_MS) return fail("DATE_TOO_FAR", at);
     return ok(undefined);
   }
 
@@ -185,7 +184,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       const when = checkPublishAt(request.publishAt, now);
       if (!when.ok) return when;
       if (request.expiresAt && request.expiresAt.getTime() <= now.getTime()) {
-        return fail("DATE_IN_PAST", { at: request.expiresAt.toISOString() });
+        return fail("DATE_IN_PAST", { at: request.expiresAt.toISOString(), timeZone: policy.timezone });
       }
       const breakGlass = request.breakGlass === true;
       if (breakGlass) {
