@@ -6,7 +6,8 @@ import {
 } from "../src/announcement/announcement.ts";
 import { fail, ok, type DomainError, type Result } from "../src/errors.ts";
 import type { Announcement } from "../src/announcement/announcement.ts";
-import { approvalProgress, type Policy } from "../src/policy/policy.ts";
+import { approvalProgress, displayName, type Policy } from "../src/policy/policy.ts";
+import { inRepeatedHour } from "../src/time/zoned.ts";
 import { parseWhen } from "./dates.ts";
 import { isOpenIncident } from "../src/incidents/incidents.ts";
 import { renderTemplate, templateHash, type Template } from "../src/templates/templates.ts";
@@ -22,7 +23,9 @@ import {
   previewHints,
   recentHistoryText,
   statusText,
+  timeLines,
   whatsappBlock,
+  when,
 } from "./render.ts";
 
 export const failed = (error: DomainError): CommandOutcome => ({
@@ -62,6 +65,13 @@ interface DraftOptions {
   expiresAt?: Date;
 }
 
+/** What was typed and the local time it means. */
+const pastParams = (ctx: CommandContext, typed: string, at: Date) => ({
+  value: typed.trim(),
+  at: at.toISOString(),
+  timeZone: ctx.policy.timezone,
+});
+
 function draftOptions(ctx: CommandContext, values: Map<string, string | true>): Result<DraftOptions> {
   const options: DraftOptions = {
     ...(values.get("no-description") === true ? { withoutDescription: true } : {}),
@@ -75,14 +85,15 @@ function draftOptions(ctx: CommandContext, values: Map<string, string | true>): 
   if (typeof at === "string") {
     const when = parseWhen(at, ctx.clock.now(), ctx.policy.timezone);
     if (!when.ok) return when;
-    if (when.value.getTime() <= ctx.clock.now().getTime()) return fail("DATE_IN_PAST", { at });
+    if (when.value.getTime() <= ctx.clock.now().getTime()) return fail("DATE_IN_PAST", pastParams(ctx, at, when.value));
     options.publishAt = when.value;
   }
   const expires = values.get("expires");
   if (typeof expires === "string") {
     const until = parseWhen(expires, ctx.clock.now(), ctx.policy.timezone);
     if (!until.ok) return until;
-    if (until.value.getTime() <= ctx.clock.now().getTime()) return fail("DATE_IN_PAST", { at: expires });
+    if (until.value.getTime() <= ctx.clock.now().getTime())
+      return fail("DATE_IN_PAST", pastParams(ctx, expires, until.value));
     options.expiresAt = until.value;
   }
   return ok(options);
@@ -109,11 +120,26 @@ async function submitDraft(ctx: CommandContext, content: Content, options: Draft
         `${a.id} is drafted and awaits approval. This is how it will look:`,
       ),
       whatsappBlock(a),
+      ...timeLines(ctx.policy, a),
+      ...repeatedHourNote(ctx.policy, options),
       ...hintsBlock(previewHints(ctx.policy, a)),
     ]),
     announcement: a,
     effect: { kind: "drafted", id: a.id },
   };
+}
+
+/** A time typed in the hour the clocks show twice means the first; the reply says so. */
+function repeatedHourNote(policy: Policy, options: DraftOptions): Localized[] {
+  const typed = [options.publishAt, options.expiresAt].filter((t) => t !== undefined);
+  return typed.some((t) => inRepeatedHour(t, policy.timezone))
+    ? [
+        L(
+          "Diese Uhrzeit gibt es am Tag der Zeitumstellung zweimal; es gilt die erste (vor dem Zurückstellen).",
+          "That time occurs twice on the day the clocks go back; the first one counts (before they go back).",
+        ),
+      ]
+    : [];
 }
 
 export async function announce(ctx: CommandContext): Promise<CommandOutcome> {
@@ -218,7 +244,10 @@ async function switchMode(ctx: CommandContext, mode: "crisis" | "exercise"): Pro
     const on = await ctx.service.mode(mode);
     return reply(
       on
-        ? L(`${name.de} ist AN (seit ${on.at}, ${on.by}).`, `${name.en} is ON (since ${on.at}, ${on.by}).`)
+        ? L(
+            `${name.de} ist AN (seit ${when(ctx.policy, on.at).de}, ${displayName(ctx.policy, on.by)}).`,
+            `${name.en} is ON (since ${when(ctx.policy, on.at).en}, ${displayName(ctx.policy, on.by)}).`,
+          )
         : L(`${name.de} ist aus.`, `${name.en} is off.`),
     );
   }
@@ -452,20 +481,22 @@ export async function approve(ctx: CommandContext): Promise<CommandOutcome> {
 /** An approval counted: how many are still needed, for a chat to act on. */
 export const approvedReply = (policy: Policy, a: Announcement): CommandOutcome => ({
   kind: "reply",
-  message: approvedText(a),
+  message: approvedText(policy, a),
   announcement: a,
   effect: { kind: "approved", id: a.id, remaining: approvalProgress(policy, a).needed },
 });
 
-export function approvedText(a: Announcement): Localized {
+export function approvedText(policy: Policy, a: Announcement): Localized {
   if (a.state === "pending") {
     return L(
       `Ihre Freigabe für ${a.id} ist vermerkt; es fehlen noch weitere.`,
       `Your approval of ${a.id} is recorded; more are needed.`,
     );
   }
-  if (a.state === "scheduled")
-    return L(`${a.id} ist freigegeben und eingeplant.`, `${a.id} is approved and scheduled.`);
+  if (a.state === "scheduled" && a.publishAt) {
+    const at = when(policy, a.publishAt);
+    return L(`${a.id} ist freigegeben und für ${at.de} eingeplant.`, `${a.id} is approved and scheduled for ${at.en}.`);
+  }
   return L(`${a.id} ist freigegeben und wird veröffentlicht.`, `${a.id} is approved and being published.`);
 }
 

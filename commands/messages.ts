@@ -2,6 +2,7 @@ import type { AnnouncementState } from "../src/announcement/announcement.ts";
 import type { DomainError, ErrorCode, ErrorParams } from "../src/errors.ts";
 import type { Language } from "../src/policy/policy.ts";
 import type { Localized } from "../src/ports/localized.ts";
+import { formatWallTime } from "../src/time/zoned.ts";
 
 /** Every text a person reads exists in German and English. */
 export type { Localized };
@@ -29,6 +30,16 @@ export const STATE_LABELS = {
 } as const satisfies Record<AnnouncementState, Localized>;
 
 const s = (p: ErrorParams | undefined, key: string): string => String(p?.[key] ?? "");
+
+/** The time in the params (`at`: ISO instant, `timeZone`: the policy's), with what was typed (`value`) if given. */
+function time(p: ErrorParams | undefined, language: "de" | "en"): string {
+  const at = new Date(s(p, "at"));
+  const zone = s(p, "timeZone");
+  const shown = zone && !Number.isNaN(at.getTime()) ? formatWallTime(at, zone, language) : s(p, "at");
+  const typed = s(p, "value");
+  if (!typed) return shown;
+  return language === "de" ? `„${typed}“ (${shown})` : `"${typed}" (${shown})`;
+}
 
 const ERROR_TEXTS = {
   EMPTY_TEXT: () =>
@@ -168,16 +179,16 @@ const ERROR_TEXTS = {
       `I cannot read "${s(p, "value")}" as a time. Examples: "2026-06-12 08:00", "12.06.2026 08:00", "tomorrow 07:30".`,
     ),
   DATE_IN_PAST: (p) =>
-    L(`Der Zeitpunkt ${s(p, "at")} liegt in der Vergangenheit.`, `The time ${s(p, "at")} is in the past.`),
+    L(`Der Zeitpunkt ${time(p, "de")} liegt in der Vergangenheit.`, `The time ${time(p, "en")} is in the past.`),
   DATE_DOES_NOT_EXIST: (p) =>
     L(
-      `„${s(p, "value")}“ gibt es wegen der Zeitumstellung nicht. Bitte eine andere Uhrzeit wählen.`,
-      `"${s(p, "value")}" does not exist because of the daylight-saving change. Please choose another time.`,
+      `„${s(p, "value")}“ gibt es nicht: Bei der Zeitumstellung springen die Uhren an diesem Tag von ${s(p, "from")} auf ${s(p, "to")} Uhr. Bitte eine Uhrzeit vor ${s(p, "from")} oder ab ${s(p, "to")} wählen.`,
+      `"${s(p, "value")}" does not exist: on that day the clocks jump from ${s(p, "from")} to ${s(p, "to")} for daylight saving. Please choose a time before ${s(p, "from")} or from ${s(p, "to")} on.`,
     ),
   DATE_TOO_FAR: (p) =>
     L(
-      `Der Zeitpunkt ${s(p, "at")} liegt mehr als ein Jahr in der Zukunft.`,
-      `The time ${s(p, "at")} is more than a year ahead.`,
+      `Der Zeitpunkt ${time(p, "de")} liegt mehr als ein Jahr in der Zukunft.`,
+      `The time ${time(p, "en")} is more than a year ahead.`,
     ),
   MISSING_ID: (p) =>
     L(`Welche Meldung? Beispiel: \`${s(p, "usage")}\``, `Which announcement? Example: \`${s(p, "usage")}\``),

@@ -4,7 +4,7 @@ import type { OutboundPost, RemoteRef } from "../src/ports/outlet.ts";
 import { displayName, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
 import { joinLocalized, L, type Localized } from "./messages.ts";
-import { approvalRequest, whatsappBlock } from "./render.ts";
+import { approvalRequest, whatsappBlock, when } from "./render.ts";
 
 export type Audience = "approvers" | "author";
 
@@ -21,7 +21,13 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
       return [{ audience: "approvers", message: approvalRequest(policy, a) }];
     case "approved": {
       const by = displayName(policy, notice.by);
-      const message = L(`✅ ${a.id} wurde von ${by} freigegeben.`, `✅ ${a.id} was approved by ${by}.`);
+      const at = a.state === "scheduled" && a.publishAt ? when(policy, a.publishAt) : undefined;
+      const message = at
+        ? L(
+            `✅ ${a.id} wurde von ${by} freigegeben und geht am ${at.de} raus.`,
+            `✅ ${a.id} was approved by ${by} and goes out on ${at.en}.`,
+          )
+        : L(`✅ ${a.id} wurde von ${by} freigegeben.`, `✅ ${a.id} was approved by ${by}.`);
       return [
         { audience: "approvers", message },
         { audience: "author", message },

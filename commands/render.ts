@@ -11,8 +11,21 @@ import { renderForWhatsApp } from "../src/render/whatsapp.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
 import { joinLocalized, L, STATE_LABELS, type Localized } from "./messages.ts";
 
-const when = (policy: Policy, iso: string): Localized =>
-  L(formatWallTime(new Date(iso), policy.timezone, "de"), formatWallTime(new Date(iso), policy.timezone, "en"));
+/** A time as people read it, in the policy's zone: every reply, card and notice shows times through this. */
+export const when = (policy: Policy, at: string | Date): Localized => {
+  const instant = new Date(at);
+  return L(formatWallTime(instant, policy.timezone, "de"), formatWallTime(instant, policy.timezone, "en"));
+};
+
+/** When it goes out, by when it must be approved (while that is open), until when it is valid. */
+export function timeLines(policy: Policy, a: Announcement): Localized[] {
+  const lines: Localized[] = [];
+  if (a.publishAt) lines.push(joinLocalized([L("Geplant für", "Scheduled for"), when(policy, a.publishAt)], " "));
+  if (a.state === "pending" && a.deadline)
+    lines.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));
+  if (a.expiresAt) lines.push(joinLocalized([L("Gilt bis", "Valid until"), when(policy, a.expiresAt)], " "));
+  return lines;
+}
 
 const categoryLabel = (policy: Policy, id: string): string => policy.categories.get(id)?.label ?? id;
 
@@ -102,8 +115,7 @@ export function approvalRequest(policy: Policy, a: Announcement): Localized {
     L(`Von ${displayName(policy, requester)}`, `By ${displayName(policy, requester)}`),
   ];
   if (a.change?.reason) parts.push(L(`Grund: ${a.change.reason}`, `Reason: ${a.change.reason}`));
-  if (a.publishAt) parts.push(joinLocalized([L("Geplant für", "Scheduled for"), when(policy, a.publishAt)], " "));
-  if (a.deadline) parts.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));
+  parts.push(...timeLines(policy, a));
   parts.push(whatsappBlock(a), ...hintsBlock(previewHints(policy, a)), approvalLine(policy, a));
   if (approvers) parts.push(L(`Freigeben können: ${approvers}`, `Can approve: ${approvers}`));
   parts.push(
@@ -121,9 +133,7 @@ export function statusText(policy: Policy, a: Announcement): Localized {
     L(`Von ${displayName(policy, a.author)}`, `By ${displayName(policy, a.author)}`),
   ];
   if (awaitsDecision(a)) parts.push(approvalLine(policy, a));
-  if (a.publishAt) parts.push(joinLocalized([L("Geplant für", "Scheduled for"), when(policy, a.publishAt)], " "));
-  if (a.state === "pending" && a.deadline)
-    parts.push(joinLocalized([L("Freigabe bis", "Approve by"), when(policy, a.deadline)], " "));
+  parts.push(...timeLines(policy, a));
   if (a.decision) {
     parts.push(
       L(
@@ -177,7 +187,10 @@ export function listText(
   const lines = open.map((a) => {
     const first = (currentVersion(a).content.text.split("\n")[0] ?? "").slice(0, 60);
     const h = headline(policy, a);
-    return L(`• ${h.de} – ${first}`, `• ${h.en} – ${first}`);
+    const at = a.publishAt ? when(policy, a.publishAt) : undefined;
+    return at
+      ? L(`• ${h.de} · geplant für ${at.de} – ${first}`, `• ${h.en} · scheduled for ${at.en} – ${first}`)
+      : L(`• ${h.de} – ${first}`, `• ${h.en} – ${first}`);
   });
   return joinLocalized([
     ...head,

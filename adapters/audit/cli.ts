@@ -2,23 +2,26 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseAnnouncementId, type AnnouncementId } from "../../src/announcement/announcement.ts";
-import { instantOf, isValidWallTime } from "../../src/time/zoned.ts";
+import { isoDate, type CalendarDate } from "../../src/time/calendar.ts";
+import { isValidWallTime } from "../../src/time/zoned.ts";
 import { ConfigError } from "../config/config-error.ts";
 import { loadEnv } from "../config/env.ts";
+import { loadPolicy } from "../config/policy-file.ts";
 import { maskUrlPassword } from "../log.ts";
 import { openStore, storeKind } from "../store/open-store.ts";
 import {
   archiveBundle,
   auditRows,
+  dayWindow,
   scanAnnouncements,
   toCsv,
   toJsonl,
   touchedWithin,
-  type TimeWindow,
+  type DayRange,
 } from "./export.ts";
 
-/** The town's calendar days: `--since 2026-01-01` starts at midnight in Berlin, not in UTC. */
-const TIME_ZONE = "Europe/Berlin";
+/** The policy's default zone, for a machine without the policy file. */
+const DEFAULT_TIME_ZONE = "Europe/Berlin";
 
 export const USAGE = `Usage:
   npm run -s audit -- [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format jsonl|csv]
@@ -26,7 +29,8 @@ export const USAGE = `Usage:
   npm run -s audit -- --bundle-all <dir> [--since YYYY-MM-DD] [--until YYYY-MM-DD]
 
 Exports the audit trail of the store STORE_URL names (from the environment or .env); reads only.
-  --since DAY        events from the start of DAY (a Europe/Berlin calendar day)
+  --since DAY        events from the start of DAY, a calendar day in the policy's time zone
+                     (timezone in POLICY_FILE; Europe/Berlin where there is no policy file)
   --until DAY        events up to the end of DAY, inclusive
   --format FORMAT    jsonl (default): one JSON object per event; csv: RFC 4180 with a header line,
                      cells starting with = + - @ prefixed with ' against spreadsheet formulas
@@ -40,27 +44,20 @@ Exit codes: 0 done, 1 store or announcement not found or not readable, 2 bad arg
 
 export type AuditCommand =
   | { kind: "help" }
-  | { kind: "rows"; format: "jsonl" | "csv"; window: TimeWindow }
+  | { kind: "rows"; format: "jsonl" | "csv"; days: DayRange }
   | { kind: "bundle"; id: AnnouncementId }
-  | { kind: "bundle-all"; dir: string; window: TimeWindow };
+  | { kind: "bundle-all"; dir: string; days: DayRange };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Midnight at the start of a `YYYY-MM-DD` day in the town's zone; `nextDay`: of the day after. */
-export function dayStart(raw: string, nextDay = false): Date | undefined {
+/** A `YYYY-MM-DD` day that exists on the calendar. */
+export function parseDay(raw: string): CalendarDate | undefined {
   const match = DAY.exec(raw);
   if (!match) return undefined;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const wall = { year, month, day, hour: 0, minute: 0 };
-  if (!isValidWallTime(wall)) return undefined;
-  if (!nextDay) return instantOf(wall, TIME_ZONE);
-  const after = new Date(Date.UTC(year, month - 1, day + 1));
-  return instantOf(
-    { year: after.getUTCFullYear(), month: after.getUTCMonth() + 1, day: after.getUTCDate(), hour: 0, minute: 0 },
-    TIME_ZONE,
-  );
+  const date = { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+  return isValidWallTime({ ...date, hour: 0, minute: 0 }) ? date : undefined;
 }
 
 const OPTIONS = {
@@ -99,18 +96,19 @@ export function parseAuditArgs(argv: readonly string[]): Parsed<AuditCommand> {
   const { since, until, format, bundle } = given;
   const bundleAll = given["bundle-all"];
 
-  const window: TimeWindow = {};
+  const days: DayRange = {};
   if (since !== undefined) {
-    const at = dayStart(since);
-    if (!at) return { ok: false, error: `--since: expected a day as YYYY-MM-DD, got "${since}"` };
-    window.since = at;
+    const day = parseDay(since);
+    if (!day) return { ok: false, error: `--since: expected a day as YYYY-MM-DD, got "${since}"` };
+    days.since = day;
   }
   if (until !== undefined) {
-    const at = dayStart(until, true);
-    if (!at) return { ok: false, error: `--until: expected a day as YYYY-MM-DD, got "${until}"` };
-    window.until = at;
+    const day = parseDay(until);
+    if (!day) return { ok: false, error: `--until: expected a day as YYYY-MM-DD, got "${until}"` };
+    days.until = day;
   }
-  if (window.since && window.until && window.since.getTime() >= window.until.getTime()) {
+  const dayText = (d: CalendarDate) => isoDate(d.year, d.month, d.day);
+  if (days.since && days.until && dayText(days.since) > dayText(days.until)) {
     return { ok: false, error: `--since ${since} is after --until ${until}` };
   }
 
@@ -130,13 +128,13 @@ export function parseAuditArgs(argv: readonly string[]): Parsed<AuditCommand> {
   }
   if (bundleAll !== undefined) {
     if (bundleAll.trim() === "") return { ok: false, error: "--bundle-all: expected a directory" };
-    return { ok: true, value: { kind: "bundle-all", dir: bundleAll, window } };
+    return { ok: true, value: { kind: "bundle-all", dir: bundleAll, days } };
   }
   const chosen = format ?? "jsonl";
   if (chosen !== "jsonl" && chosen !== "csv") {
     return { ok: false, error: `--format: expected jsonl or csv, got "${chosen}"` };
   }
-  return { ok: true, value: { kind: "rows", format: chosen, window } };
+  return { ok: true, value: { kind: "rows", format: chosen, days } };
 }
 
 const write = (stream: NodeJS.WritableStream, text: string): Promise<void> =>
@@ -161,8 +159,12 @@ export async function runAudit(argv: readonly string[], processEnv: NodeJS.Proce
 
   let url: string;
   let namespace: string;
+  let timeZone = DEFAULT_TIME_ZONE;
   try {
-    ({ STORE_URL: url, STORE_NAMESPACE: namespace } = loadEnv(processEnv).env);
+    const { env } = loadEnv(processEnv);
+    url = env.STORE_URL;
+    namespace = env.STORE_NAMESPACE;
+    if (command.kind !== "bundle" && existsSync(env.POLICY_FILE)) timeZone = loadPolicy(env.POLICY_FILE).timezone;
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message.replace(/\n\s*/g, " "), 2);
     throw error;
@@ -193,7 +195,7 @@ export async function runAudit(argv: readonly string[], processEnv: NodeJS.Proce
       );
     }
     if (command.kind === "bundle-all") {
-      const chosen = announcements.filter((a) => touchedWithin(a, command.window));
+      const chosen = announcements.filter((a) => touchedWithin(a, dayWindow(command.days, timeZone)));
       mkdirSync(command.dir, { recursive: true });
       for (const a of chosen) {
         writeFileSync(join(command.dir, `${a.id}.json`), `${JSON.stringify(archiveBundle(a), null, 2)}\n`);
@@ -201,7 +203,7 @@ export async function runAudit(argv: readonly string[], processEnv: NodeJS.Proce
       await write(process.stdout, `wrote ${chosen.length} bundle(s) to ${command.dir}\n`);
       return 0;
     }
-    const rows = auditRows(announcements, command.window);
+    const rows = auditRows(announcements, dayWindow(command.days, timeZone));
     await write(process.stdout, command.format === "csv" ? toCsv(rows) : toJsonl(rows));
     return 0;
   } catch (error) {

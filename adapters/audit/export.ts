@@ -16,6 +16,7 @@ import {
 } from "../../src/announcement/announcement.ts";
 import { contentHash } from "../../src/announcement/content.ts";
 import type { Store } from "../../src/ports/store.ts";
+import { addDays, startOfDay, type CalendarDate } from "../../src/time/calendar.ts";
 
 /**
  * The audit export a town's archive needs: every audit event as one flat row (JSON Lines or CSV), and one
@@ -105,6 +106,21 @@ export interface TimeWindow {
   /** Events before this instant (exclusive). */
   until?: Date;
 }
+
+/** Whole local calendar days, both inclusive. */
+export interface DayRange {
+  since?: CalendarDate;
+  until?: CalendarDate;
+}
+
+/**
+ * The instants of a range of local days: from the first day's midnight to the midnight after the last,
+ * so a day is 23 or 25 hours long where the clocks change.
+ */
+export const dayWindow = ({ since, until }: DayRange, timeZone: string): TimeWindow => ({
+  ...(since ? { since: startOfDay(since, timeZone) } : {}),
+  ...(until ? { until: startOfDay(addDays(until, 1), timeZone) } : {}),
+});
 
 const inWindow = (at: string, { since, until }: TimeWindow): boolean => {
   const t = Date.parse(at);

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { Category, DirectoryGroup, OnCallEntry, Person, Policy } from "../../src/policy/policy.ts";
 import { WEEKDAYS, type OpeningSpan, type Weekday } from "../../src/time/calendar.ts";
+import { nominalMs, type Duration } from "../../src/time/duration.ts";
 import { instantOf } from "../../src/time/zoned.ts";
 import {
   DEFAULT_READABILITY,
@@ -149,11 +150,12 @@ type Path = (string | number)[];
 
 const toList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-const MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const MS = { m: 60_000, h: 3_600_000 } as const;
 
-const durationMs = (text: string): number => {
+/** `30m` and `48h` are exact spans; `3d` is three calendar days (the same wall-clock time, whatever DST does). */
+const durationOf = (text: string): Duration => {
   const [, n, unit] = DURATION.exec(text) ?? [];
-  return Number(n) * (MS[unit as keyof typeof MS] ?? 0);
+  return unit === "d" ? { days: Number(n), ms: 0 } : { days: 0, ms: Number(n) * (MS[unit as keyof typeof MS] ?? 0) };
 };
 
 /** Reads and checks the YAML policy; every problem names the file, line and key. */
@@ -254,12 +256,12 @@ export function parsePolicy(text: string, file: string): Policy {
       );
     }
     const escalation = c.escalation.map((s, i) => ({
-      afterMs: durationMs(s.after),
+      after: durationOf(s.after),
       notify: [...new Set(expand(s.notify, ["categories", id, "escalation", i, "notify"]))],
     }));
     escalation.forEach((s, i) => {
       const before = escalation[i - 1];
-      if (before && s.afterMs <= before.afterMs) {
+      if (before && nominalMs(s.after) <= nominalMs(before.after)) {
         problems.push(
           problem(["categories", id, "escalation", i, "after"], "each step must come later than the one before"),
         );
@@ -270,7 +272,7 @@ export function parsePolicy(text: string, file: string): Policy {
       label: c.label,
       quorum: c.quorum,
       approvers,
-      ...(c.deadline ? { deadlineMs: durationMs(c.deadline) } : {}),
+      ...(c.deadline ? { deadline: durationOf(c.deadline) } : {}),
       ...(c.emergency ? { emergency: { freeText: c.breakGlass === "text" } } : {}),
       ...(escalation.length ? { escalation } : {}),
       ...(c.readability ? { readability: definedOnly(c.readability) } : {}),

@@ -1,7 +1,7 @@
 import type { MatrixClient } from "matrix-bot-sdk";
 import { ApprovalState } from "../../commands/approval-state.ts";
 import { L, pick, type Localized } from "../../commands/messages.ts";
-import { approvalLine, deliveryLines, headline, hintsBlock, previewHints } from "../../commands/render.ts";
+import { approvalLine, deliveryLines, headline, hintsBlock, previewHints, timeLines } from "../../commands/render.ts";
 import { awaitsDecision, type Announcement } from "../../src/announcement/announcement.ts";
 import { toOutboundPost } from "../../src/outbox/outbox.ts";
 import { displayName, languageOf, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
@@ -235,6 +235,10 @@ export class MatrixSurface implements ApprovalSurface {
       const reason = say({ de: `Grund: ${a.change.reason}`, en: `Reason: ${a.change.reason}` });
       lines.push(reason);
       html.push(escapeHtml(reason));
+    }
+    for (const line of timeLines(policy, a).map(say)) {
+      lines.push(line);
+      html.push(escapeHtml(line));
     }
     lines.push("", r.text);
     html.push(quoteHtml(r.text));

@@ -6,6 +6,7 @@ import {
   hintsBlock,
   previewHints,
   shownVersion,
+  timeLines,
 } from "../../commands/render.ts";
 import type { Announcement, AnnouncementId } from "../../src/announcement/announcement.ts";
 import { toOutboundPost } from "../../src/outbox/outbox.ts";
@@ -81,6 +82,7 @@ export function cardBlocks(policy: Policy, a: Announcement, language: Language):
   const facts = [
     say({ de: `Von ${displayName(policy, requester)}`, en: `By ${displayName(policy, requester)}` }),
     say(approvalLine(policy, a)),
+    ...timeLines(policy, a).map(say),
     ...deliveryLines(policy, a).map(say),
   ];
   if (a.change?.reason) facts.push(say({ de: `Grund: ${a.change.reason}`, en: `Reason: ${a.change.reason}` }));

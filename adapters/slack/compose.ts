@@ -1,6 +1,7 @@
 import { codePoints, LIMITS } from "../../src/announcement/content.ts";
 import type { Language } from "../../src/policy/policy.ts";
 import { parseWhen } from "../../commands/dates.ts";
+import { errorText, pick } from "../../commands/messages.ts";
 import { checkedValues, filesOf, inputValue, type SlackFile, type ViewSubmission } from "./payloads.ts";
 
 /** What a submitted compose form asks for, as command text plus the literal body. */
@@ -101,7 +102,9 @@ export function composeCommand(
   const at = date && time ? `${date} ${time}` : undefined;
   if (at) {
     const when = parseWhen(at, now, timeZone);
-    if (!when.ok) errors.time = say("Diese Uhrzeit gibt es an dem Tag nicht.", "That time does not exist on that day.");
+    if (!when.ok && when.error.code === "DATE_DOES_NOT_EXIST") errors.time = pick(errorText(when.error), language);
+    else if (!when.ok)
+      errors.time = say("Diese Uhrzeit gibt es an dem Tag nicht.", "That time does not exist on that day.");
     else if (when.value.getTime() <= now.getTime()) {
       errors.time = say("Der Zeitpunkt liegt in der Vergangenheit.", "That moment has passed.");
     }

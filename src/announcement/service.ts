@@ -10,6 +10,7 @@ import {
 } from "../policy/policy.ts";
 import { mediaFindings, mediaForHints } from "../readability/index.ts";
 import { announcementLockKey } from "../ports/store.ts";
+import { addDuration } from "../time/duration.ts";
 import {
   currentVersion,
   formatAnnouncementId,
@@ -94,9 +95,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
 
   /** Approval is due within the category's deadline, and in any case before the scheduled time. */
   function deadlineFor(categoryId: string, publishAt: string | undefined, now: Date): string | undefined {
-    const deadlineMs = policy.categories.get(categoryId)?.deadlineMs;
+    const deadline = policy.categories.get(categoryId)?.deadline;
     const limits = [
-      deadlineMs === undefined ? undefined : now.getTime() + deadlineMs,
+      deadline === undefined ? undefined : addDuration(now, deadline, policy.timezone).getTime(),
       publishAt === undefined ? undefined : Date.parse(publishAt),
     ].filter((t): t is number => t !== undefined);
     return limits.length > 0 ? new Date(Math.min(...limits)).toISOString() : undefined;
@@ -117,10 +118,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
 
   function checkPublishAt(publishAt: Date | undefined, now: Date): Result<void> {
     if (!publishAt) return ok(undefined);
-    if (publishAt.getTime() <= now.getTime()) return fail("DATE_IN_PAST", { at: publishAt.toISOString() });
-    if (publishAt.getTime() - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
-      return fail("DATE_TOO_FAR", { at: publishAt.toISOString() });
-    }
+    const at = { at: publishAt.toISOString(), timeZone: policy.timezone };
+    if (publishAt.getTime() <= now.getTime()) return fail("DATE_IN_PAST", at);
+    if (publishAt.getTime() - now.getTime() > MAX_SCHEDULE_AHEAD_MS) return fail("DATE_TOO_FAR", at);
     return ok(undefined);
   }
 
@@ -184,7 +184,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       const when = checkPublishAt(request.publishAt, now);
       if (!when.ok) return when;
       if (request.expiresAt && request.expiresAt.getTime() <= now.getTime()) {
-        return fail("DATE_IN_PAST", { at: request.expiresAt.toISOString() });
+        return fail("DATE_IN_PAST", { at: request.expiresAt.toISOString(), timeZone: policy.timezone });
       }
       const breakGlass = request.breakGlass === true;
       if (breakGlass) {

@@ -1,6 +1,7 @@
 import type { Announcement } from "../announcement/announcement.ts";
 import type { Core } from "../announcement/core.ts";
 import { fail } from "../errors.ts";
+import { addDuration, type Duration } from "../time/duration.ts";
 
 /** Pings the next people when an announcement waits too long for approval. */
 export function escalation(core: Core) {
@@ -15,8 +16,11 @@ export function escalation(core: Core) {
         const id = a.id;
         const chain = policy.categories.get(a.category)?.escalation;
         if (a.state !== "pending" || !chain) continue;
-        const waited = now.getTime() - Date.parse(a.createdAt);
-        const due = chain.findIndex((s, i) => waited >= s.afterMs && !(a.escalated ?? []).includes(i));
+        const created = new Date(a.createdAt);
+        const waited = now.getTime() - created.getTime();
+        const reached = (step: { after: Duration }) =>
+          addDuration(created, step.after, policy.timezone).getTime() <= now.getTime();
+        const due = chain.findIndex((s, i) => reached(s) && !(a.escalated ?? []).includes(i));
         if (due < 0) continue;
         let people: readonly string[] = [];
         const result = await mutate(id, (fresh, at) => {
@@ -24,9 +28,7 @@ export function escalation(core: Core) {
             return fail("INVALID_STATE", { id, state: fresh.state });
           }
           // Pinging is per step; a step reached late still pings, earlier missed steps too, in order.
-          const fire = chain.flatMap((s, i) =>
-            waited >= s.afterMs && !(fresh.escalated ?? []).includes(i) ? [i] : [],
-          );
+          const fire = chain.flatMap((s, i) => (reached(s) && !(fresh.escalated ?? []).includes(i) ? [i] : []));
           fresh.escalated = [...(fresh.escalated ?? []), ...fire];
           people = [...new Set(fire.flatMap((i) => chain[i]?.notify ?? []))].filter((p) => p !== fresh.author);
           return step(fresh, "escalate", "system", at, `pinged ${people.join(", ")}`);

@@ -2,8 +2,7 @@ import { type Announcement, type AnnouncementId } from "../announcement/announce
 import type { Core } from "../announcement/core.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import { isApproverFor, isOnDuty, type Category, type Policy } from "../policy/policy.ts";
-import { isOfficeHours, isoDate } from "../time/calendar.ts";
-import { wallTimeOf } from "../time/zoned.ts";
+import { dateOf, isOfficeHours, isoDate } from "../time/calendar.ts";
 
 /**
  * Break-glass: an emergency category, outside office hours, by the person on duty; free text only where the
@@ -58,8 +57,8 @@ export function breakGlassReviews(core: Core) {
     async remindReviews(open?: readonly Announcement[]): Promise<number> {
       const now = clock.now();
       if (!isOfficeHours(policy.calendar, now)) return 0;
-      const w = wallTimeOf(now, policy.timezone);
-      const today = isoDate(w.year, w.month, w.day);
+      const { year, month, day } = dateOf(now, policy.timezone);
+      const today = isoDate(year, month, day);
       let reminded = 0;
       for (const a of open ?? (await openAnnouncements())) {
         const id = a.id;

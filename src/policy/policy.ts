@@ -1,6 +1,6 @@
 import { approvalsOfCurrentVersion, type Announcement } from "../announcement/announcement.ts";
-import { isOfficeHours, weekdayOf, type Calendar, type Weekday } from "../time/calendar.ts";
-import { wallTimeOf } from "../time/zoned.ts";
+import { isOfficeHours, nightOf, weekdayOf, type Calendar, type Weekday } from "../time/calendar.ts";
+import type { Duration } from "../time/duration.ts";
 import type { Template } from "../templates/templates.ts";
 import { DEFAULT_READABILITY, type ReadabilityOptions, type SyllableCounter } from "../readability/index.ts";
 
@@ -34,9 +34,9 @@ export interface Category {
   /** Person ids, groups already resolved. */
   approvers: string[];
   /** Pending longer than this: expired. */
-  deadlineMs?: number;
+  deadline?: Duration;
   /** Who is pinged when it waits too long for approval: deputy, then head, then mayor. */
-  escalation?: readonly { afterMs: number; notify: readonly string[] }[];
+  escalation?: readonly { after: Duration; notify: readonly string[] }[];
   /** Water main, storm, fire: the on-call staff may publish it at night without waiting (break-glass). */
   emergency?: { freeText: boolean };
   /** Plain-language hints for this category, where they differ from the policy's (emergencies may be terse). */
@@ -119,9 +119,7 @@ export const displayName = (policy: Policy, personId: string): string => policy.
 /** On the roster for this instant, which lies outside office hours. */
 export function isOnDuty(policy: Policy, personId: string, instant: Date): boolean {
   if (isOfficeHours(policy.calendar, instant)) return false;
-  // A night belongs to the day it began: before noon, it is the previous day's night.
-  const noonAgo = wallTimeOf(new Date(instant.getTime() - 12 * 3_600_000), policy.timezone);
-  const dutyDay = weekdayOf(noonAgo);
+  const dutyDay = weekdayOf(nightOf(instant, policy.timezone));
   return policy.onCall.some((entry) => {
     if (entry.person !== personId) return false;
     if (entry.from && entry.to) return instant >= entry.from && instant < entry.to;

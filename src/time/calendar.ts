@@ -1,4 +1,4 @@
-import { instantOf, wallTimeOf, type WallTime } from "./zoned.ts";
+import { resolveWallTime, wallTimeOf, type WallTime } from "./zoned.ts";
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -26,6 +26,37 @@ export interface HolidayRules {
 const pad = (n: number) => String(n).padStart(2, "0");
 export const isoDate = (y: number, m: number, d: number): string => `${y}-${pad(m)}-${pad(d)}`;
 
+/** A day on the calendar, without a time or a zone. */
+export type CalendarDate = Pick<WallTime, "year" | "month" | "day">;
+
+/**
+ * Calendar arithmetic: the date `days` later (or earlier). Moving between days is always done on dates,
+ * never as "instant ± 24 hours", which is wrong on the 23- and 25-hour days of daylight saving.
+ */
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  const t = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+}
+
+/** The local date of an instant in the zone. */
+export function dateOf(instant: Date, timeZone: string): CalendarDate {
+  const { year, month, day } = wallTimeOf(instant, timeZone);
+  return { year, month, day };
+}
+
+/** The first instant of a local day (midnight, or the moment the clocks jump where midnight is skipped). */
+export const startOfDay = (date: CalendarDate, timeZone: string): Date =>
+  resolveWallTime({ ...date, hour: 0, minute: 0 }, timeZone);
+
+/** The same wall-clock time `days` calendar days later (a skipped time becomes the moment the clocks jump). */
+export function addCalendarDays(instant: Date, days: number, timeZone: string): Date {
+  if (days === 0) return instant;
+  const w = wallTimeOf(instant, timeZone);
+  const seconds = ((instant.getTime() % 60_000) + 60_000) % 60_000;
+  const later = resolveWallTime({ ...addDays(w, days), hour: w.hour, minute: w.minute }, timeZone);
+  return new Date(later.getTime() + seconds);
+}
+
 /** Easter Sunday (Gregorian), as month and day. */
 function easter(year: number): { month: number; day: number } {
   const a = year % 19;
@@ -46,8 +77,8 @@ function easter(year: number): { month: number; day: number } {
 }
 
 const shift = (year: number, month: number, day: number, days: number): string => {
-  const t = new Date(Date.UTC(year, month - 1, day + days));
-  return isoDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+  const d = addDays({ year, month, day }, days);
+  return isoDate(d.year, d.month, d.day);
 };
 
 /** Public holidays in Lower Saxony (Niedersachsen) for one year, by date. */
@@ -74,8 +105,20 @@ export function isHoliday(rules: HolidayRules, date: string): boolean {
   return rules.preset === "niedersachsen" && niedersachsenHolidays(Number(date.slice(0, 4))).has(date);
 }
 
-export const weekdayOf = (w: Pick<WallTime, "year" | "month" | "day">): Weekday =>
-  WEEKDAYS[new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay()] ?? "sun";
+export const weekdayOf = (date: CalendarDate): Weekday =>
+  WEEKDAYS[new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay()] ?? "sun";
+
+/** Until this wall-clock time (minutes after midnight) a night still belongs to the day before. */
+export const NIGHT_ENDS_AT = 12 * 60;
+
+/**
+ * The day a night belongs to, the day it began: Monday's night covers Monday evening until Tuesday noon.
+ * The local date, one calendar day earlier before noon; the same on 23- and 25-hour days.
+ */
+export function nightOf(instant: Date, timeZone: string): CalendarDate {
+  const w = wallTimeOf(instant, timeZone);
+  return w.hour * 60 + w.minute < NIGHT_ENDS_AT ? addDays(w, -1) : dateOf(instant, timeZone);
+}
 
 /** Whether the town hall is working at this instant: a weekday's opening span, and not a holiday. */
 export function isOfficeHours(calendar: Calendar, instant: Date): boolean {
@@ -88,14 +131,14 @@ export function isOfficeHours(calendar: Calendar, instant: Date): boolean {
 
 /** When the town hall next opens, after `instant` (the next working day's start, or later today). */
 export function nextOfficeStart(calendar: Calendar, instant: Date): Date | undefined {
-  const today = wallTimeOf(instant, calendar.timezone);
+  const today = dateOf(instant, calendar.timezone);
   for (let offset = 0; offset < 30; offset++) {
-    const t = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
-    const date = { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+    const date = addDays(today, offset);
     const span = calendar.officeHours[weekdayOf(date)];
     if (!span || isHoliday(calendar.holidays, isoDate(date.year, date.month, date.day))) continue;
-    const start = instantOf({ ...date, hour: Math.floor(span.start / 60), minute: span.start % 60 }, calendar.timezone);
-    if (start && start.getTime() > instant.getTime()) return start;
+    const opens = { ...date, hour: Math.floor(span.start / 60), minute: span.start % 60 };
+    const start = resolveWallTime(opens, calendar.timezone);
+    if (start.getTime() > instant.getTime()) return start;
   }
   return undefined;
 }

@@ -167,18 +167,85 @@ describe("parseWhen", () => {
       });
     });
 
-    it("rejects a time skipped by the spring-forward change", () => {
+    it("rejects a time skipped by the spring-forward change, naming the jump", () => {
       for (const raw of ["2026-03-29 02:30", "29.03.2026 02:00", "2026-03-29 02:59"]) {
         expect(parseWhen(raw, NOW, TZ)).toEqual({
           ok: false,
-          error: { code: "DATE_DOES_NOT_EXIST", params: { value: raw } },
+          error: { code: "DATE_DOES_NOT_EXIST", params: { value: raw, from: "02:00", to: "03:00" } },
         });
       }
+    });
+
+    it("rejects morgen and a time alone in the skipped hour as well", () => {
+      const saturday = new Date("2026-03-28T10:00:00Z");
+      const sundayNight = new Date("2026-03-29T00:30:00Z"); // 01:30 CET, half an hour before the jump
+      for (const [raw, now] of [
+        ["morgen 02:30", saturday],
+        ["02:15", sundayNight],
+        ["heute 2.45 Uhr", sundayNight],
+      ] as const) {
+        expect(parseWhen(raw, now, TZ)).toEqual({
+          ok: false,
+          error: { code: "DATE_DOES_NOT_EXIST", params: { value: raw, from: "02:00", to: "03:00" } },
+        });
+      }
+    });
+
+    it("names the jump of other zones: New York skips 02:00 to 03:00 on 8 March 2026", () => {
+      expect(parseWhen("2026-03-08 02:30", NOW, "America/New_York")).toEqual({
+        ok: false,
+        error: { code: "DATE_DOES_NOT_EXIST", params: { value: "2026-03-08 02:30", from: "02:00", to: "03:00" } },
+      });
     });
 
     it("accepts the minutes around the spring-forward gap", () => {
       expect(iso("2026-03-29 01:59")).toBe("2026-03-29T00:59:00.000Z");
       expect(iso("2026-03-29 03:00")).toBe("2026-03-29T01:00:00.000Z");
+    });
+  });
+
+  describe("every quarter hour of both 2026 daylight-saving weekends", () => {
+    const pad = (n: number) => String(n).padStart(2, "0");
+    /** Each local time, typed: the offset written by hand (CET +1, CEST +2), null where the clocks skip. */
+    function* weekend(days: number[], month: number, offsetOf: (day: number, hour: number) => number | null) {
+      for (const day of days) {
+        for (let hour = 0; hour < 24; hour += 1) {
+          for (const minute of [0, 15, 30, 45]) {
+            const offset = offsetOf(day, hour);
+            const utc = offset === null ? null : new Date(Date.UTC(2026, month - 1, day, hour - offset, minute));
+            yield { typed: `2026-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}`, utc };
+          }
+        }
+      }
+    }
+
+    it("March: CET until 01:59 on the 29th, 02:00–02:59 refused, CEST from 03:00", () => {
+      const offsets = (day: number, hour: number) =>
+        day < 29 || (day === 29 && hour < 2) ? 1 : day === 29 && hour === 2 ? null : 2;
+      for (const { typed, utc } of weekend([28, 29, 30], 3, offsets)) {
+        const result = parseWhen(typed, NOW, TZ);
+        if (utc === null) expect(result.ok ? "accepted" : result.error.code, typed).toBe("DATE_DOES_NOT_EXIST");
+        else expect(result.ok && result.value.toISOString(), typed).toBe(utc.toISOString());
+      }
+    });
+
+    it("October: CEST until the first 02:59 on the 25th (the earlier of the repeated hour), CET from 03:00", () => {
+      const offsets = (day: number, hour: number) => (day < 25 || (day === 25 && hour < 3) ? 2 : 1);
+      for (const { typed, utc } of weekend([24, 25, 26], 10, offsets)) {
+        const result = parseWhen(typed, NOW, TZ);
+        expect(result.ok && result.value.toISOString(), typed).toBe(utc?.toISOString());
+      }
+    });
+
+    it("morgen from Saturday means Sunday's wall time in Sunday's offset", () => {
+      const saturdayNoon = new Date("2026-10-24T10:00:00Z");
+      expect(iso("morgen 02:30", saturdayNoon)).toBe("2026-10-25T00:30:00.000Z");
+      expect(iso("morgen 03:00", saturdayNoon)).toBe("2026-10-25T02:00:00.000Z");
+      expect(iso("morgen 07:00", new Date("2026-03-28T10:00:00Z"))).toBe("2026-03-29T05:00:00.000Z");
+      // Typed in the second 02:xx (CET): "heute 03:00" is the coming 03:00, "02:45" the first one, already past.
+      const secondPass = new Date("2026-10-25T01:40:00Z");
+      expect(iso("heute 03:00", secondPass)).toBe("2026-10-25T02:00:00.000Z");
+      expect(iso("02:45", secondPass)).toBe("2026-10-25T00:45:00.000Z");
     });
   });
 

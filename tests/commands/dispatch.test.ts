@@ -137,7 +137,10 @@ describe("command grammar and handlers", () => {
   it("names a past time as the person wrote it", async () => {
     const w = aWorld();
     const o = await say(w, "anna", 'Text --at "01.11.2026 10:00"');
-    expect(o.kind === "error" && o.message.de).toContain("01.11.2026 10:00 liegt in der Vergangenheit");
+    expect(o.kind === "error" && o.message.de).toContain(
+      "„01.11.2026 10:00“ (So, 01.11.2026, 10:00) liegt in der Vergangenheit",
+    );
+    expect(o.kind === "error" && o.message.en).toContain('"01.11.2026 10:00" (Sun 1 Nov 2026, 10:00) is in the past');
   });
 
   it("refuses pictures of the wrong type or size before anything is stored", async () => {

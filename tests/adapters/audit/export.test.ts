@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import {
   archiveBundle,
   AUDIT_COLUMNS,
   auditRows,
+  dayWindow,
   listAnnouncements,
   scanAnnouncements,
   toCsv,
@@ -18,9 +19,10 @@ import {
   type ArchiveBundle,
   type AuditRow,
 } from "../../../adapters/audit/export.ts";
-import { dayStart, parseAuditArgs, type AuditCommand } from "../../../adapters/audit/cli.ts";
+import { parseAuditArgs, type AuditCommand } from "../../../adapters/audit/cli.ts";
 import { openStore } from "../../../adapters/store/open-store.ts";
 import { childEnv } from "../../fakes/child-env.ts";
+import { TEST_POLICY_YAML } from "../../fakes/fixtures.ts";
 import { aWorld, origin, text, type World } from "../../fakes/world.ts";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
@@ -217,7 +219,7 @@ describe("audit export", () => {
     const w = await world();
     const all = await listAnnouncements(w.store);
     const rows = (argv: string[]) =>
-      auditRows(all, rowsCommand(argv).window).map((r) => `${r.announcement} ${r.event}`);
+      auditRows(all, dayWindow(rowsCommand(argv).days, "Europe/Berlin")).map((r) => `${r.announcement} ${r.event}`);
 
     // The rejection at 23:30 UTC on 30 November is 00:30 on 1 December in Berlin.
     expect(rows(["--since", "2026-12-01"])).toEqual([
@@ -236,11 +238,43 @@ describe("audit export", () => {
     expect(rows(["--since=2026-12-03"])).toEqual([]);
     expect(rows([])).toHaveLength(all.reduce((n, a) => n + a.events.length, 0));
 
-    expect(dayStart("2026-01-01")?.toISOString()).toBe("2025-12-31T23:00:00.000Z");
-    expect(dayStart("2026-07-01")?.toISOString()).toBe("2026-06-30T22:00:00.000Z");
-    // The day the clocks go forward has 23 hours.
-    expect(dayStart("2026-03-29")?.toISOString()).toBe("2026-03-28T23:00:00.000Z");
-    expect(dayStart("2026-03-29", true)?.toISOString()).toBe("2026-03-29T22:00:00.000Z");
+    const window = (since: string, until: string) => {
+      const w = dayWindow(rowsCommand(["--since", since, "--until", until]).days, "Europe/Berlin");
+      return [w.since?.toISOString(), w.until?.toISOString()];
+    };
+    expect(window("2026-01-01", "2026-01-01")).toEqual(["2025-12-31T23:00:00.000Z", "2026-01-01T23:00:00.000Z"]);
+    expect(window("2026-07-01", "2026-07-01")).toEqual(["2026-06-30T22:00:00.000Z", "2026-07-01T22:00:00.000Z"]);
+    // The day the clocks go forward has 23 hours, the day they go back 25.
+    expect(window("2026-03-29", "2026-03-29")).toEqual(["2026-03-28T23:00:00.000Z", "2026-03-29T22:00:00.000Z"]);
+    expect(window("2026-10-25", "2026-10-25")).toEqual(["2026-10-24T22:00:00.000Z", "2026-10-25T23:00:00.000Z"]);
+    expect(dayWindow({ since: { year: 2026, month: 3, day: 29 } }, "UTC").since?.toISOString()).toBe(
+      "2026-03-29T00:00:00.000Z",
+    );
+  });
+
+  it("exports the 25 hours of the Sunday the clocks go back as that one day, and no more", async () => {
+    const w = aWorld();
+    const setClock = (t: number) => w.clock.advance(t - w.clock.now().getTime());
+    setClock(Date.parse("2026-10-24T21:59:00Z")); // Saturday 23:59 CEST
+    const saturday = must(await w.service.draft("anna", { content: text("Samstag, kurz vor Mitternacht."), origin }));
+    const sunday: string[] = [];
+    // Sunday 00:00 CEST (22:00 UTC) to 23:59 CET (22:59 UTC the next day), every 30 minutes: 50 drafts in 25 hours.
+    for (let t = Date.parse("2026-10-24T22:00:00Z"); t < Date.parse("2026-10-25T23:00:00Z"); t += 30 * 60_000) {
+      setClock(t);
+      sunday.push(must(await w.service.draft("anna", { content: text("Sonntag."), origin })).id);
+    }
+    setClock(Date.parse("2026-10-25T23:00:00Z")); // Monday 00:00 CET
+    const monday = must(await w.service.draft("anna", { content: text("Montag, Mitternacht."), origin }));
+
+    const all = await listAnnouncements(w.store);
+    const created = (argv: string[]) =>
+      auditRows(all, dayWindow(rowsCommand(argv).days, "Europe/Berlin"))
+        .filter((r) => r.event === "create")
+        .map((r) => r.announcement);
+    expect(sunday).toHaveLength(50);
+    expect(created(["--since", "2026-10-25", "--until", "2026-10-25"])).toEqual(sunday);
+    expect(created(["--until", "2026-10-24"])).toEqual([saturday.id]);
+    expect(created(["--since", "2026-10-26"])).toEqual([monday.id]);
   });
 
   it("refuses bad arguments with one line each", () => {
@@ -335,11 +369,13 @@ describe("audit export", () => {
     const stored = await listAnnouncements(store);
     await store.close();
 
-    const run = (args: string[], storeUrl = url) =>
+    const newYork = join(dir, "new-york.yaml");
+    writeFileSync(newYork, TEST_POLICY_YAML.replace("timezone: Europe/Berlin", "timezone: America/New_York"));
+    const run = (args: string[], storeUrl = url, env: Record<string, string> = {}) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         const child = spawn(process.execPath, ["adapters/audit/cli.ts", ...args], {
           cwd: ROOT,
-          env: childEnv({ STORE_URL: storeUrl }),
+          env: childEnv({ STORE_URL: storeUrl, ...env }),
           stdio: ["ignore", "pipe", "pipe"],
         });
         let stdout = "";
@@ -352,9 +388,10 @@ describe("audit export", () => {
 
     const bundles = join(dir, "bundles");
     const missingStore = join(dir, "nowhere", "none.sqlite");
-    const [jsonl, csv, bundle, all, xml, noStore, unknown] = await Promise.all([
+    const [jsonl, csv, csvNewYork, bundle, all, xml, noStore, unknown] = await Promise.all([
       run([]),
       run(["--format", "csv", "--since", "2026-12-01"]),
+      run(["--format", "csv", "--since", "2026-12-01"], url, { POLICY_FILE: newYork }),
       run(["--bundle", "a-1"]),
       run(["--bundle-all", bundles]),
       run(["--format", "xml"]),
@@ -374,6 +411,14 @@ describe("audit export", () => {
     const [header, ...records] = parseCsv(csv.stdout);
     expect(header).toEqual([...AUDIT_COLUMNS]);
     expect(records.map((r) => r[AUDIT_COLUMNS.indexOf("event")])).toEqual(["reject", "create", "submit", "withdraw"]);
+    // The days are the policy's: 23:30 UTC on 30 November is still 30 November in New York.
+    expect(csvNewYork).toMatchObject({ code: 0, stderr: "" });
+    expect(parseCsv(csvNewYork.stdout).map((r) => r[AUDIT_COLUMNS.indexOf("event")])).toEqual([
+      "event",
+      "create",
+      "submit",
+      "withdraw",
+    ]);
 
     expect(bundle).toMatchObject({ code: 0, stderr: "" });
     const fromCli = JSON.parse(bundle.stdout) as ArchiveBundle;

@@ -11,7 +11,8 @@ describe("policy file", () => {
     expect(policy.timezone).toBe("Europe/Berlin");
     expect(policy.categories.get("baustelle")?.approvers).toEqual(["carla", "erik"]);
     expect(policy.categories.get("allgemein")?.approvers).toEqual(["carla", "dieter", "erik"]);
-    expect(policy.categories.get("krise")?.deadlineMs).toBe(2 * 3_600_000);
+    expect(policy.categories.get("krise")?.deadline).toEqual({ days: 0, ms: 2 * 3_600_000 });
+    expect(policy.categories.get("allgemein")?.deadline).toEqual({ days: 3, ms: 0 });
     expect([...policy.editors]).toEqual(["anna", "ben", "carla", "dieter"]);
     expect(policy.people.get("ines")?.language).toBe("en");
     expect(policy.people.get("anna")?.identities).toEqual({

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { parsePolicy } from "../../../adapters/config/policy-file.ts";
+import { TEST_POLICY_YAML } from "../../fakes/fixtures.ts";
 import { aWorld, origin, text } from "../../fakes/world.ts";
 
 const MIN = 60_000;
@@ -62,5 +64,36 @@ describe("escalation of announcements that wait too long", () => {
     await w.service.tick();
     expect((await w.store.get(a.value.id))?.escalated).toEqual([0]);
     expect((await w.store.get(b.value.id))?.state).toBe("expired");
+  });
+});
+
+describe("deadlines and escalation steps in days are calendar days", () => {
+  const policy = parsePolicy(
+    TEST_POLICY_YAML.replace(
+      `    escalation:
+      - { after: 30m, notify: [dieter] }
+      - { after: 2h, notify: [erik, carla] }`,
+      `    escalation:
+      - { after: 1d, notify: [dieter] }
+      - { after: 25h, notify: [erik] }`,
+    ),
+    "days.yaml",
+  );
+
+  it("a 2d deadline from Saturday 10:00 CEST is Monday 10:00 CET; a 1d step fires at Sunday 10:00, not before", async () => {
+    const w = aWorld(undefined, undefined, policy);
+    w.clock.advance(Date.parse("2026-10-24T08:00:00Z") - w.clock.now().getTime()); // Saturday 10:00 CEST
+    const a = await w.service.draft("anna", { content: text("Text"), origin });
+    if (!a.ok) throw new Error(a.error.code);
+    expect(a.value.deadline).toBe("2026-10-26T09:00:00.000Z"); // Monday 10:00 CET, 49 hours later
+
+    w.clock.advance(24 * 60 * MIN); // Sunday 09:00 CET: 24 hours, but not yet a calendar day
+    expect(await w.service.escalateDue()).toBe(0);
+    w.clock.advance(60 * MIN - 1); // Sunday 09:59:59.999 CET
+    expect(await w.service.escalateDue()).toBe(0);
+    w.clock.advance(1); // Sunday 10:00 CET: the 1d step and the 25h step are both due
+    expect(await w.service.escalateDue()).toBe(1);
+    const pinged = w.notices.notices.flatMap((n) => (n.kind === "escalated" ? [n.people] : []));
+    expect(pinged).toEqual([["dieter", "erik"]]);
   });
 });

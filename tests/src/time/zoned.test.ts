@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { formatWallTime, instantOf, isValidWallTime, wallTimeOf, type WallTime } from "../../../src/time/zoned.ts";
+import {
+  formatWallTime,
+  inRepeatedHour,
+  instantOf,
+  isValidWallTime,
+  locateWallTime,
+  resolveWallTime,
+  wallTimeOf,
+  type WallTime,
+} from "../../../src/time/zoned.ts";
 
 const TZ = "Europe/Berlin";
 const HOUR = 3_600_000;
@@ -142,22 +151,93 @@ describe("isValidWallTime", () => {
 });
 
 describe("formatWallTime", () => {
-  it("formats German as dd.mm.yyyy, hh:mm in the zone's wall time", () => {
-    expect(formatWallTime(new Date("2026-06-12T06:00:00Z"), TZ, "de")).toBe("12.06.2026, 08:00");
-    expect(formatWallTime(new Date("2026-01-05T06:05:00Z"), TZ, "de")).toBe("05.01.2026, 07:05");
+  it("formats German as `Sa, 28.03.2026, 14:30` in the zone's wall time", () => {
+    expect(formatWallTime(new Date("2026-03-28T13:30:00Z"), TZ, "de")).toBe("Sa, 28.03.2026, 14:30");
+    expect(formatWallTime(new Date("2026-06-12T06:00:00Z"), TZ, "de")).toBe("Fr, 12.06.2026, 08:00");
+    expect(formatWallTime(new Date("2026-01-05T06:05:00Z"), TZ, "de")).toBe("Mo, 05.01.2026, 07:05");
   });
 
-  it("formats English as yyyy-mm-dd hh:mm in the zone's wall time", () => {
-    expect(formatWallTime(new Date("2026-06-12T06:00:00Z"), TZ, "en")).toBe("2026-06-12 08:00");
-    expect(formatWallTime(new Date("2026-01-05T06:05:00Z"), TZ, "en")).toBe("2026-01-05 07:05");
+  it("formats English as `Sat 28 Mar 2026, 14:30` in the zone's wall time", () => {
+    expect(formatWallTime(new Date("2026-03-28T13:30:00Z"), TZ, "en")).toBe("Sat 28 Mar 2026, 14:30");
+    expect(formatWallTime(new Date("2026-06-12T06:00:00Z"), TZ, "en")).toBe("Fri 12 Jun 2026, 08:00");
+    expect(formatWallTime(new Date("2026-01-05T06:05:00Z"), TZ, "en")).toBe("Mon 5 Jan 2026, 07:05");
   });
 
-  it("shows the local date, not the UTC date, around midnight", () => {
-    expect(formatWallTime(new Date("2026-12-31T23:30:00Z"), TZ, "de")).toBe("01.01.2027, 00:30");
-    expect(formatWallTime(new Date("2026-12-31T23:30:00Z"), TZ, "en")).toBe("2027-01-01 00:30");
+  it("shows the local date and weekday, not the UTC ones, around midnight", () => {
+    expect(formatWallTime(new Date("2026-12-31T23:30:00Z"), TZ, "de")).toBe("Fr, 01.01.2027, 00:30");
+    expect(formatWallTime(new Date("2026-12-31T23:30:00Z"), TZ, "en")).toBe("Fri 1 Jan 2027, 00:30");
   });
 
   it("uses the zone it is given", () => {
-    expect(formatWallTime(new Date("2026-06-12T06:00:00Z"), "UTC", "en")).toBe("2026-06-12 06:00");
+    expect(formatWallTime(new Date("2026-06-12T06:00:00Z"), "UTC", "en")).toBe("Fri 12 Jun 2026, 06:00");
+    expect(formatWallTime(new Date("2026-06-12T06:00:00Z"), "Asia/Kolkata", "de")).toBe("Fr, 12.06.2026, 11:30");
+  });
+
+  it("tells the two 02:30 of 25 October 2026 apart by their offset, and nothing else", () => {
+    expect(formatWallTime(new Date("2026-10-25T00:30:00Z"), TZ, "de")).toBe("So, 25.10.2026, 02:30 (UTC+2)");
+    expect(formatWallTime(new Date("2026-10-25T01:30:00Z"), TZ, "de")).toBe("So, 25.10.2026, 02:30 (UTC+1)");
+    expect(formatWallTime(new Date("2026-10-25T01:30:00Z"), TZ, "en")).toBe("Sun 25 Oct 2026, 02:30 (UTC+1)");
+    expect(formatWallTime(new Date("2026-10-24T23:59:00Z"), TZ, "de")).toBe("So, 25.10.2026, 01:59");
+    expect(formatWallTime(new Date("2026-10-25T02:00:00Z"), TZ, "de")).toBe("So, 25.10.2026, 03:00");
+    expect(formatWallTime(new Date("2026-03-29T01:00:00Z"), TZ, "de")).toBe("So, 29.03.2026, 03:00");
+  });
+
+  it("writes half-hour offsets in full", () => {
+    // Lord Howe Island goes back from UTC+11 to UTC+10:30 on 5 April 2026 at 02:00.
+    expect(formatWallTime(new Date("2026-04-04T15:15:00Z"), "Australia/Lord_Howe", "en")).toBe(
+      "Sun 5 Apr 2026, 01:45 (UTC+10:30)",
+    );
+  });
+});
+
+describe("locateWallTime and resolveWallTime", () => {
+  it("finds a plain time once", () => {
+    expect(locateWallTime(wall(2026, 6, 12, 8, 0), TZ)).toEqual({
+      kind: "once",
+      instant: new Date("2026-06-12T06:00:00Z"),
+    });
+  });
+
+  it("finds both instants of a repeated time; resolving takes the earlier", () => {
+    expect(locateWallTime(wall(2026, 10, 25, 2, 30), TZ)).toEqual({
+      kind: "repeated",
+      earlier: new Date("2026-10-25T00:30:00Z"),
+      later: new Date("2026-10-25T01:30:00Z"),
+    });
+    expect(resolveWallTime(wall(2026, 10, 25, 2, 30), TZ).toISOString()).toBe("2026-10-25T00:30:00.000Z");
+  });
+
+  it("names the gap of a skipped time; resolving takes the moment the clocks jump", () => {
+    for (const minute of [0, 1, 30, 59]) {
+      expect(locateWallTime(wall(2026, 3, 29, 2, minute), TZ)).toEqual({
+        kind: "skipped",
+        jumpAt: new Date("2026-03-29T01:00:00Z"),
+        from: wall(2026, 3, 29, 2, 0),
+        to: wall(2026, 3, 29, 3, 0),
+      });
+      expect(resolveWallTime(wall(2026, 3, 29, 2, minute), TZ).toISOString()).toBe("2026-03-29T01:00:00.000Z");
+    }
+  });
+
+  it("handles gaps of other sizes and at midnight", () => {
+    // Lord Howe skips 02:00–02:29 on 4 October 2026 (UTC+10:30 → UTC+11).
+    expect(locateWallTime(wall(2026, 10, 4, 2, 15), "Australia/Lord_Howe")).toMatchObject({
+      kind: "skipped",
+      from: wall(2026, 10, 4, 2, 0),
+      to: wall(2026, 10, 4, 2, 30),
+    });
+    // Santiago de Chile skips 00:00–00:59 on 6 September 2026: the day starts at 01:00.
+    expect(resolveWallTime(wall(2026, 9, 6, 0, 0), "America/Santiago").toISOString()).toBe("2026-09-06T04:00:00.000Z");
+  });
+});
+
+describe("inRepeatedHour", () => {
+  it("is true for both passes through 02:00–02:59 on 25 October 2026 and only then", () => {
+    const start = Date.parse("2026-10-24T22:00:00Z");
+    for (let t = start; t < start + 6 * HOUR; t += HOUR / 4) {
+      const utc = new Date(t).toISOString();
+      const repeated = utc >= "2026-10-25T00:00:00.000Z" && utc < "2026-10-25T02:00:00.000Z";
+      expect(inRepeatedHour(new Date(t), TZ), utc).toBe(repeated);
+    }
   });
 });
