@@ -77,7 +77,14 @@ describe("gatewayOf", () => {
       channelId: CH,
       canEdit: false,
       timeoutMs: 30_000,
+      readBackGraceMs: 5_000,
     });
+  });
+
+  it("takes the read-back grace from WHATSAPP_READBACK_GRACE_MS", () => {
+    expect(
+      gatewayOf(env({ WHAPI_TOKEN: "t", WHATSAPP_CHANNEL_ID: CH, WHATSAPP_READBACK_GRACE_MS: "12000" })),
+    ).toMatchObject({ readBackGraceMs: 12_000 });
   });
 
   it("reads Whapi.Cloud with its default URL", () => {
