@@ -228,6 +228,11 @@ const ERROR_TEXTS = {
               `A rejection needs a reason for the author: \`reject ${s(p, "id")} <reason>\``,
             ),
   NOT_FOUND: (p) => L(`Die Meldung ${s(p, "id")} gibt es nicht.`, `There is no announcement ${s(p, "id")}.`),
+  UNKNOWN_CONSOLE_USER: (p) =>
+    L(
+      `„${s(p, "name")}“ steht nicht in der Richtlinie. Bekannt sind: ${s(p, "known")}.`,
+      `"${s(p, "name")}" is not in the policy. Known: ${s(p, "known")}.`,
+    ),
   UNKNOWN_PERSON: () =>
     L(
       "Sie sind in der Richtlinie (policy) nicht eingetragen. Bitte wenden Sie sich an die IT.",

@@ -2,7 +2,7 @@ import { createInterface } from "node:readline";
 import QRCode from "qrcode";
 import type { Readable, Writable } from "node:stream";
 import type { Announcement } from "../../src/announcement/announcement.ts";
-import { displayName, languageOf, type Language, type Policy } from "../../src/policy/policy.ts";
+import { displayName, languageOf, resolvePerson, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import { takeFlags } from "../../commands/grammar.ts";
 import { errorText, pick, type Localized } from "../../commands/messages.ts";
@@ -103,11 +103,19 @@ export class ConsoleChat implements StaffChat {
     if (!line || COMMENT.test(line)) return;
     let actor = this.#user;
     const as = AS.exec(line);
+    const switchTo = /^as\s+(\S+)$/i.exec(line)?.[1];
+    const named = as?.[1] ?? switchTo;
+    if (named !== undefined && !resolvePerson(this.#o.policy, CONSOLE_PLATFORM, named)) {
+      const known = [...this.#o.policy.people.values()].flatMap((p) => p.identities.console ?? []).join(", ");
+      const unknown = errorText({ code: "UNKNOWN_CONSOLE_USER", params: { name: named, known } });
+      this.#write(`⚠️ ${pick(unknown, this.#language(this.#user))}`);
+      return;
+    }
     if (as?.[1] && as[2] !== undefined) {
       actor = as[1];
       line = as[2].trim();
-    } else if (/^as\s+\S+$/i.test(line)) {
-      this.#user = line.split(/\s+/)[1] ?? this.#user;
+    } else if (switchTo) {
+      this.#user = switchTo;
       this.#write(`(${this.#user})`);
       return;
     }

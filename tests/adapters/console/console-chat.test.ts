@@ -60,6 +60,13 @@ describe("console chat", () => {
     expect(chat.user).toBe("carla");
   });
 
+  it("`as` someone not in the policy (a typo) is refused, naming who is known; nobody is switched", async () => {
+    const { seen, printed, chat } = await session(["as crala", "as crala approve A-1", "approve A-1"]);
+    expect(seen.map((i) => [i.actor.userId, i.kind === "text" && i.text])).toEqual([["anna", "approve A-1"]]);
+    expect(printed.match(/⚠️ „crala“ steht nicht in der Richtlinie\. Bekannt sind: anna, ben, carla/g)).toHaveLength(2);
+    expect(chat.user).toBe("anna");
+  });
+
   it("posts to the approval room and to authors in their language", async () => {
     const output = new PassThrough();
     let printed = "";

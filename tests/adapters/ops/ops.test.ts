@@ -74,7 +74,7 @@ describe("operations endpoint", () => {
     await bot.waitFor(/A-0001 ist angelegt/);
     bot.say("as carla approve A-0001");
     await bot.waitFor(/📋 A-0001/);
-    bot.say("as zora approve A-0001");
+    bot.say("as ines approve A-0001");
     await bot.waitFor(/⚠️/);
     const scrape = async () => (await get("/metrics")).text();
     await expect
