@@ -189,7 +189,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         intervalMs: env.WHATSAPP_HEALTH_INTERVAL_MS,
         log: log.child({ module: "health" }),
         onChange: async (now) => {
-          const message = now.state === "down" ? channelDownText(whatsapp.id, now.reason) : channelUpText(whatsapp.id);
+          const message = now.state === "down" ? channelDownText(whatsapp.id, now.problem) : channelUpText(whatsapp.id);
           await bus.emit({ kind: "outlet_changed", outlet: whatsapp.id, message });
           if (now.state !== "down") {
             outbox.outletRecovered(whatsapp.id);

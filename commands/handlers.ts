@@ -15,6 +15,7 @@ import { takeFlags, words, type FlagSpec } from "./grammar.ts";
 import { helpText } from "./help.ts";
 import type { CommandOutcome } from "./input.ts";
 import { errorText, joinLocalized, L, type Localized } from "./messages.ts";
+import { outletProblemText } from "./notices.ts";
 import type { CommandContext } from "./registry.ts";
 import {
   hintsBlock,
@@ -584,8 +585,8 @@ export async function whatsapp(ctx: CommandContext): Promise<CommandOutcome> {
       health.state === "ok"
         ? L(`WhatsApp (${channel.name}): verbunden.`, `WhatsApp (${channel.name}): connected.`)
         : L(
-            `WhatsApp (${channel.name}): nicht verbunden – ${health.reason}. Admins: \`whatsapp pair <Telefonnummer>\` oder \`whatsapp qr\`.`,
-            `WhatsApp (${channel.name}): not connected – ${health.reason}. Admins: \`whatsapp pair <phone number>\` or \`whatsapp qr\`.`,
+            `WhatsApp (${channel.name}): funktioniert nicht – ${outletProblemText(health.problem).de}.`,
+            `WhatsApp (${channel.name}): not working – ${outletProblemText(health.problem).en}.`,
           ),
     );
   }

@@ -95,8 +95,8 @@ const ERROR_TEXTS = {
   POLL_EMPTY_OPTION: () => L("Eine Antwort der Umfrage ist leer.", "One of the poll options is empty."),
   MEDIA_TYPE_NOT_ALLOWED: (p) =>
     L(
-      `Die Datei „${s(p, "name")}“ (${s(p, "type")}) kann nicht veröffentlicht werden. Erlaubt: ${s(p, "allowed")}.`,
-      `The file "${s(p, "name")}" (${s(p, "type")}) cannot be published. Allowed: ${s(p, "allowed")}.`,
+      `Die Datei „${s(p, "name")}“ (${p?.type === undefined ? "unbekanntes Format" : s(p, "type")}) kann nicht veröffentlicht werden. Erlaubt: JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF (wird zu JPEG), MP4.`,
+      `The file "${s(p, "name")}" (${p?.type === undefined ? "unknown format" : s(p, "type")}) cannot be published. Allowed: JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF (converted to JPEG), MP4.`,
     ),
   MEDIA_TOO_LARGE: (p) =>
     p?.moreThanMb === undefined

@@ -1,6 +1,6 @@
 import type { Announcement } from "../src/announcement/announcement.ts";
 import type { ModeNotice, Notice } from "../src/ports/notices.ts";
-import type { OutboundPost, RemoteRef } from "../src/ports/outlet.ts";
+import type { OutboundPost, OutletProblem, RemoteRef } from "../src/ports/outlet.ts";
 import { displayName, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
 import { joinLocalized, L, type Localized } from "./messages.ts";
@@ -278,11 +278,48 @@ export function handoffRemoveText(ref: RemoteRef): Localized {
   );
 }
 
+/** Why the channel does not work and what IT should do, in the reader's language (the technical detail is logged). */
+export function outletProblemText(problem: OutletProblem): Localized {
+  switch (problem) {
+    case "unauthorized":
+      return L(
+        "das Gateway lehnt den API-Schlüssel ab. IT: Schlüssel prüfen (WAHA_API_KEY bzw. WHAPI_TOKEN) und amtsbote neu starten",
+        "the gateway refuses the API key. IT: check the key (WAHA_API_KEY or WHAPI_TOKEN) and restart amtsbote",
+      );
+    case "unreachable":
+      return L(
+        "das Gateway ist nicht erreichbar. IT: läuft es, stimmt die Adresse (WAHA_URL)?",
+        "the gateway cannot be reached. IT: is it running, is the address (WAHA_URL) right?",
+      );
+    case "session_not_ready":
+      return L(
+        "die WhatsApp-Sitzung ist nicht verbunden. IT: neu koppeln mit `whatsapp qr` oder `whatsapp pair <Telefonnummer>`",
+        "the WhatsApp session is not linked. IT: re-pair with `whatsapp qr` or `whatsapp pair <phone number>`",
+      );
+    case "channel_unknown":
+      return L(
+        "die verbundene Nummer kennt den Kanal nicht. IT: WHATSAPP_CHANNEL_ID prüfen",
+        "the linked number does not know the channel. IT: check WHATSAPP_CHANNEL_ID",
+      );
+    case "not_admin":
+      return L(
+        "die verbundene Nummer ist nicht Administrator des Kanals. IT: im Kanal zum Admin machen",
+        "the linked number is not an admin of the channel. IT: make it an admin of the channel",
+      );
+    case "unexpected":
+      return L(
+        "das Gateway antwortet unerwartet. IT: Details stehen im Protokoll",
+        "the gateway answers unexpectedly. IT: the log has the details",
+      );
+  }
+}
+
 /** The channel stopped working: said once, with what to do. */
-export function channelDownText(outlet: string, reason: string): Localized {
+export function channelDownText(outlet: string, problem: OutletProblem): Localized {
+  const why = outletProblemText(problem);
   return L(
-    `⚠️ Der WhatsApp-Kanal (${outlet}) ist nicht erreichbar: ${reason}. Freigegebene Meldungen warten und gehen automatisch raus, sobald er wieder läuft. IT: Sitzung prüfen oder neu koppeln; dringende Meldungen bis dahin von Hand posten.`,
-    `⚠️ The WhatsApp channel (${outlet}) is not working: ${reason}. Approved announcements wait and go out by themselves once it works again. IT: check or re-pair the session; post urgent announcements by hand meanwhile.`,
+    `⚠️ Der WhatsApp-Kanal (${outlet}) funktioniert nicht: ${why.de}. Freigegebene Meldungen warten und gehen automatisch raus, sobald er wieder läuft; dringende bis dahin von Hand posten.`,
+    `⚠️ The WhatsApp channel (${outlet}) is not working: ${why.en}. Approved announcements wait and go out by themselves once it works again; post urgent ones by hand meanwhile.`,
   );
 }
 

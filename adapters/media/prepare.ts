@@ -64,11 +64,7 @@ export async function prepareMedia(raw: RawMedia): Promise<Result<PreparedMedia>
     format = undefined;
   }
   if (!format || format === "svg" || format === "pdf") {
-    return fail("MEDIA_TYPE_NOT_ALLOWED", {
-      name: raw.name,
-      type: format ?? "unknown",
-      allowed: "JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF (as JPEG), MP4",
-    });
+    return fail("MEDIA_TYPE_NOT_ALLOWED", { name: raw.name, ...(format ? { type: format } : {}) });
   }
   for (const quality of [85, 75, 60, 45]) {
     const jpeg = await sharp(raw.bytes, { pages: 1 })

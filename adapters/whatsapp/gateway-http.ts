@@ -1,4 +1,4 @@
-import type { OutletErrorCode, PublishOutcome } from "../../src/ports/outlet.ts";
+import type { OutletErrorCode, OutletHealth, PublishOutcome } from "../../src/ports/outlet.ts";
 
 /** What came back from one HTTP call to a gateway, before any meaning is given to it. */
 export type Exchange =
@@ -118,3 +118,14 @@ export function classifyFailure(gateway: string, ex: Exchange): PublishOutcome {
 /** Same text, ignoring white-space differences the gateway may introduce. */
 export const sameText = (a: string, b: string): boolean =>
   a.replace(/\s+/g, " ").trim() === b.replace(/\s+/g, " ").trim();
+
+/** The gateway cannot be reached at all. */
+export const unreachable = (reason: string): OutletHealth => ({ state: "down", reason, problem: "unreachable" });
+
+/** The gateway answered a health check with an error: a refused key, or something unexpected. */
+export function refused(gateway: string, ex: Exchange & { kind: "response" }): OutletHealth {
+  const outcome = classifyFailure(gateway, ex);
+  const reason = outcome.state === "failed" ? outcome.reason : `${gateway} answered ${ex.status}`;
+  const problem = outcome.state === "failed" && outcome.code === "unauthorized" ? "unauthorized" : "unexpected";
+  return { state: "down", reason, problem };
+}

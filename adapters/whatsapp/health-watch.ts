@@ -43,7 +43,7 @@ export class HealthWatch {
     try {
       health = await this.#o.outlet.health();
     } catch (error) {
-      health = { state: "down", reason: error instanceof Error ? error.message : String(error) };
+      health = { state: "down", reason: error instanceof Error ? error.message : String(error), problem: "unexpected" };
     }
     const previous = this.#current;
     this.#current = health;

@@ -12,7 +12,7 @@ import type {
 import type { ChannelAdmin, PairingResult } from "../../src/ports/channel-admin.ts";
 import { postText } from "../../src/render/whatsapp.ts";
 import { channelCapabilities } from "./capabilities.ts";
-import { classifyFailure, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
+import { classifyFailure, refused, unreachable, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
 
 /** Reads a stored picture or video by its hash. */
 export type MediaSource = (sha256: string) => Promise<Uint8Array | undefined>;
@@ -212,15 +212,15 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
 
   async health(): Promise<OutletHealth> {
     const ex = await this.#call("GET", `/api/sessions/${encodeURIComponent(this.#o.session)}`);
-    if (ex.kind !== "response") return { state: "down", reason: `WAHA not reachable: ${ex.reason}` };
-    if (ex.status !== 200) {
-      const outcome = classifyFailure("WAHA", ex);
-      return { state: "down", reason: outcome.state === "failed" ? outcome.reason : `WAHA answered ${ex.status}` };
-    }
+    if (ex.kind !== "response") return unreachable(`WAHA not reachable: ${ex.reason}`);
+    if (ex.status !== 200) return refused("WAHA", ex);
     const session = SessionAnswer.safeParse(ex.body);
-    if (!session.success) return { state: "degraded", reason: "WAHA session answer not understood" };
+    if (!session.success) {
+      return { state: "degraded", reason: "WAHA session answer not understood", problem: "unexpected" };
+    }
     if (session.data.status !== "WORKING") {
-      return { state: "down", reason: `WhatsApp session "${this.#o.session}" is ${session.data.status}` };
+      const reason = `WhatsApp session "${this.#o.session}" is ${session.data.status}`;
+      return { state: "down", reason, problem: "session_not_ready" };
     }
     return this.#channelRole();
   }
@@ -233,13 +233,18 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
       "GET",
       `/api/${encodeURIComponent(this.#o.session)}/channels/${encodeURIComponent(ch)}`,
     );
-    if (ex.kind !== "response") return { state: "down", reason: `WAHA not reachable: ${ex.reason}` };
-    if (ex.status === 404) return { state: "down", reason: `channel ${ch} is unknown to the linked number` };
+    if (ex.kind !== "response") return unreachable(`WAHA not reachable: ${ex.reason}`);
+    if (ex.status === 404) {
+      return { state: "down", reason: `channel ${ch} is unknown to the linked number`, problem: "channel_unknown" };
+    }
     const channel = ex.status === 200 ? ChannelAnswer.safeParse(ex.body) : undefined;
-    if (!channel?.success) return { state: "degraded", reason: `WAHA answered ${ex.status} about channel ${ch}` };
+    if (!channel?.success) {
+      return { state: "degraded", reason: `WAHA answered ${ex.status} about channel ${ch}`, problem: "unexpected" };
+    }
     const role = channel.data.role ?? "unknown";
     if (role !== "OWNER" && role !== "ADMIN") {
-      return { state: "down", reason: `the linked number is ${role} of channel ${ch}, not ADMIN or OWNER` };
+      const reason = `the linked number is ${role} of channel ${ch}, not ADMIN or OWNER`;
+      return { state: "down", reason, problem: "not_admin" };
     }
     this.#adminConfirmed = true;
     return { state: "ok" };

@@ -11,7 +11,7 @@ import type {
 } from "../../src/ports/outlet.ts";
 import { postText } from "../../src/render/whatsapp.ts";
 import { channelCapabilities } from "./capabilities.ts";
-import { classifyFailure, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
+import { classifyFailure, refused, unreachable, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
 import type { MediaSource } from "./waha.ts";
 import type { ChannelAdmin, PairingResult } from "../../src/ports/channel-admin.ts";
 
@@ -168,14 +168,14 @@ export class WhapiOutlet implements Outlet, ChannelAdmin {
 
   async health(): Promise<OutletHealth> {
     const ex = await this.#call("GET", "/health");
-    if (ex.kind !== "response") return { state: "down", reason: `Whapi not reachable: ${ex.reason}` };
-    if (ex.status !== 200) {
-      const outcome = classifyFailure("Whapi", ex);
-      return { state: "down", reason: outcome.state === "failed" ? outcome.reason : `Whapi answered ${ex.status}` };
-    }
+    if (ex.kind !== "response") return unreachable(`Whapi not reachable: ${ex.reason}`);
+    if (ex.status !== 200) return refused("Whapi", ex);
     const health = HealthAnswer.safeParse(ex.body);
-    if (!health.success) return { state: "degraded", reason: "Whapi health answer not understood" };
+    if (!health.success) {
+      return { state: "degraded", reason: "Whapi health answer not understood", problem: "unexpected" };
+    }
     if (health.data.status.text === "AUTH") return { state: "ok" };
-    return { state: "down", reason: `Whapi channel status is ${health.data.status.text}` };
+    const reason = `Whapi channel status is ${health.data.status.text}`;
+    return { state: "down", reason, problem: "session_not_ready" };
   }
 }

@@ -43,7 +43,16 @@ export interface RemoteRef {
 export type ReadBackOutcome =
   { state: "found"; remoteId?: string } | { state: "not_found" } | { state: "unavailable"; reason: string };
 
-export type OutletHealth = { state: "ok" } | { state: "degraded" | "down"; reason: string };
+/** Why an outlet does not work, in terms a person can act on; `reason` has the technical detail for the log. */
+export type OutletProblem =
+  | "unauthorized"
+  | "unreachable"
+  | "session_not_ready"
+  | "channel_unknown"
+  | "not_admin"
+  | "unexpected";
+
+export type OutletHealth = { state: "ok" } | { state: "degraded" | "down"; reason: string; problem: OutletProblem };
 
 export interface Outlet {
   readonly id: string;

@@ -378,7 +378,9 @@ describe("command grammar and handlers", () => {
         channel: {
           name: "WAHA",
           status: async () =>
-            health === "ok" ? { state: "ok" as const } : { state: "down" as const, reason: "SCAN_QR_CODE" },
+            health === "ok"
+              ? { state: "ok" as const }
+              : { state: "down" as const, reason: "session SCAN_QR_CODE", problem: "session_not_ready" as const },
           pairingCode: async (phone: string) => {
             calls.push(`code ${phone}`);
             return { ok: true as const, kind: "code" as const, code: "ABCD-EFGH" };
@@ -399,7 +401,10 @@ describe("command grammar and handlers", () => {
     it("tells anyone the link's state", async () => {
       const w = aWorld();
       const o = await run(w, "anna", "whatsapp status", admin().channel);
-      expect(o.kind === "reply" && o.message.de).toContain("nicht verbunden – SCAN_QR_CODE");
+      expect(o.kind === "reply" && o.message).toEqual({
+        de: "WhatsApp (WAHA): funktioniert nicht – die WhatsApp-Sitzung ist nicht verbunden. IT: neu koppeln mit `whatsapp qr` oder `whatsapp pair <Telefonnummer>`.",
+        en: "WhatsApp (WAHA): not working – the WhatsApp session is not linked. IT: re-pair with `whatsapp qr` or `whatsapp pair <phone number>`.",
+      });
       expect(code(await run(w, "anna", "whatsapp"))).toBe("NO_GATEWAY");
     });
 

@@ -56,6 +56,8 @@ describe("posts approved while the WhatsApp gateway cannot send", () => {
       await expect.poll(() => waha.requests.filter((r) => r.startsWith("POST")).length, { timeout: 5_000 }).toBe(0);
       await tell(wrong, "status A-0001", /A-0001 ·/);
       expect(wrong.output).toMatch(/→ whatsapp-waha: in der Warteschlange/);
+      expect(wrong.output).toMatch(/funktioniert nicht: das Gateway lehnt den API-Schlüssel ab\. IT: Schlüssel prüfen/);
+      expect(wrong.output).not.toMatch(/refused|credentials/);
       expect(wrong.output).not.toMatch(/Bitte von Hand veröffentlichen|wartet auf Übergabe/);
       expect(await wrong.end()).toBe(0);
 

@@ -24,7 +24,7 @@ function scripted(states: OutletHealth[]) {
 
 describe("health watch", () => {
   it("reports each change once, not every check", async () => {
-    const down = { state: "down" as const, reason: "SCAN_QR_CODE" };
+    const down = { state: "down" as const, reason: "SCAN_QR_CODE", problem: "session_not_ready" as const };
     const { watch, changes } = scripted([{ state: "ok" }, down, down, down, { state: "ok" }, { state: "ok" }]);
     for (let i = 0; i < 6; i++) await watch.check();
     expect(changes).toEqual(["ok→down", "down→ok"]);

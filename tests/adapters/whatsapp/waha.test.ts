@@ -152,6 +152,19 @@ describe("WAHA pairing", () => {
   });
 });
 
+describe("WAHA health names the problem for people", () => {
+  it("a refused key is `unauthorized`, an unknown channel `channel_unknown`", async () => {
+    const h = wahaHarness();
+    const waha = nock(BASE);
+    waha.get("/api/sessions/default").reply(401, { message: "Unauthorized", statusCode: 401 });
+    expect(await h.outlet.health()).toMatchObject({ state: "down", problem: "unauthorized" });
+    waha.get("/api/sessions/default").reply(200, { name: "default", status: "WORKING", engine: { engine: "GOWS" } });
+    waha.get(`/api/default/channels/${encodeURIComponent(CH)}`).reply(404, { statusCode: 404 });
+    expect(await h.outlet.health()).toMatchObject({ state: "down", problem: "channel_unknown" });
+    h.verify();
+  });
+});
+
 describe("WAHA channel role", () => {
   it("is down, naming the channel, while the linked number is only a subscriber; checked again until it is admin", async () => {
     const h = wahaHarness();
@@ -163,6 +176,7 @@ describe("WAHA channel role", () => {
     expect(await h.outlet.health()).toEqual({
       state: "down",
       reason: `the linked number is SUBSCRIBER of channel ${CH}, not ADMIN or OWNER`,
+      problem: "not_admin",
     });
     expect(await h.outlet.health()).toEqual({ state: "ok" });
     expect(await h.outlet.health()).toEqual({ state: "ok" });
