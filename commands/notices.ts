@@ -1,6 +1,6 @@
 import type { Announcement } from "../src/announcement/announcement.ts";
 import type { ModeNotice, Notice } from "../src/ports/notices.ts";
-import type { OutboundPost, OutletProblem, RemoteRef } from "../src/ports/outlet.ts";
+import type { OutboundPost, OutletErrorCode, OutletProblem, RemoteRef } from "../src/ports/outlet.ts";
 import { displayName, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
 import { joinLocalized, L, type Localized } from "./messages.ts";
@@ -206,9 +206,10 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
       ];
     }
     case "delivery_failed": {
+      const why = failureText(notice.code);
       const message = L(
-        `⚠️ ${a.id} konnte nicht an ${notice.outlet} gehen: ${notice.reason}. Bitte von Hand veröffentlichen.`,
-        `⚠️ ${a.id} could not go to ${notice.outlet}: ${notice.reason}. Please publish it by hand.`,
+        `⚠️ ${a.id} konnte nicht an ${notice.outlet} gehen: ${why.de}. Bitte von Hand veröffentlichen.`,
+        `⚠️ ${a.id} could not go to ${notice.outlet}: ${why.en}. Please publish it by hand.`,
       );
       return [
         { audience: "approvers", message },
@@ -220,8 +221,8 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
         {
           audience: "approvers",
           message: L(
-            `⚠️ Unklar, ob ${a.id} bei ${notice.outlet} erschienen ist (${notice.reason}). Bitte im Kanal nachsehen: Ist sie da, nur \`posted ${a.id}\`; sonst den Text von Hand posten und dann \`posted ${a.id}\`.`,
-            `⚠️ Unclear whether ${a.id} appeared on ${notice.outlet} (${notice.reason}). Please check the channel: if it is there, just \`posted ${a.id}\`; otherwise post the text by hand, then \`posted ${a.id}\`.`,
+            `⚠️ Unklar, ob ${a.id} bei ${notice.outlet} erschienen ist (der Kanal lässt sich nicht zurücklesen). Bitte im Kanal nachsehen: Ist sie da, nur \`posted ${a.id}\`; sonst den Text von Hand posten und dann \`posted ${a.id}\`.`,
+            `⚠️ Unclear whether ${a.id} appeared on ${notice.outlet} (the channel cannot be read back). Please check the channel: if it is there, just \`posted ${a.id}\`; otherwise post the text by hand, then \`posted ${a.id}\`.`,
           ),
         },
       ];
@@ -276,6 +277,20 @@ export function handoffRemoveText(ref: RemoteRef): Localized {
     `🗑️ Bitte den Beitrag ${ref.remoteId} im WhatsApp-Kanal löschen (gedrückt halten → Löschen → Für alle löschen).`,
     `🗑️ Please delete post ${ref.remoteId} on the WhatsApp channel (long-press → Delete → Delete for everyone).`,
   );
+}
+
+/** Why an outlet refused a post, in the reader's language; the outlet's own words are in the log. */
+function failureText(code: OutletErrorCode | undefined): Localized {
+  switch (code) {
+    case "bad_request":
+      return L("das Gateway hat den Beitrag als ungültig abgelehnt", "the gateway refused the post as invalid");
+    case "not_found":
+      return L("das Gateway kennt den Kanal oder Beitrag nicht", "the gateway does not know the channel or post");
+    case "not_sent":
+      return L("das Gateway hat den Beitrag nicht gesendet", "the gateway did not send the post");
+    default:
+      return L("es blieb nach mehreren Versuchen bei einem Fehler", "it kept failing after several attempts");
+  }
 }
 
 /** Why the channel does not work and what IT should do, in the reader's language (the technical detail is logged). */

@@ -241,6 +241,44 @@ const EVENT_LABELS: Record<string, Localized> = {
   retracted: L("überall gelöscht", "retracted everywhere"),
 };
 
+/**
+ * An audit event's reason as people read it: what the system wrote is said in the reader's language, what a
+ * person typed (a rejection's reason) as they typed it.
+ */
+function reasonText(policy: Policy, event: string, reason: string): Localized {
+  const names = (ids: string) =>
+    ids
+      .split(", ")
+      .map((id) => displayName(policy, id))
+      .join(", ");
+  const pinged = /^pinged (.+)$/.exec(reason);
+  if (event === "escalate" && pinged?.[1]) {
+    return L(`erinnert: ${names(pinged[1])}`, `reminded: ${names(pinged[1])}`);
+  }
+  const late = /^late by (\d+) min$/.exec(reason);
+  if (late) return L(`${late[1]} min verspätet`, `${late[1]} min late`);
+  const chained = /^(update|cancel|all-clear) (A-\d+)$/.exec(reason);
+  if (chained?.[2]) {
+    return chained[1] === "update"
+      ? L(`Update ${chained[2]}`, `update ${chained[2]}`)
+      : L(`Entwarnung ${chained[2]}`, `all-clear ${chained[2]}`);
+  }
+  const missed = /^(correct|retract) did not reach every outlet$/.exec(reason);
+  if (missed) {
+    return missed[1] === "correct"
+      ? L("Korrektur nicht überall angekommen", "correction did not reach every outlet")
+      : L("Löschung nicht überall angekommen", "retraction did not reach every outlet");
+  }
+  const fixed = SYSTEM_REASONS[reason];
+  if (fixed) return fixed;
+  return L(`Grund: ${reason}`, `reason: ${reason}`);
+}
+
+const SYSTEM_REASONS: Record<string, Localized> = {
+  "on duty outside office hours": L("Bereitschaft außerhalb der Dienstzeit", "on duty outside office hours"),
+  "deadline passed": L("Frist abgelaufen", "deadline passed"),
+};
+
 function eventLine(policy: Policy, a: Announcement, e: AuditEvent): Localized {
   const label = EVENT_LABELS[e.event] ?? L(e.event, e.event);
   const at = when(policy, e.at);
@@ -253,7 +291,7 @@ function eventLine(policy: Policy, a: Announcement, e: AuditEvent): Localized {
     extras.push(L(`bestätigt von ${by}`, `confirmed by ${by}`));
   }
   if (e.receipt?.remoteId) extras.push(L(`ID ${e.receipt.remoteId}`, `id ${e.receipt.remoteId}`));
-  if (e.reason) extras.push(L(`Grund: ${e.reason}`, `reason: ${e.reason}`));
+  if (e.reason) extras.push(reasonText(policy, e.event, e.reason));
   const extra = extras.length ? joinLocalized(extras, ", ") : undefined;
   return L(
     `${at.de} ${a.id} v${e.version} #${e.versionHash.slice(0, 8)} ${label.de} – ${actor.de}${extra ? ` (${extra.de})` : ""}`,

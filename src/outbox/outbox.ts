@@ -403,7 +403,14 @@ export class Outbox {
             applyEvent(a, "delivery_retry", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
           } else {
             applyEvent(a, "delivery_failed", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
-            notices.push({ kind: "delivery_failed", announcement: a, outlet: outletId, reason: outcome.reason });
+            this.#o.log.warn({ id, outlet: outletId, reason: outcome.reason, code: outcome.code }, "delivery failed");
+            notices.push({
+              kind: "delivery_failed",
+              announcement: a,
+              outlet: outletId,
+              reason: outcome.reason,
+              ...(outcome.code ? { code: outcome.code } : {}),
+            });
             if (this.#o.handoff && !d.handoff) this.#toHandoff(a, d, now);
             else d.state = "failed";
           }
@@ -461,6 +468,7 @@ export class Outbox {
       const now = this.#o.clock.now();
       d.state = "needs_manual_check";
       d.lastError = reason;
+      this.#o.log.warn({ id, outlet: outletId, reason }, "delivery outcome unclear and cannot be read back");
       applyEvent(a, "delivery_needs_manual_check", SYSTEM_ACTOR, now, { outlet: outletId, reason });
       if (this.#o.handoff && !d.handoff) this.#toHandoff(a, d, now);
       await this.#o.store.put(a);

@@ -1,6 +1,6 @@
 import type { Announcement } from "../announcement/announcement.ts";
 import type { Localized } from "./localized.ts";
-import type { OutboundPost } from "./outlet.ts";
+import type { OutboundPost, OutletErrorCode } from "./outlet.ts";
 
 /** Things people must hear about, routed by the chat adapter to the approval room or the author. */
 export type Notice =
@@ -23,7 +23,7 @@ export type Notice =
   | { kind: "retracted"; announcement: Announcement }
   | { kind: "change_requested"; announcement: Announcement }
   | { kind: "change_rejected"; announcement: Announcement; change: "correct" | "retract"; by: string; reason: string }
-  | { kind: "delivery_failed"; announcement: Announcement; outlet: string; reason: string }
+  | { kind: "delivery_failed"; announcement: Announcement; outlet: string; reason: string; code?: OutletErrorCode }
   | { kind: "needs_manual_check"; announcement: Announcement; outlet: string; reason: string };
 
 /** Said to the approval room, about the bot as a whole rather than one announcement. */
