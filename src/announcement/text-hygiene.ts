@@ -175,8 +175,10 @@ export function checkLinkTarget(target: string, where: TextField, label?: string
 /**
  * Link targets in plain text: anything with `scheme://`, and the schemes that run or embed something
  * (`javascript:`, `data:`, …) even without slashes. "Uhrzeit: 10:30" or "JavaScript: ein Kurs" are not links.
+ * A target ends at white space or an invisible format character, such as the RLM after a link in Arabic text.
  */
-const LINK_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/\S+|\b(?:javascript|vbscript|livescript|data|file|blob):\S+/giu;
+const LINK_IN_TEXT =
+  /\b[a-z][a-z0-9+.-]*:\/\/[^\s\p{Cf}]+|\b(?:javascript|vbscript|livescript|data|file|blob):[^\s\p{Cf}]+/giu;
 
 /** Refuses the first link in plain text whose target `checkLinkTarget` refuses. */
 export function checkLinksIn(text: string, where: TextField): Result<void> {

@@ -219,6 +219,7 @@ describe("checkLinksIn: link targets in plain text", () => {
       "Metadata:xyz",
       "Daten: siehe https://achim.de/daten",
       "Mail an mailto:info@achim.de",
+      "https://achim.de\u200F مرحبا",
     ]) {
       expect(checkLinksIn(text, where), text).toEqual({ ok: true, value: undefined });
     }
