@@ -2,6 +2,7 @@ import type { AnnouncementState } from "../src/announcement/announcement.ts";
 import type { DomainError, ErrorCode, ErrorParams } from "../src/errors.ts";
 import type { Language } from "../src/policy/policy.ts";
 import type { Localized } from "../src/ports/localized.ts";
+import { revealInvisible } from "../src/announcement/text-hygiene.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
 
 /** Every text a person reads exists in German and English. */
@@ -29,7 +30,35 @@ export const STATE_LABELS = {
   retracted: L("gelöscht", "retracted"),
 } as const satisfies Record<AnnouncementState, Localized>;
 
-const s = (p: ErrorParams | undefined, key: string): string => String(p?.[key] ?? "");
+/** A parameter as shown: often the person's own input, so a control character in it is made visible. */
+const s = (p: ErrorParams | undefined, key: string): string => revealInvisible(String(p?.[key] ?? ""));
+
+/** Where in the input, for a sentence that starts with it: "Im Text", "In Antwort 2 der Umfrage". */
+function where(p: ErrorParams | undefined): Localized {
+  switch (s(p, "field")) {
+    case "pollQuestion":
+      return L("In der Umfragefrage", "In the poll question");
+    case "pollOption":
+      return L(`In Antwort ${s(p, "number")} der Umfrage`, `In poll option ${s(p, "number")}`);
+    case "description":
+      return L(`In der Beschreibung von „${s(p, "file")}“`, `In the description of "${s(p, "file")}"`);
+    case "reason":
+      return L("Im Grund", "In the reason");
+    case "note":
+      return L("In der Notiz", "In the note");
+    default:
+      return L("Im Text", "In the text");
+  }
+}
+
+/** A reason or a note is shown to staff and kept in the audit trail, never published. */
+const published = (p: ErrorParams | undefined): boolean => !["reason", "note"].includes(s(p, "field"));
+
+const lower = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
+
+/** `U+001B (ESC)`, or the code alone where the character has no short name. */
+const character = (p: ErrorParams | undefined): string =>
+  s(p, "name") ? `${s(p, "code")} (${s(p, "name")})` : s(p, "code");
 
 /** The time in the params (`at`: ISO instant, `timeZone`: the policy's), with what was typed (`value`) if given. */
 function time(p: ErrorParams | undefined, language: "de" | "en"): string {
@@ -42,11 +71,16 @@ function time(p: ErrorParams | undefined, language: "de" | "en"): string {
 }
 
 const ERROR_TEXTS = {
-  EMPTY_TEXT: () =>
-    L(
-      "Die Meldung hat keinen Text. Beispiel: `announce Hauptstraße ab Montag gesperrt.`",
-      "The announcement has no text. Example: `announce Main street closed from Monday.`",
-    ),
+  EMPTY_TEXT: (p) =>
+    s(p, "invisible")
+      ? L(
+          `Der Text besteht nur aus unsichtbaren Zeichen (z. B. ${s(p, "invisible")}) und ist damit leer. Beispiel: \`announce Hauptstraße ab Montag gesperrt.\``,
+          `The text consists of invisible characters only (e.g. ${s(p, "invisible")}), so it is empty. Example: \`announce Main street closed from Monday.\``,
+        )
+      : L(
+          "Die Meldung hat keinen Text. Beispiel: `announce Hauptstraße ab Montag gesperrt.`",
+          "The announcement has no text. Example: `announce Main street closed from Monday.`",
+        ),
   TEXT_TOO_LONG: (p) =>
     L(
       `Der Text ist ${s(p, "length")} Zeichen lang, erlaubt sind ${s(p, "max")}. Bitte um ${s(p, "over")} Zeichen kürzen.`,
@@ -62,6 +96,38 @@ const ERROR_TEXTS = {
       `Der Link ${s(p, "url")} ist unverschlüsselt. Bitte nur https://-Links verwenden.`,
       `The link ${s(p, "url")} is not encrypted. Please use https:// links only.`,
     ),
+  UNSAFE_LINK: (p) => {
+    const label = s(p, "label");
+    const at = where(p);
+    return L(
+      `Der Link ${label ? `„${label}“ ` : ""}${lower(at.de)} führt zu „${s(p, "url")}“. Veröffentlicht werden nur Links mit https:// (dazu mailto: und tel:). Bitte die https://-Adresse selbst angeben.`,
+      `The link ${label ? `"${label}" ` : ""}${lower(at.en)} leads to "${s(p, "url")}". Only https:// links are published (and mailto: and tel:). Please give the https:// address itself.`,
+    );
+  },
+  CONTROL_CHARACTER: (p) => {
+    const at = where(p);
+    const fate = published(p)
+      ? L(
+          "Es würde so veröffentlicht und kann die Anzeige verfälschen.",
+          "It would be published as it is and can garble the display.",
+        )
+      : L(
+          "Es würde so gespeichert und weitergegeben und kann die Anzeige verfälschen.",
+          "It would be stored and passed on as it is and can garble the display.",
+        );
+    return L(
+      `${at.de} steht an Stelle ${s(p, "position")} das unsichtbare Steuerzeichen ${character(p)}: „${s(p, "near")}“. ${fate.de} Bitte entfernen – oft hilft es, die Stelle neu zu tippen statt sie einzufügen.`,
+      `${at.en} there is the invisible control character ${character(p)} at position ${s(p, "position")}: "${s(p, "near")}". ${fate.en} Please remove it – retyping the spot instead of pasting it often helps.`,
+    );
+  },
+  BIDI_CONTROL: (p) => {
+    const at = where(p);
+    const real = published(p) ? L("veröffentlicht wird", "what is published") : L("gespeichert ist", "what is stored");
+    return L(
+      `${at.de} steht an Stelle ${s(p, "position")} das unsichtbare Schreibrichtungszeichen ${character(p)}: „${s(p, "near")}“. Es ändert die Richtung, in der der Text angezeigt wird, sodass er – auch in der Vorschau – anders aussieht, als er ${real.de}. Bitte entfernen.`,
+      `${at.en} there is the invisible text-direction control ${character(p)} at position ${s(p, "position")}: "${s(p, "near")}". It changes the direction the text is shown in, so it looks – in the preview too – different from ${real.en}. Please remove it.`,
+    );
+  },
   POLL_QUESTION_MISSING: () =>
     L(
       'Die Umfrage braucht eine Frage: `announce poll "Frage?" "Antwort 1" "Antwort 2"`',
@@ -92,7 +158,10 @@ const ERROR_TEXTS = {
       `Die Antwort „${s(p, "option")}“ steht doppelt in der Umfrage.`,
       `The option "${s(p, "option")}" appears twice in the poll.`,
     ),
-  POLL_EMPTY_OPTION: () => L("Eine Antwort der Umfrage ist leer.", "One of the poll options is empty."),
+  POLL_EMPTY_OPTION: (p) =>
+    s(p, "number")
+      ? L(`Antwort ${s(p, "number")} der Umfrage ist leer.`, `Poll option ${s(p, "number")} is empty.`)
+      : L("Eine Antwort der Umfrage ist leer.", "One of the poll options is empty."),
   MEDIA_TYPE_NOT_ALLOWED: (p) =>
     L(
       `Die Datei „${s(p, "name")}“ (${p?.type === undefined ? "unbekanntes Format" : s(p, "type")}) kann nicht veröffentlicht werden. Erlaubt: JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF (wird zu JPEG), MP4.`,
@@ -122,6 +191,11 @@ const ERROR_TEXTS = {
     L(
       `In der Kategorie „${s(p, "category")}“ braucht jedes Bild und Video eine Beschreibung: \`--alt "Was zu sehen ist"\`. Noch ist nichts angelegt.`,
       `In the category "${s(p, "category")}" every picture and video needs a description: \`--alt "What it shows"\`. Nothing is drafted yet.`,
+    ),
+  EMPTY_DESCRIPTION: (p) =>
+    L(
+      `Die Beschreibung von „${s(p, "name")}“ besteht nur aus unsichtbaren Zeichen${s(p, "invisible") ? ` (z. B. ${s(p, "invisible")})` : ""}. Bitte beschreiben, was zu sehen ist: \`--alt "Was zu sehen ist"\` – oder die Beschreibung weglassen und bewusst ohne senden: \`--no-description\`. Noch ist nichts angelegt.`,
+      `The description of "${s(p, "name")}" consists of invisible characters only${s(p, "invisible") ? ` (e.g. ${s(p, "invisible")})` : ""}. Please describe what it shows: \`--alt "What it shows"\` – or leave the description out and send it without on purpose: \`--no-description\`. Nothing is drafted yet.`,
     ),
   MEDIA_DOWNLOAD_FAILED: (p) =>
     L(

@@ -12,6 +12,7 @@ import {
   type ReadabilityOptions,
   type SyllableCounter,
 } from "../../src/readability/index.ts";
+import { findForbidden } from "../../src/announcement/text-hygiene.ts";
 import { placeholders, type Template, type TemplateVariable } from "../../src/templates/templates.ts";
 
 /** `2026-12-24 08:00` in the policy's time zone. */
@@ -307,6 +308,15 @@ export function parsePolicy(text: string, file: string): Policy {
   for (const [name, t] of Object.entries(raw.templates)) {
     if (!categories.has(t.category))
       problems.push(problem(["templates", name, "category"], `no category "${t.category}"`));
+    const hidden = findForbidden(t.text);
+    if (hidden) {
+      problems.push(
+        problem(
+          ["templates", name, "text"],
+          `invisible ${hidden.kind === "bidi" ? "text-direction" : "control"} character ${hidden.code} at position ${hidden.position}: "${hidden.near}"`,
+        ),
+      );
+    }
     const used = placeholders(t.text);
     for (const gap of used) {
       if (!t.variables[gap]) problems.push(problem(["templates", name, "text"], `{${gap}} is not among its variables`));

@@ -8,6 +8,7 @@ import { takeFlags } from "../../commands/grammar.ts";
 import { errorText, pick, type Localized } from "../../commands/messages.ts";
 import type { MediaItem } from "../../src/announcement/announcement.ts";
 import { fail, ok, type Result } from "../../src/errors.ts";
+import { revealInvisible } from "../../src/announcement/text-hygiene.ts";
 import { readLocalFile, type MediaIntake } from "../media/intake.ts";
 import type { StaffChat } from "../staff-chat.ts";
 
@@ -51,7 +52,13 @@ export class ConsoleChat implements StaffChat {
     return languageOf(this.#o.policy, CONSOLE_PLATFORM, userId);
   }
 
+  /** Every line the console prints may quote what someone typed: control characters are shown, never obeyed. */
   #write(text: string): void {
+    this.#writeRaw(revealInvisible(text));
+  }
+
+  /** Only for the bot's own terminal drawing (the pairing QR code's colours). */
+  #writeRaw(text: string): void {
     if (!this.#closed) this.#o.output.write(`${text}\n`);
   }
 
@@ -77,7 +84,7 @@ export class ConsoleChat implements StaffChat {
   }
 
   #prompt(): void {
-    if ((this.#o.output as { isTTY?: boolean }).isTTY) this.#o.output.write(`${this.#user}> `);
+    if ((this.#o.output as { isTTY?: boolean }).isTTY) this.#o.output.write(`${revealInvisible(this.#user)}> `);
   }
 
   /** `--image <file>` or `--video <file>` (with `--alt "<description>"`): the console's way to attach. */
@@ -135,7 +142,7 @@ export class ConsoleChat implements StaffChat {
     });
     if (outcome.kind === "reply") {
       this.#write(pick(outcome.message, language));
-      if (outcome.qr) this.#write(await QRCode.toString(outcome.qr, { type: "terminal", small: true }));
+      if (outcome.qr) this.#writeRaw(await QRCode.toString(outcome.qr, { type: "terminal", small: true }));
     }
     if (outcome.kind === "error") this.#write(`⚠️ ${pick(outcome.message, language)}`);
   }

@@ -1,13 +1,14 @@
 import type { MatrixClient } from "matrix-bot-sdk";
 import { z } from "zod";
 import type { AnnouncementId, MediaItem } from "../../src/announcement/announcement.ts";
+import { ok, type Result } from "../../src/errors.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import { applyDirectoryMembers } from "../../src/policy/directory-groups.ts";
 import { languageOf, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { ApprovalDesk } from "../../commands/approval-desk.ts";
 import { takeFlags } from "../../commands/grammar.ts";
-import { DRAFT_FLAGS } from "../../commands/handlers.ts";
+import { DRAFT_FLAGS, failed } from "../../commands/handlers.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import { errorText, pick, type Localized } from "../../commands/messages.ts";
 import type { MatrixSettings } from "../config/env.ts";
@@ -269,14 +270,19 @@ export class MatrixApp implements MatrixSender {
     await this.#checkEncryption(roomId);
   }
 
-  /** The text of a message: its HTML made WhatsApp text where there is HTML, reply fallbacks dropped. */
-  #textOf(content: unknown): string {
+  /**
+   * The text of a message: its HTML made WhatsApp text where there is HTML, reply fallbacks dropped; refused
+   * when the HTML hides a link target a post may not carry. `typed` is the plain body, to tell a command from
+   * chatter and to read a reason, which is never published.
+   */
+  #textOf(content: unknown): { text: Result<string>; typed: string } {
     const m = MessageSchema.safeParse(content);
-    if (!m.success) return "";
+    if (!m.success) return { text: ok(""), typed: "" };
+    const typed = stripReplyFallback(m.data.body);
     if (m.data.format === "org.matrix.custom.html" && m.data.formatted_body) {
-      return matrixHtmlToWhatsApp(m.data.formatted_body);
+      return { text: matrixHtmlToWhatsApp(m.data.formatted_body), typed };
     }
-    return stripReplyFallback(m.data.body);
+    return { text: ok(typed), typed };
   }
 
   /** `!announce rest` → `rest`; anything else → undefined. */
@@ -295,7 +301,8 @@ export class MatrixApp implements MatrixSender {
       return this.#onEdit(roomId, event, relation.event_id);
     }
     const threadRoot = relation.rel_type === "m.thread" ? relation.event_id : undefined;
-    const text = this.#textOf(event.content);
+    const read = this.#textOf(event.content);
+    const text = read.text.ok ? read.text.value : read.typed;
     const rest = this.#command(text);
     const handlers = this.#handlers;
     if (!handlers) return;
@@ -306,6 +313,10 @@ export class MatrixApp implements MatrixSender {
       return;
     }
     if (!(await this.#o.store.claimOnce(`matrix-event:${event.event_id}`, COMMAND_TTL_MS))) return;
+    if (!read.text.ok) {
+      await this.#answer(roomId, event, threadRoot, failed(read.text.error));
+      return;
+    }
     const attachments = await this.#attachments(roomId, event, relation["m.in_reply_to"]?.event_id);
     if (!attachments.ok) {
       await this.#reply(roomId, event, threadRoot, attachments.message);
@@ -329,9 +340,14 @@ export class MatrixApp implements MatrixSender {
     const handlers = this.#handlers;
     const id = await handlers?.desk.state.value("draft-of", original);
     if (!handlers || typeof id !== "string") return;
-    const rest = this.#command(this.#textOf(event.content["m.new_content"]));
+    const read = this.#textOf(event.content["m.new_content"]);
+    const rest = this.#command(read.text.ok ? read.text.value : read.typed);
     if (rest === undefined) return;
     if (!(await this.#o.store.claimOnce(`matrix-event:${event.event_id}`, COMMAND_TTL_MS))) return;
+    if (!read.text.ok) {
+      await this.#answer(roomId, event, undefined, failed(read.text.error));
+      return;
+    }
     const flags = takeFlags(rest, DRAFT_FLAGS);
     const outcome = await handlers.desk.act(event.sender, roomId, {
       command: "edit",

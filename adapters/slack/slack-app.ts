@@ -4,7 +4,9 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ApprovalDesk } from "../../commands/approval-desk.ts";
 import type { ApprovalAction, CommandInput, CommandOutcome } from "../../commands/input.ts";
+import { failed } from "../../commands/handlers.ts";
 import { errorText, pick } from "../../commands/messages.ts";
+import { revealInvisible } from "../../src/announcement/text-hygiene.ts";
 import type { AnnouncementId } from "../../src/announcement/announcement.ts";
 import type { Language, Policy } from "../../src/policy/policy.ts";
 import type { Clock } from "../../src/ports/clock.ts";
@@ -252,12 +254,15 @@ export class SlackApp {
       }
       await this.#after("slash command", async () => {
         await this.#o.directory.learnMentions(command.text);
-        const outcome = await this.#o.handle({
-          kind: "text",
-          actor: this.#actor(command.user_id),
-          origin: { platform: SLACK_PLATFORM, room: command.channel_id },
-          text: slackToWhatsApp(command.text, this.#o.directory),
-        });
+        const typed = slackToWhatsApp(command.text, this.#o.directory);
+        const outcome = typed.ok
+          ? await this.#o.handle({
+              kind: "text",
+              actor: this.#actor(command.user_id),
+              origin: { platform: SLACK_PLATFORM, room: command.channel_id },
+              text: typed.value,
+            })
+          : failed(typed.error);
         const text = this.#say(outcome, language);
         if (text) await respond({ response_type: "ephemeral", text });
       });
@@ -319,10 +324,19 @@ export class SlackApp {
           thread: shortcut.message.thread_ts ?? shortcut.message.ts,
           ...(file && url ? { file: { id: file.id, name: file.name, mimetype: file.mimetype, url } } : {}),
         };
+        const language = this.#language(shortcut.user.id);
         const text = slackToWhatsApp(shortcut.message.text, this.#o.directory);
+        if (!text.ok) {
+          await this.#tellPrivately(
+            shortcut.channel.id,
+            shortcut.user.id,
+            this.#say(failed(text.error), language) ?? "",
+          );
+          return;
+        }
         await this.client.views.open({
           trigger_id: shortcut.trigger_id,
-          view: composeView(this.#o.policy, this.#language(shortcut.user.id), origin, text.slice(0, 3000)) as never,
+          view: composeView(this.#o.policy, language, origin, text.value.slice(0, 3000)) as never,
         });
       });
     });
@@ -418,5 +432,5 @@ export class SlackApp {
 function keptText(composed: ComposedCommand, language: Language): string {
   const typed = [composed.body, composed.text].filter(Boolean).join("\n");
   if (!typed) return "";
-  return `\n${language === "de" ? "Ihre Eingabe:" : "What you typed:"}\n\`\`\`\n${escapeSlack(typed)}\n\`\`\``;
+  return `\n${language === "de" ? "Ihre Eingabe:" : "What you typed:"}\n\`\`\`\n${escapeSlack(revealInvisible(typed))}\n\`\`\``;
 }

@@ -10,6 +10,7 @@ import {
 } from "./announcement.ts";
 import { applyEvent } from "./audit.ts";
 import { contentHash } from "./content.ts";
+import { checkReason } from "./text-hygiene.ts";
 import type { AnnouncementServiceDeps, Core } from "./core.ts";
 
 /** WhatsApp lets admins edit or delete channel posts for 30 days. */
@@ -88,7 +89,8 @@ export function changeRequests(core: Core) {
       const result = await mutate(id, (a, now) => {
         const changeable = checkChangeable(a, actor, now);
         if (!changeable.ok) return changeable;
-        if (!why) return fail("MISSING_REASON", { id, action: "retract" });
+        const given = checkReason(why, { id, action: "retract" });
+        if (!given.ok) return given;
         const current = currentVersion(a);
         a.change = {
           kind: "retract",

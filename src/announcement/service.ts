@@ -21,7 +21,8 @@ import {
   type Origin,
 } from "./announcement.ts";
 import { applyEvent } from "./audit.ts";
-import { contentHash } from "./content.ts";
+import { checkAuthored, contentHash, normaliseText } from "./content.ts";
+import { checkReason } from "./text-hygiene.ts";
 import { isDelivering, settleDeliveries, type Settlement } from "./delivery.ts";
 import { nextState } from "./lifecycle.ts";
 
@@ -152,6 +153,12 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
 
     async draft(actor: string, request: DraftRequest): Promise<Result<Announcement>> {
       if (!canDraft(policy, actor)) return fail("NOT_ALLOWED_TO_DRAFT");
+      // Checked before a follow-up's head or the exercise mark is added, so neither makes a blank text count.
+      const authored = checkAuthored(
+        { ...request.content, text: normaliseText(request.content.text) },
+        { textOptional: request.followUp !== undefined },
+      );
+      if (!authored.ok) return authored;
       let root: Announcement | undefined;
       if (request.followUp) {
         root = await store.get(request.followUp.root);
@@ -351,7 +358,8 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       const result = await mutate(id, (a, now) => {
         const allowed = checkDecider(a, actor, ref, "SELF_REJECTION");
         if (!allowed.ok) return allowed;
-        if (!why) return fail("MISSING_REASON", { id, action: "reject" });
+        const given = checkReason(why, { id, action: "reject" });
+        if (!given.ok) return given;
         if (a.change) {
           rejectedChange = a.change.kind;
           delete a.change;
@@ -374,13 +382,14 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       const why = reason.trim();
       const result = await mutate(id, (a, now) => {
         if (!canChange(policy, actor, a)) return fail("NOT_ALLOWED_TO_CHANGE", { id });
+        const given = checkReason(why, { id, action: "withdraw" });
         if (pendingChange(a)) {
-          if (!why) return fail("MISSING_REASON", { id, action: "withdraw" });
+          if (!given.ok) return given;
           delete a.change;
           return step(a, "change_withdrawn", actor, now, why);
         }
         if (!nextState(a.state, "withdraw")) return fail("INVALID_STATE", { id, state: a.state });
-        if (!why) return fail("MISSING_REASON", { id, action: "withdraw" });
+        if (!given.ok) return given;
         a.decision = { by: actor, at: now.toISOString(), reason: why };
         a.deliveries = [];
         return step(a, "withdraw", actor, now, why);

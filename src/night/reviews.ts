@@ -1,5 +1,6 @@
 import { type Announcement, type AnnouncementId } from "../announcement/announcement.ts";
 import type { Core } from "../announcement/core.ts";
+import { checkCharacters, checkReason } from "../announcement/text-hygiene.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import { isApproverFor, isOnDuty, type Category, type Policy } from "../policy/policy.ts";
 import { dateOf, isOfficeHours, isoDate } from "../time/calendar.ts";
@@ -39,7 +40,9 @@ export function breakGlassReviews(core: Core) {
         if (a.review?.state !== "open") return fail("NO_OPEN_REVIEW", { id });
         if (a.author === actor) return fail("SELF_APPROVAL", { id });
         if (!isApproverFor(policy, actor, a.category)) return fail("NOT_AN_APPROVER", { id, category: a.category });
-        if (verdict === "flag" && !why) return fail("MISSING_REASON", { id, action: "flag" });
+        const given =
+          verdict === "flag" ? checkReason(why, { id, action: "flag" }) : checkCharacters(why, { field: "note" });
+        if (!given.ok) return given;
         a.review = {
           ...a.review,
           state: verdict === "ok" ? "ok" : "flagged",

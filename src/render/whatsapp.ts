@@ -1,4 +1,5 @@
 import type { Content } from "../announcement/announcement.ts";
+import { revealInvisible } from "../announcement/text-hygiene.ts";
 import type { OutboundPost } from "../ports/outlet.ts";
 
 /**
@@ -25,6 +26,7 @@ export function renderForWhatsApp(post: Pick<OutboundPost, "text" | "poll" | "me
   return {
     text: postText(post),
     ...(post.poll ? { poll: post.poll } : {}),
-    media: post.media.map((m) => `${m.name} (${m.mimeType}, ${(m.bytes / 1024).toFixed(0)} KB)`),
+    // A file name comes from the chat as it is; it is shown, never published, so it is made visible, not refused.
+    media: post.media.map((m) => `${revealInvisible(m.name)} (${m.mimeType}, ${(m.bytes / 1024).toFixed(0)} KB)`),
   };
 }

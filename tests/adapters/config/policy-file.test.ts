@@ -66,6 +66,20 @@ describe("policy file", () => {
     ],
     ["a missing default category", "defaultCategory: allgemein", "defaultCategory: sport", 15, 'no category "sport"'],
     [
+      "a template text with a control character",
+      "text: |\n      *Wasserrohrbruch in der {street}*\n      Die {street} ist bis voraussichtlich {until} gesperrt.\n      Rückfragen: {phone}",
+      'text: "Wasserrohrbruch \\e[31min der {street} bis {until}, Tel. {phone}"',
+      34,
+      'templates.wasserrohrbruch.text: invisible control character U+001B at position 17: "errohrbruch ⟨U+001B⟩[31min der {"',
+    ],
+    [
+      "a template text with a bidi override",
+      "*Wasserrohrbruch in der {street}*",
+      "*Wasserrohrbruch in der {street}*\u202E",
+      34,
+      "templates.wasserrohrbruch.text: invisible text-direction character U+202E",
+    ],
+    [
       "an identity used twice",
       "erik: { name: Erik, console: erik }",
       "erik: { name: Erik, console: anna }",

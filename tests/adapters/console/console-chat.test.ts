@@ -7,7 +7,11 @@ import { describe, expect, it } from "vitest";
 import { ConsoleChat } from "../../../adapters/console/console-chat.ts";
 import type { CommandInput, CommandOutcome } from "../../../commands/input.ts";
 import { L } from "../../../commands/messages.ts";
+import { dispatch } from "../../../commands/dispatch.ts";
+import { findForbidden } from "../../../src/announcement/text-hygiene.ts";
+import { silentLogger } from "../../../src/ports/logger.ts";
 import { testPolicy } from "../../fakes/fixtures.ts";
+import { aWorld } from "../../fakes/world.ts";
 
 async function session(lines: string[]) {
   const input = new PassThrough();
@@ -94,6 +98,8 @@ describe("console chat", () => {
     await running;
     expect(printed).toContain("Scannen\n");
     expect(printed.split("\n").filter((l) => /[█▀▄]/.test(l)).length).toBeGreaterThan(10);
+    // The bot's own drawing keeps its terminal colours; only typed text is made visible.
+    expect(printed).toContain("\u001b[47m");
   });
 
   it("attaches a file with --image through the intake and says so when it cannot be read", async () => {
@@ -173,5 +179,46 @@ describe("console chat", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("shows control and bidi characters it echoes instead of letting them repaint or reorder the terminal", async () => {
+    const { printed } = await session(["announce rot \u001b[31mROT\u001b[0m \u0007 \u202Eabc", "as e\u001b[2Jve"]);
+    expect(printed).toContain("ok rot ⟨U+001B⟩[31mROT⟨U+001B⟩[0m ⟨U+0007⟩ ⟨U+202E⟩abc\n");
+    expect(printed).toContain("⚠️ „e⟨U+001B⟩[2Jve“ steht nicht in der Richtlinie.");
+    expect(findForbidden(printed)).toBeUndefined();
+
+    const output = new PassThrough();
+    let posted = "";
+    output.on("data", (chunk: Buffer) => (posted += chunk.toString()));
+    const chat = new ConsoleChat({ input: new PassThrough(), output, policy: testPolicy(), user: "anna" });
+    await chat.toApprovers(L("Grund: \u001b]0;Titel\u0007", "reason"));
+    expect(posted).toBe("[Freigabe-Raum] Grund: ⟨U+001B⟩]0;Titel⟨U+0007⟩\n");
+  });
+
+  it("end to end: colour codes, an unclosed RLO and zero-width-only text are refused, nothing is stored", async () => {
+    const w = aWorld();
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+    const chat = new ConsoleChat({ input, output, policy: w.policy, user: "anna" });
+    const running = chat.run((i) =>
+      dispatch(i, { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger }),
+    );
+    input.end(
+      [
+        "announce Achtung \u001b[31mHauptstraße gesperrt",
+        "announce Gebühr \u202E0001 €",
+        "announce \u200B\u200B\u200B",
+        'poll "Wann?" "Samstag" "Son\u2067ntag"',
+      ].join("\n"),
+    );
+    await running;
+    expect(printed).toContain("⚠️ Im Text steht an Stelle 9 das unsichtbare Steuerzeichen U+001B (ESC)");
+    expect(printed).toContain("⚠️ Im Text steht an Stelle 8 das unsichtbare Schreibrichtungszeichen U+202E (RLO)");
+    expect(printed).toContain("⚠️ Der Text besteht nur aus unsichtbaren Zeichen (z. B. U+200B)");
+    expect(printed).toContain("⚠️ In Antwort 2 der Umfrage steht an Stelle 4 das unsichtbare Schreibrichtungszeichen");
+    expect(findForbidden(printed)).toBeUndefined();
+    expect(await w.store.currentSequence("announcement")).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { matrixHtmlToWhatsApp } from "../../../adapters/markup/matrix-html.ts";
 import { slackToWhatsApp } from "../../../adapters/markup/slack.ts";
 import { normaliseText } from "../../../src/announcement/content.ts";
+import type { Result } from "../../../src/errors.ts";
 import { postText } from "../../../src/render/whatsapp.ts";
 
 const names = {
@@ -9,9 +10,15 @@ const names = {
   channel: (id: string) => ({ C0PRESS: "pressestelle" })[id],
 };
 
+const accepted = (read: Result<string>): string => {
+  if (!read.ok) throw new Error(`refused: ${read.error.code}`);
+  return read.value;
+};
+
 /** What citizens get: chat markup → WhatsApp text → the stored text → the post. */
-const fromSlack = (text: string) => postText({ text: normaliseText(slackToWhatsApp(text, names)), media: [] });
-const fromMatrix = (html: string) => postText({ text: normaliseText(matrixHtmlToWhatsApp(html)), media: [] });
+const fromSlack = (text: string) =>
+  postText({ text: normaliseText(accepted(slackToWhatsApp(text, names))), media: [] });
+const fromMatrix = (html: string) => postText({ text: normaliseText(accepted(matrixHtmlToWhatsApp(html))), media: [] });
 const fromConsole = (text: string) => postText({ text: normaliseText(text), media: [] });
 
 describe("renderer: chat markup to exact WhatsApp text", () => {
@@ -84,5 +91,64 @@ describe("renderer: chat markup to exact WhatsApp text", () => {
     ["white space tidied", "Zeile  \r\n\r\n\r\n\r\nNächste", "Zeile\n\nNächste"],
   ])("console text: %s", (_what, input, expected) => {
     expect(fromConsole(input)).toBe(expected);
+  });
+});
+
+describe("renderer: a link the author saw only by its label must be one a post may carry", () => {
+  const refusal = (read: Result<string>) => (read.ok ? { accepted: read.value } : read.error);
+
+  it.each([
+    ["javascript", "<javascript:alert(3)|klick>", { url: "javascript:alert(3)", label: "klick" }],
+    ["data", "<data:text/html,&lt;b&gt;x|Bild>", { url: "data:text/html,<b>x", label: "Bild" }],
+    ["file", "<file:///etc/passwd|Liste>", { url: "file:///etc/passwd", label: "Liste" }],
+    ["ftp without a label", "<ftp://achim.de/plan.pdf>", { url: "ftp://achim.de/plan.pdf" }],
+  ])("Slack: %s is refused, naming the link", (_what, input, params) => {
+    expect(refusal(slackToWhatsApp(`Mehr: ${input}`, names))).toEqual({
+      code: "UNSAFE_LINK",
+      params: { field: "text", ...params },
+    });
+  });
+
+  it("Slack: an http link is insecure, as typed text is", () => {
+    expect(refusal(slackToWhatsApp("<http://achim.de|Stadt>", names))).toEqual({
+      code: "INSECURE_LINK",
+      params: { url: "http://achim.de" },
+    });
+  });
+
+  it("Slack: https, mailto and tel links pass", () => {
+    expect(fromSlack("<tel:+495111234|Rathaus> oder <mailto:info@achim.de|Mail>")).toBe(
+      "Rathaus: tel:+495111234 oder Mail",
+    );
+  });
+
+  it.each([
+    ["javascript", '<a href="javascript:alert(3)">klick</a>', { url: "javascript:alert(3)", label: "klick" }],
+    [
+      "javascript, upper case with a space",
+      '<a href=" JAVASCRIPT:alert(3)">klick</a>',
+      { url: "JAVASCRIPT:alert(3)", label: "klick" },
+    ],
+    [
+      "javascript split by an encoded tab",
+      '<a href="java&#x09;script:alert(3)">klick</a>',
+      { url: "java\tscript:alert(3)", label: "klick" },
+    ],
+    ["data", '<a href="data:text/html;base64,PGI+">Bild</a>', { url: "data:text/html;base64,PGI+", label: "Bild" }],
+    ["relative", '<a href="/rathaus">Rathaus</a>', { url: "/rathaus", label: "Rathaus" }],
+    ["inside formatting", '<p><b>Achtung <a href="vbscript:x">hier</a></b></p>', { url: "vbscript:x", label: "hier" }],
+  ])("Matrix HTML: %s is refused, naming the link", (_what, input, params) => {
+    expect(refusal(matrixHtmlToWhatsApp(input))).toEqual({ code: "UNSAFE_LINK", params: { field: "text", ...params } });
+  });
+
+  it("Matrix HTML: an http link is insecure; https, mailto and tel pass; a link in the reply fallback is dropped", () => {
+    expect(refusal(matrixHtmlToWhatsApp('<a href="http://achim.de">Stadt</a>'))).toEqual({
+      code: "INSECURE_LINK",
+      params: { url: "http://achim.de" },
+    });
+    expect(fromMatrix('<a href="tel:+495111234">Rathaus</a> <a href="mailto:info@achim.de">Mail</a>')).toBe(
+      "Rathaus: tel:+495111234 Mail: mailto:info@achim.de",
+    );
+    expect(fromMatrix('<mx-reply><a href="javascript:x">alt</a></mx-reply>Ja')).toBe("Ja");
   });
 });

@@ -140,10 +140,10 @@ describe("validateContent", () => {
     expect(validateContent(text("", [jpeg()])).ok).toBe(true);
   });
 
-  it("rejects a poll with an empty option", () => {
+  it("rejects a poll with an empty option, naming which", () => {
     expect(validateContent({ text: "", poll: { ...poll(), options: ["Ja", " "] }, media: [] })).toEqual({
       ok: false,
-      error: { code: "POLL_EMPTY_OPTION" },
+      error: { code: "POLL_EMPTY_OPTION", params: { number: 2 } },
     });
   });
 
@@ -342,6 +342,94 @@ describe("validateContent", () => {
       expect(validateContent(text("y".repeat(30), [described])).ok).toBe(false);
       expect(validateContent(text("y".repeat(10), [described])).ok).toBe(true);
     });
+  });
+});
+
+describe("validateContent: text hygiene in every field that reaches the post", () => {
+  const code = (c: Content) => {
+    const result = validateContent(c);
+    return result.ok ? "ok" : result.error;
+  };
+
+  it("refuses a control character in the text, saying which, where and near what", () => {
+    expect(code(text("Achtung \u001b[31mHauptstraße gesperrt"))).toEqual({
+      code: "CONTROL_CHARACTER",
+      params: { field: "text", code: "U+001B", name: "ESC", position: 9, near: "Achtung ⟨U+001B⟩[31mHauptstr" },
+    });
+    expect(code(text("Ton\u0007 aus"))).toMatchObject({ code: "CONTROL_CHARACTER", params: { name: "BEL" } });
+    expect(code(text("Null\u0000"))).toMatchObject({ code: "CONTROL_CHARACTER", params: { name: "NUL" } });
+  });
+
+  it("refuses a bidi override, also one never closed", () => {
+    expect(code(text("Gebühr: \u202E0001 €"))).toMatchObject({
+      code: "BIDI_CONTROL",
+      params: { field: "text", code: "U+202E", name: "RLO", position: 9 },
+    });
+    expect(code(text("a \u2067b\u2069 c"))).toMatchObject({ code: "BIDI_CONTROL", params: { name: "RLI" } });
+  });
+
+  it("checks the poll question, each option by number and the picture description", () => {
+    expect(code({ text: "", poll: poll({ question: "Wann\u001b?" }), media: [] })).toMatchObject({
+      code: "CONTROL_CHARACTER",
+      params: { field: "pollQuestion" },
+    });
+    expect(code({ text: "", poll: poll({ options: ["Ja", "Nein", "Vi\u202Eelleicht"] }), media: [] })).toMatchObject({
+      code: "BIDI_CONTROL",
+      params: { field: "pollOption", number: 3 },
+    });
+    expect(code(text("Bild", [jpeg({ altText: "Markt\u0085platz" })]))).toMatchObject({
+      code: "CONTROL_CHARACTER",
+      params: { field: "description", file: "markt.jpg", name: "NEL" },
+    });
+  });
+
+  it("text of invisible characters only is empty, whatever comes with it", () => {
+    expect(code(text("\u200B\u200B"))).toEqual({ code: "EMPTY_TEXT", params: { invisible: "U+200B" } });
+    expect(code(text("\u00AD", [jpeg()]))).toEqual({ code: "EMPTY_TEXT", params: { invisible: "U+00AD" } });
+    expect(code({ text: "\u2060", poll: poll(), media: [] })).toMatchObject({ code: "EMPTY_TEXT" });
+  });
+
+  it("a poll question or option of invisible characters only is missing or empty", () => {
+    expect(code({ text: "", poll: poll({ question: "\u200B\uFEFF" }), media: [] })).toEqual({
+      code: "POLL_QUESTION_MISSING",
+    });
+    expect(code({ text: "", poll: poll({ options: ["Ja", "\u200C\u200D"] }), media: [] })).toEqual({
+      code: "POLL_EMPTY_OPTION",
+      params: { number: 2 },
+    });
+  });
+
+  it("options that look alike are one option twice", () => {
+    expect(code({ text: "", poll: poll({ options: ["Ja", "J\u00ADa\u200B"] }), media: [] })).toMatchObject({
+      code: "POLL_DUPLICATE_OPTION",
+    });
+  });
+
+  it("a picture description of invisible characters only is refused, not posted", () => {
+    expect(code(text("Markt", [jpeg({ altText: "\u200B" })]))).toEqual({
+      code: "EMPTY_DESCRIPTION",
+      params: { name: "markt.jpg", invisible: "U+200B" },
+    });
+  });
+
+  it("refuses link targets other than https, mailto and tel in every field", () => {
+    expect(code(text(normaliseText("Mehr [klick](javascript:alert(3))")))).toEqual({
+      code: "UNSAFE_LINK",
+      params: { field: "text", url: "javascript:alert(3)" },
+    });
+    expect(code({ text: "", poll: poll({ options: ["Ja", "ftp://achim.de/x"] }), media: [] })).toMatchObject({
+      code: "UNSAFE_LINK",
+      params: { field: "pollOption", number: 2, url: "ftp://achim.de/x" },
+    });
+    expect(code(text("Bild", [jpeg({ altText: "Plan unter http://achim.de/plan" })]))).toEqual({
+      code: "INSECURE_LINK",
+      params: { url: "http://achim.de/plan" },
+    });
+    expect(code(text("Infos: https://achim.de, mailto:info@achim.de, tel:+495111234"))).toBe("ok");
+  });
+
+  it("newlines, tabs, emoji, flags and bidi marks pass", () => {
+    expect(code(text("Zeile 1\n\tZeile 2 👩‍👩‍👧 🏳️‍🌈 \u200Fمرحبا\u200E"))).toBe("ok");
   });
 });
 
