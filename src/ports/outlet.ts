@@ -45,12 +45,7 @@ export type ReadBackOutcome =
 
 /** Why an outlet does not work, in terms a person can act on; `reason` has the technical detail for the log. */
 export type OutletProblem =
-  | "unauthorized"
-  | "unreachable"
-  | "session_not_ready"
-  | "channel_unknown"
-  | "not_admin"
-  | "unexpected";
+  "unauthorized" | "unreachable" | "session_not_ready" | "channel_unknown" | "not_admin" | "unexpected";
 
 export type OutletHealth = { state: "ok" } | { state: "degraded" | "down"; reason: string; problem: OutletProblem };
 
