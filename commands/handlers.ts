@@ -116,10 +116,7 @@ async function submitDraft(ctx: CommandContext, content: Content, options: Draft
   return {
     kind: "reply",
     message: joinLocalized([
-      L(
-        `${a.id} ist angelegt und wartet auf Freigabe. So wird es aussehen:`,
-        `${a.id} is drafted and awaits approval. This is how it will look:`,
-      ),
+      draftedLine(a),
       whatsappBlock(a),
       ...timeLines(ctx.policy, a),
       ...repeatedHourNote(ctx.policy, options),
@@ -128,6 +125,25 @@ async function submitDraft(ctx: CommandContext, content: Content, options: Draft
     announcement: a,
     effect: { kind: "drafted", id: a.id },
   };
+}
+
+/** What happens next to a new draft: approval, or (break-glass at night) publication without waiting. */
+function draftedLine(a: Announcement): Localized {
+  if (a.state === "pending") {
+    return L(
+      `${a.id} ist angelegt und wartet auf Freigabe. So wird es aussehen:`,
+      `${a.id} is drafted and awaits approval. This is how it will look:`,
+    );
+  }
+  return a.state === "scheduled"
+    ? L(
+        `${a.id} ist angelegt und geht ohne Freigabe zur angegebenen Zeit raus; die Leitung prüft es am nächsten Arbeitstag. So wird es aussehen:`,
+        `${a.id} is drafted and goes out at the given time without approval; a department head reviews it on the next working day. This is how it will look:`,
+      )
+    : L(
+        `${a.id} geht jetzt ohne Freigabe raus; die Leitung prüft es am nächsten Arbeitstag. So wird es aussehen:`,
+        `${a.id} is going out now without approval; a department head reviews it on the next working day. This is how it will look:`,
+      );
 }
 
 /** A time typed in the hour the clocks show twice means the first; the reply says so. */
@@ -400,7 +416,10 @@ async function loadOne(ctx: CommandContext, usage: string): Promise<Result<Annou
 
 export async function status(ctx: CommandContext): Promise<CommandOutcome> {
   const a = await loadOne(ctx, "status A-0042");
-  return a.ok ? reply(statusText(ctx.policy, a.value), a.value) : failed(a.error);
+  if (!a.ok) return failed(a.error);
+  const due = a.value.publishAt !== undefined && Date.parse(a.value.publishAt) <= ctx.clock.now().getTime();
+  const held = a.value.state === "scheduled" && due && (await ctx.service.holds(a.value));
+  return reply(statusText(ctx.policy, a.value, held), a.value);
 }
 
 export async function list(ctx: CommandContext): Promise<CommandOutcome> {

@@ -127,7 +127,8 @@ export function approvalRequest(policy: Policy, a: Announcement): Localized {
   return joinLocalized(parts);
 }
 
-export function statusText(policy: Policy, a: Announcement): Localized {
+/** `held`: crisis mode keeps this routine post back although its time has come. */
+export function statusText(policy: Policy, a: Announcement, held = false): Localized {
   const parts: Localized[] = [
     headline(policy, a),
     L(`Von ${displayName(policy, a.author)}`, `By ${displayName(policy, a.author)}`),
@@ -142,17 +143,28 @@ export function statusText(policy: Policy, a: Announcement): Localized {
       ),
     );
   }
-  parts.push(...deliveryLines(policy, a));
+  parts.push(...deliveryLines(policy, a, held));
   parts.push(whatsappBlock(a));
   return joinLocalized(parts);
 }
 
-/** One line per outlet: where the post stands there (queued, sent, failed, …). */
-export const deliveryLines = (policy: Policy, a: Announcement): Localized[] =>
-  a.deliveries.map((d) => deliveryLine(policy, d.outlet, d.state, d.receipt?.confirmedBy));
+/**
+ * One line per outlet: where the post stands there (queued, sent, failed, …). A scheduled post's deliveries wait
+ * for its time, or, once it has come, for crisis mode to end (`held`).
+ */
+export const deliveryLines = (policy: Policy, a: Announcement, held = false): Localized[] =>
+  a.deliveries.map((d) => {
+    const state = a.state === "scheduled" && d.state === "queued" ? (held ? "held" : "scheduled") : d.state;
+    return deliveryLine(policy, d.outlet, state, d.receipt?.confirmedBy);
+  });
 
 function deliveryLine(policy: Policy, outlet: string, state: string, confirmedBy?: string): Localized {
   const labels: Record<string, Localized> = {
+    scheduled: L("geplant", "scheduled"),
+    held: L(
+      "wegen der Krisenlage zurückgehalten – geht raus, sobald sie endet",
+      "held back by crisis mode – goes out once it ends",
+    ),
     queued: L("in der Warteschlange", "queued"),
     sending: L("wird gesendet", "sending"),
     awaiting_confirmation: L("wartet auf manuelle Veröffentlichung (Übergabe)", "awaiting hand-off confirmation"),

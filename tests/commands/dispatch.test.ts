@@ -67,6 +67,8 @@ describe("command grammar and handlers", () => {
     w.clock.advance(Date.parse("2026-12-01T01:00:00Z") - w.clock.now().getTime());
     const o = await say(w, "ben", "Sturm: B 75 gesperrt. --category sturm --now");
     expect(o.kind === "reply" && o.announcement).toMatchObject({ state: "publishing", review: { state: "open" } });
+    expect(o.kind === "reply" && o.message.de).toMatch(/^A-0001 geht jetzt ohne Freigabe raus/);
+    expect(o.kind === "reply" && o.message.de).not.toMatch(/wartet auf Freigabe/);
     expect(code(await say(w, "anna", "Auch sofort --category sturm --now"))).toBe("BREAK_GLASS_NOT_ON_DUTY");
     const x = await react(w, "carla", "A-0001", "❌");
     expect(x.kind === "reply" && x.message.de).toContain("review A-0001 flag");
