@@ -17,18 +17,43 @@ import type { CommandDeps } from "./registry.ts";
 
 type ReactionMeaning = "approve" | "reject";
 
-/** ✅ and ❌, as emoji or as Slack short names; skin tones and U+FE0F ignored. */
-export function reactionMeaning(reaction: string): ReactionMeaning | undefined {
-  const key = reaction
+/** The reaction without skin tone, U+FE0F or Slack's colons. */
+const reactionKey = (reaction: string): string =>
+  reaction
     .replace(/\uFE0F/g, "")
     .replace(/\p{Emoji_Modifier}/gu, "")
     .replace(/::skin-tone-\d$/, "")
     .replace(/^:|:$/g, "")
     .trim()
     .toLowerCase();
+
+/** ✅ and ❌, as emoji or as Slack short names; skin tones and U+FE0F ignored. */
+export function reactionMeaning(reaction: string): ReactionMeaning | undefined {
+  const key = reactionKey(reaction);
   if (["✅", "✔", "☑", "white_check_mark", "heavy_check_mark", "ballot_box_with_check"].includes(key)) return "approve";
   if (["❌", "✖", "x", "heavy_multiplication_x"].includes(key)) return "reject";
   return undefined;
+}
+
+/** 👍 and 👌 look like approval but are not: an approver who uses them is told which reaction counts. */
+const looksLikeApproval = (reaction: string): boolean =>
+  ["👍", "👌", "+1", "thumbsup", "ok_hand"].includes(reactionKey(reaction));
+
+async function approvalHint(
+  input: Extract<CommandInput, { kind: "reaction" }>,
+  person: Person,
+  deps: CommandDeps,
+): Promise<CommandOutcome> {
+  const { id, version } = input.target;
+  const may = await deps.service.mayDecide(person.id, id, version === undefined ? {} : { version });
+  if (!may.ok || may.value.state !== "pending") return { kind: "ignored" };
+  return {
+    kind: "reply",
+    message: L(
+      `${input.reaction} zählt nicht als Freigabe. Zum Freigeben von ${id} bitte mit ✅ reagieren oder \`approve ${id}\` schreiben.`,
+      `${input.reaction} does not count as an approval. To approve ${id}, react with ✅ or write \`approve ${id}\`.`,
+    ),
+  };
 }
 
 const done = (result: Result<Announcement>, outcome: (a: Announcement) => CommandOutcome): CommandOutcome =>
@@ -58,7 +83,11 @@ export async function onReaction(
   deps: CommandDeps,
 ): Promise<CommandOutcome> {
   const meaning = reactionMeaning(input.reaction);
-  if (!meaning) return { kind: "ignored" };
+  if (!meaning) {
+    return !input.removed && looksLikeApproval(input.reaction)
+      ? approvalHint(input, person, deps)
+      : { kind: "ignored" };
+  }
   const { id, version } = input.target;
   const ref = version === undefined ? {} : { version };
   const a = await deps.service.get(id);

@@ -179,13 +179,24 @@ function deliveryLine(policy: Policy, outlet: string, state: string, confirmedBy
   return L(`→ ${outlet}: ${label.de}${by.de}`, `→ ${outlet}: ${label.en}${by.en}`);
 }
 
+/**
+ * How a list names an announcement: its first line, without WhatsApp markup; a poll without text by its question,
+ * a picture without text by its description.
+ */
+function titleOf(a: Announcement): string {
+  const content = currentVersion(a).content;
+  const line = (content.text.split("\n").find((l) => l.trim()) ?? "").replace(/[*_~`]/g, "").trim();
+  const title = line || content.poll?.question.trim() || content.media[0]?.altText?.trim() || "–";
+  return [...title].length > 60 ? `${[...title].slice(0, 59).join("")}…` : title;
+}
+
 export function listText(
   policy: Policy,
   open: readonly Announcement[],
   incidents: readonly Announcement[] = [],
 ): Localized {
   const lagen = incidents.map((a) => {
-    const first = (currentVersion(a).content.text.split("\n")[0] ?? "").slice(0, 60);
+    const first = titleOf(a);
     const n = a.incident?.followUps?.length ?? 0;
     return L(
       `• ${a.id} – ${first} (${n} Folgemeldung${n === 1 ? "" : "en"})`,
@@ -197,7 +208,7 @@ export function listText(
     : [];
   if (open.length === 0) return joinLocalized([...head, L("Keine offenen Meldungen.", "No open announcements.")]);
   const lines = open.map((a) => {
-    const first = (currentVersion(a).content.text.split("\n")[0] ?? "").slice(0, 60);
+    const first = titleOf(a);
     const h = headline(policy, a);
     const at = a.publishAt ? when(policy, a.publishAt) : undefined;
     return at

@@ -62,6 +62,19 @@ describe("command grammar and handlers", () => {
     expect(o.kind === "reply" && o.announcement?.handoff).toBe(true);
   });
 
+  it("👍 from an approver is not an approval, and says which reaction is; from anyone else it is ignored", async () => {
+    const w = aWorld();
+    await say(w, "anna", "Wochenmarkt fällt aus");
+    const hint = await react(w, "carla", "A-0001", "👍🏽");
+    expect(hint.kind === "reply" && hint.message.de).toBe(
+      "👍🏽 zählt nicht als Freigabe. Zum Freigeben von A-0001 bitte mit ✅ reagieren oder `approve A-0001` schreiben.",
+    );
+    expect(code(await react(w, "carla", "A-0001", ":+1:"))).toBe("reply");
+    expect(code(await react(w, "zora", "A-0001", "👍"))).toBe("ignored");
+    expect(code(await react(w, "carla", "A-0001", "🎉"))).toBe("ignored");
+    expect((await w.store.get("A-0001"))?.approvals).toEqual([]);
+  });
+
   it("--now publishes at once for the person on duty at night; ✅ then closes the review", async () => {
     const w = aWorld();
     w.clock.advance(Date.parse("2026-12-01T01:00:00Z") - w.clock.now().getTime());
@@ -347,6 +360,15 @@ describe("command grammar and handlers", () => {
     expect(history.kind === "reply" && history.message.de.split("\n")).toHaveLength(4);
     const recent = await say(w, "anna", "history");
     expect(recent.kind === "reply" && recent.message.en).toContain("A-0001");
+  });
+
+  it("list names a poll by its question and drops WhatsApp markup from titles", async () => {
+    const w = aWorld();
+    await say(w, "anna", 'poll "Welcher Termin passt für das Stadtfest?" Samstag Sonntag');
+    await say(w, "anna", "*Sperrung* der Obernstraße\nab Montag");
+    const list = await say(w, "anna", "list");
+    expect(list.kind === "reply" && list.message.de).toContain("– Welcher Termin passt für das Stadtfest?");
+    expect(list.kind === "reply" && list.message.de).toContain("– Sperrung der Obernstraße");
   });
 
   it("help lists every command of the table in both languages", async () => {
