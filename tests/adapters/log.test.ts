@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger, maskUrlPassword } from "../../adapters/log.ts";
+import { sdkLogger } from "../../adapters/matrix/matrix-client.ts";
 import { BotProcess } from "../fakes/bot-process.ts";
 
 describe("logging", () => {
@@ -30,6 +31,27 @@ describe("logging", () => {
     );
     expect(maskUrlPassword("redis://:pw@127.0.0.1:6379")).toBe("redis://:***@127.0.0.1:6379");
     expect(maskUrlPassword("sqlite://./data/amtsbote.sqlite")).toBe("sqlite://./data/amtsbote.sqlite");
+  });
+});
+
+describe("the Matrix SDK's lines", () => {
+  it("a 404 the SDK reports as an error (no m.direct yet, a state event never set) is debug; other errors stay errors", () => {
+    let written = "";
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        written += chunk.toString();
+        done();
+      },
+    });
+    const sdk = sdkLogger(createLogger("trace", sink));
+    sdk.error("MatrixHttpClient", "(REQ-404)", { errcode: "M_NOT_FOUND", error: "Account data not found" });
+    sdk.warn("MatrixClient", "Error getting m.direct account data:", "M_NOT_FOUND: Account data not found");
+    sdk.error("MatrixHttpClient", "(REQ-2)", { errcode: "M_FORBIDDEN", error: "You are not in this room" });
+    const levels = written
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { level: number }).level);
+    expect(levels).toEqual([20, 20, 50]);
   });
 });
 
