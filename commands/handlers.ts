@@ -616,7 +616,7 @@ export async function whatsapp(ctx: CommandContext): Promise<CommandOutcome> {
     const phone = PHONE.exec(arg ?? "")?.[1];
     if (!phone) return failed({ code: "INVALID_PHONE", params: { value: arg ?? "" } });
     const paired = await channel.pairingCode(phone);
-    if (!paired.ok) return failed({ code: "GATEWAY_REFUSED", params: { reason: paired.reason } });
+    if (!paired.ok) return refusedPairing(ctx, paired.reason);
     const code = paired.kind === "code" ? paired.code : paired.value;
     return {
       kind: "reply",
@@ -629,7 +629,7 @@ export async function whatsapp(ctx: CommandContext): Promise<CommandOutcome> {
   }
   if (arg) return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: arg, usage } });
   const qr = await channel.pairingQr();
-  if (!qr.ok) return failed({ code: "GATEWAY_REFUSED", params: { reason: qr.reason } });
+  if (!qr.ok) return refusedPairing(ctx, qr.reason);
   return {
     kind: "reply",
     private: true,
@@ -663,4 +663,10 @@ export function reviewedText(id: string, verdict: "ok" | "flag"): Localized {
 
 export async function help(ctx: CommandContext): Promise<CommandOutcome> {
   return reply(helpText("", [...ctx.policy.categories.keys()], ctx.service.outlets));
+}
+
+/** The gateway's own words go to the log; the person reads what it means in their language. */
+function refusedPairing(ctx: CommandContext, reason: string): CommandOutcome {
+  ctx.log.warn({ reason }, "gateway refused pairing");
+  return failed({ code: "GATEWAY_REFUSED" });
 }

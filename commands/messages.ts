@@ -397,7 +397,11 @@ const ERROR_TEXTS = {
       "Es ist kein WhatsApp-Gateway eingerichtet; Meldungen gehen per Übergabe an eine Person.",
       "No WhatsApp gateway is set up; announcements are handed to a person.",
     ),
-  GATEWAY_REFUSED: (p) => L(`Das Gateway hat abgelehnt: ${s(p, "reason")}`, `The gateway refused: ${s(p, "reason")}`),
+  GATEWAY_REFUSED: () =>
+    L(
+      "Das Gateway hat die Kopplung abgelehnt (ist die Sitzung schon verbunden?). Einzelheiten stehen im Protokoll.",
+      "The gateway refused the pairing (is the session already linked?). The log has the details.",
+    ),
   BREAK_GLASS_NOT_EMERGENCY: (p) =>
     L(
       `Sofort veröffentlichen (--now) geht nur in Notfall-Kategorien; „${s(p, "category")}“ ist keine. Bitte normal zur Freigabe stellen.`,

@@ -446,5 +446,18 @@ describe("command grammar and handlers", () => {
       expect(a.calls).toEqual(["code 4915112345678", "qr"]);
       expect(code(await run(w, "erik", "whatsapp reboot", a.channel))).toBe("UNKNOWN_COMMAND");
     });
+
+    it("a refused pairing is said in the admin's language; the gateway's own words go to the log", async () => {
+      const w = aWorld();
+      const channel = {
+        ...admin().channel,
+        pairingQr: async () => ({ ok: false as const, reason: "the session is not waiting for pairing" }),
+      };
+      const refused = await run(w, "erik", "whatsapp qr", channel);
+      expect(code(refused)).toBe("GATEWAY_REFUSED");
+      expect(refused.kind === "error" && refused.message.de).toBe(
+        "Das Gateway hat die Kopplung abgelehnt (ist die Sitzung schon verbunden?). Einzelheiten stehen im Protokoll.",
+      );
+    });
   });
 });
