@@ -1,25 +1,37 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Keyv, { type KeyvStoreAdapter } from "keyv";
+import pg from "pg";
 import { KeyvStore, type StoredValue } from "./keyv-store.ts";
+import { guarded, guardedCall } from "./outage.ts";
 import { PostgresCoordinator, preparePostgres } from "./postgres-coordinator.ts";
-import { RedisCoordinator, type RedisCommands } from "./redis-coordinator.ts";
+import { RedisCoordinator, type RedisCommands, type RedisRun } from "./redis-coordinator.ts";
 import { SqliteCoordinator } from "./sqlite-coordinator.ts";
 
 const CONNECT_TIMEOUT_MS = 5_000;
+/** A Redis or PostgreSQL call without an answer by then counts as an outage: a person waits for it. */
+const ANSWER_WITHIN_MS = 5_000;
+/** How long SQLite waits for a lock another process holds before the store counts as unavailable. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * SQLite answers SQLITE_BUSY at once, without waiting for the busy timeout, where waiting could deadlock
  * (two connections both upgrading from read to write, as on a fresh file before WAL is on). The statement
- * did nothing then, so it is safe to run again after a short pause.
+ * did nothing then, so it is safe to run again after a short pause. A BUSY that came after waiting out the
+ * busy timeout is a lock held elsewhere: waiting again would only keep the person waiting, so it is passed on.
  */
-function retryWhenBusy<A extends unknown[], R>(query: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+function retryWhenBusy<A extends unknown[], R>(
+  query: (...args: A) => Promise<R>,
+  busyTimeoutMs: number,
+): (...args: A) => Promise<R> {
   return async function queryRetryingWhenBusy(...args: A): Promise<R> {
     for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
       try {
         return await query(...args);
       } catch (error) {
-        if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt >= 20) throw error;
+        const waited = Date.now() - started >= busyTimeoutMs / 2;
+        if ((error as { code?: string }).code !== "SQLITE_BUSY" || waited || attempt >= 20) throw error;
         await new Promise((resolve) => setTimeout(resolve, attempt * 5 + Math.random() * 10));
       }
     }
@@ -38,51 +50,102 @@ export function storeKind(url: string): StoreKind {
 export interface OpenStoreOptions {
   /** Separates installations sharing one server: key prefix in Redis, schema in PostgreSQL. */
   namespace?: string;
+  /** SQLite only: how long to wait for a lock another process holds (10 s). */
+  sqliteBusyTimeoutMs?: number;
 }
 
 function keyvFor(store: KeyvStoreAdapter, namespace: string): Keyv<StoredValue> {
   return new Keyv<StoredValue>({ store, namespace, throwOnErrors: true });
 }
 
-/** Opens the store `STORE_URL` names: `sqlite://path`, `redis://…` or `postgres://…`. */
-export async function openStore(url: string, { namespace = "amtsbote" }: OpenStoreOptions = {}): Promise<KeyvStore> {
+/**
+ * Opens the store `STORE_URL` names: `sqlite://path`, `redis://…` or `postgres://…`. Every call to the
+ * back-end throws `StoreUnavailableError` while it is unreachable (never an answer that reads as "absent"),
+ * fails within seconds rather than waiting for the server, and works again once the server is back.
+ */
+export async function openStore(
+  url: string,
+  { namespace = "amtsbote", sqliteBusyTimeoutMs = SQLITE_BUSY_TIMEOUT_MS }: OpenStoreOptions = {},
+): Promise<KeyvStore> {
   if (!/^[a-z][a-z0-9_]*$/.test(namespace)) throw new Error(`invalid store namespace: ${namespace}`);
   switch (storeKind(url)) {
     case "sqlite": {
       const { default: KeyvSqlite } = await import("@keyv/sqlite");
       const path = resolve(url.slice("sqlite://".length));
       mkdirSync(dirname(path), { recursive: true });
-      const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
-      adapter.query = retryWhenBusy(adapter.query);
+      const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: sqliteBusyTimeoutMs });
+      // Records and coordinator both query through here.
+      adapter.query = guarded("sqlite", retryWhenBusy(adapter.query, sqliteBusyTimeoutMs));
       const coordinator = new SqliteCoordinator((sql, ...params) => adapter.query(sql, ...params));
       return new KeyvStore(keyvFor(adapter, namespace), coordinator);
     }
     case "redis": {
       const { default: KeyvRedis } = await import("@keyv/redis");
-      // While Redis is unreachable, commands fail at once instead of queueing: people get a "try again"
-      // answer rather than silence, and the client keeps reconnecting in the background.
-      const adapter = new KeyvRedis(
-        { url, disableOfflineQueue: true, socket: { connectTimeout: CONNECT_TIMEOUT_MS } },
-        { throwOnConnectError: true, connectionTimeout: CONNECT_TIMEOUT_MS },
+      /** Records whose every call throws `StoreUnavailableError` while Redis is unreachable. */
+      class GuardedKeyvRedis extends KeyvRedis<StoredValue> {
+        override get<U = StoredValue>(key: string) {
+          return guardedCall("redis", () => super.get<U>(key), ANSWER_WITHIN_MS);
+        }
+        override getMany<U = StoredValue>(keys: string[]) {
+          return guardedCall("redis", () => super.getMany<U>(keys), ANSWER_WITHIN_MS);
+        }
+        override set(key: string, value: string, ttl?: number) {
+          return guardedCall("redis", () => super.set(key, value, ttl), ANSWER_WITHIN_MS);
+        }
+        override delete(key: string) {
+          return guardedCall("redis", () => super.delete(key), ANSWER_WITHIN_MS);
+        }
+      }
+      // While Redis is unreachable, commands fail at once instead of queueing (a person gets a "try again"
+      // answer rather than silence) and errors are thrown, not read as "absent"; the client keeps
+      // reconnecting in the background, never giving up.
+      const adapter = new GuardedKeyvRedis(
+        {
+          url,
+          disableOfflineQueue: true,
+          socket: {
+            connectTimeout: CONNECT_TIMEOUT_MS,
+            reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000),
+          },
+        },
+        { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: CONNECT_TIMEOUT_MS },
       );
       await adapter.getClient();
-      const coordinator = new RedisCoordinator(
-        async () => (await adapter.getClient()) as unknown as RedisCommands,
-        `${namespace}:`,
-      );
-      return new KeyvStore(keyvFor(adapter, namespace), coordinator);
+      const run: RedisRun = (command) =>
+        guardedCall(
+          "redis",
+          async () => command((await adapter.getClient()) as unknown as RedisCommands),
+          ANSWER_WITHIN_MS,
+        );
+      return new KeyvStore(keyvFor(adapter, namespace), new RedisCoordinator(run, `${namespace}:`));
     }
     case "postgres": {
       const { default: KeyvPostgres } = await import("@keyv/postgres");
       await preparePostgres(url, namespace);
-      const adapter = new KeyvPostgres({
-        uri: url,
-        schema: namespace,
+      // The store's own pool (@keyv/postgres would share one per URL across stores and end it with any of them).
+      const pool = new pg.Pool({
+        connectionString: url,
         max: 5,
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        query_timeout: ANSWER_WITHIN_MS,
       });
-      const coordinator = new PostgresCoordinator((sql, values) => adapter.query(sql, values), namespace);
-      return new KeyvStore(keyvFor(adapter, namespace), coordinator);
+      // A pooled connection that breaks while idle (the server stopped) leaves the pool; the next query
+      // opens a new one or fails as an outage. Unheard, this event would end the process.
+      pool.on("error", () => undefined);
+      const query = guarded("postgres", async (sql: string, values?: unknown[]) => {
+        const result = await pool.query(sql, values);
+        return result.rows as Record<string, unknown>[];
+      });
+      class PooledKeyvPostgres extends KeyvPostgres {
+        override async connect() {
+          return query;
+        }
+        override async disconnect() {
+          await pool.end();
+        }
+      }
+      const adapter = new PooledKeyvPostgres({ uri: url, schema: namespace });
+      return new KeyvStore(keyvFor(adapter, namespace), new PostgresCoordinator(query, namespace));
     }
   }
 }

@@ -1,0 +1,18 @@
+/**
+ * The store could not be reached or could not do its work: server down, connection lost, no answer in time,
+ * database file locked or its disk failing. Every store call throws this instead of answering in a way that
+ * reads as "absent" or "done". Nothing was read; a write that timed out may still land.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = "StoreUnavailableError";
+  /** The back-end: `redis`, `postgres`, `sqlite`. */
+  readonly backend: string;
+
+  constructor(backend: string, cause: unknown) {
+    super(`${backend} store unreachable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.backend = backend;
+  }
+}
+
+export const isStoreUnavailable = (error: unknown): error is StoreUnavailableError =>
+  error instanceof StoreUnavailableError;
