@@ -2,7 +2,7 @@ import { ApprovalDesk } from "../../commands/approval-desk.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import type { Policy } from "../../src/policy/policy.ts";
-import type { ChatRuntime, Handle } from "../chat-runtime.ts";
+import { intakeAnsweringOutage, type ChatRuntime, type Handle } from "../chat-runtime.ts";
 import type { MatrixSettings } from "../config/env.ts";
 import { mediaIntake } from "../media/intake.ts";
 import { MatrixApp } from "./matrix-app.ts";
@@ -34,7 +34,7 @@ export function matrixRuntime(
     policy,
     store,
     log: matrixLog,
-    intake: mediaIntake(store),
+    intake: intakeAnsweringOutage(mediaIntake(store)),
     onFatal: o.onFatal,
     ...(o.sleep ? { sleep: o.sleep } : {}),
   });
@@ -56,5 +56,6 @@ export function matrixRuntime(
     endsWithInput: false,
     run: () => app.start({ desk, surface, handle: o.handle }),
     stop: () => app.stop(),
+    storeBack: () => desk.resume(),
   };
 }

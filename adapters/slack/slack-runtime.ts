@@ -3,7 +3,7 @@ import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import type { Policy } from "../../src/policy/policy.ts";
 import type { Clock } from "../../src/ports/clock.ts";
-import type { ChatRuntime, Handle } from "../chat-runtime.ts";
+import { intakeAnsweringOutage, type ChatRuntime, type Handle } from "../chat-runtime.ts";
 import type { SlackSettings } from "../config/env.ts";
 import { mediaIntake } from "../media/intake.ts";
 import { SlackDirectory } from "./directory.ts";
@@ -56,7 +56,7 @@ export function slackRuntime(
           desk,
           poster,
           directory,
-          intake: mediaIntake(store),
+          intake: intakeAnsweringOutage(mediaIntake(store)),
           handle: o.handle,
         },
         client,
@@ -65,6 +65,7 @@ export function slackRuntime(
       refresh = setInterval(() => void directory.syncGroups(), settings.usergroupRefreshMs);
       refresh.unref();
     },
+    storeBack: () => desk.resume(),
     stop: async () => {
       clearInterval(refresh);
       await app?.stop();

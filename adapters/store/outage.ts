@@ -56,7 +56,7 @@ export async function guardedCall<T>(backend: Backend, call: () => Promise<T>, a
     return await (answerWithinMs === undefined ? call() : within(call(), answerWithinMs));
   } catch (error) {
     if (error instanceof StoreUnavailableError || !OUTAGE[backend](error)) throw error;
-    throw new StoreUnavailableError(backend, error);
+    throw new StoreUnavailableError(error, backend);
   }
 }
 

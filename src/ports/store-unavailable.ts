@@ -5,11 +5,12 @@
  */
 export class StoreUnavailableError extends Error {
   override readonly name = "StoreUnavailableError";
-  /** The back-end: `redis`, `postgres`, `sqlite`. */
-  readonly backend: string;
+  /** The back-end (`redis`, `postgres`, `sqlite`), where the one who noticed knows it. */
+  readonly backend: string | undefined;
 
-  constructor(backend: string, cause: unknown) {
-    super(`${backend} store unreachable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(cause: unknown, backend?: string) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(backend ? `${backend} store unreachable: ${why}` : `store unreachable: ${why}`, { cause });
     this.backend = backend;
   }
 }

@@ -16,7 +16,7 @@ export class OutageStore extends MemoryStore {
       if (ALWAYS_WORKS.has(name) || typeof method !== "function") continue;
       self[name] = (...args: unknown[]) =>
         this.down
-          ? Promise.reject(new StoreUnavailableError("test", new Error("connection refused")))
+          ? Promise.reject(new StoreUnavailableError(new Error("connection refused"), "test"))
           : method.apply(this, args);
     }
   }
