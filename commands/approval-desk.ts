@@ -231,8 +231,12 @@ export class ApprovalDesk implements NoticeSink {
     this.#waiting.push(work);
   }
 
-  /** The store is back: handles the chat events that waited for it, in order; stops where it is away again. */
+  /**
+   * The store is back: shows the notices and handles the chat events that waited for it, each in order;
+   * stops where it is away again.
+   */
   async resume(): Promise<void> {
+    await this.#queue.resume();
     await this.#resuming.run("waiting", async () => {
       let handled = 0;
       for (let work = this.#waiting[0]; work; work = this.#waiting[0]) {

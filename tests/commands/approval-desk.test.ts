@@ -235,5 +235,25 @@ describe("the approval desk", () => {
       expect(await approvalsOf(w, "A-0001")).toEqual([]);
       expect((await w.service.get("A-0001"))?.events.filter((e) => e.event === "approve")).toHaveLength(1);
     });
+
+    it("a notice that meets the store unreachable is shown once it is back, in order with later ones", async () => {
+      const store = new OutageStore();
+      const w = aDesk(store);
+      const a = await w.draft("Zwei Freigaben");
+      await w.desk.settled();
+      const lines = w.surface.lines.length;
+      store.down = true;
+      await w.desk.emit({ kind: "approval_given", announcement: a, by: "carla", remaining: 1 });
+      await w.desk.emit({ kind: "approval_revoked", announcement: a, by: "carla" });
+      await w.desk.settled();
+      expect(w.surface.lines.slice(lines)).toEqual([]);
+
+      store.down = false;
+      await w.desk.resume();
+      expect(w.surface.lines.slice(lines)).toEqual([
+        expect.stringContaining("Carla hat A-0001 freigegeben"),
+        expect.stringContaining("Carla hat die Freigabe für A-0001 zurückgenommen"),
+      ]);
+    });
   });
 });
