@@ -9,8 +9,11 @@ import { RedisCoordinator, type RedisCommands, type RedisRun } from "./redis-coo
 import { SqliteCoordinator } from "./sqlite-coordinator.ts";
 
 const CONNECT_TIMEOUT_MS = 5_000;
-/** A Redis or PostgreSQL call without an answer by then counts as an outage: a person waits for it. */
-const ANSWER_WITHIN_MS = 5_000;
+/**
+ * A Redis or PostgreSQL call without an answer by then counts as an outage: a person waits for it. Ample for
+ * the largest write (a 16 MB video) on a busy machine; a stopped server is noticed at once anyway.
+ */
+const ANSWER_WITHIN_MS = 10_000;
 /** How long SQLite waits for a lock another process holds before the store counts as unavailable. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
@@ -52,6 +55,8 @@ export interface OpenStoreOptions {
   namespace?: string;
   /** SQLite only: how long to wait for a lock another process holds (10 s). */
   sqliteBusyTimeoutMs?: number;
+  /** Redis and PostgreSQL: how long a call may go without an answer before it counts as an outage (10 s). */
+  answerWithinMs?: number;
 }
 
 function keyvFor(store: KeyvStoreAdapter, namespace: string): Keyv<StoredValue> {
@@ -65,7 +70,11 @@ function keyvFor(store: KeyvStoreAdapter, namespace: string): Keyv<StoredValue> 
  */
 export async function openStore(
   url: string,
-  { namespace = "amtsbote", sqliteBusyTimeoutMs = SQLITE_BUSY_TIMEOUT_MS }: OpenStoreOptions = {},
+  {
+    namespace = "amtsbote",
+    sqliteBusyTimeoutMs = SQLITE_BUSY_TIMEOUT_MS,
+    answerWithinMs = ANSWER_WITHIN_MS,
+  }: OpenStoreOptions = {},
 ): Promise<KeyvStore> {
   if (!/^[a-z][a-z0-9_]*$/.test(namespace)) throw new Error(`invalid store namespace: ${namespace}`);
   switch (storeKind(url)) {
@@ -84,16 +93,16 @@ export async function openStore(
       /** Records whose every call throws `StoreUnavailableError` while Redis is unreachable. */
       class GuardedKeyvRedis extends KeyvRedis<StoredValue> {
         override get<U = StoredValue>(key: string) {
-          return guardedCall("redis", () => super.get<U>(key), ANSWER_WITHIN_MS);
+          return guardedCall("redis", () => super.get<U>(key), answerWithinMs);
         }
         override getMany<U = StoredValue>(keys: string[]) {
-          return guardedCall("redis", () => super.getMany<U>(keys), ANSWER_WITHIN_MS);
+          return guardedCall("redis", () => super.getMany<U>(keys), answerWithinMs);
         }
         override set(key: string, value: string, ttl?: number) {
-          return guardedCall("redis", () => super.set(key, value, ttl), ANSWER_WITHIN_MS);
+          return guardedCall("redis", () => super.set(key, value, ttl), answerWithinMs);
         }
         override delete(key: string) {
-          return guardedCall("redis", () => super.delete(key), ANSWER_WITHIN_MS);
+          return guardedCall("redis", () => super.delete(key), answerWithinMs);
         }
       }
       // While Redis is unreachable, commands fail at once instead of queueing (a person gets a "try again"
@@ -115,7 +124,7 @@ export async function openStore(
         guardedCall(
           "redis",
           async () => command((await adapter.getClient()) as unknown as RedisCommands),
-          ANSWER_WITHIN_MS,
+          answerWithinMs,
         );
       return new KeyvStore(keyvFor(adapter, namespace), new RedisCoordinator(run, `${namespace}:`));
     }
@@ -127,7 +136,7 @@ export async function openStore(
         connectionString: url,
         max: 5,
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-        query_timeout: ANSWER_WITHIN_MS,
+        query_timeout: answerWithinMs,
       });
       // A pooled connection that breaks while idle (the server stopped) leaves the pool; the next query
       // opens a new one or fails as an outage. Unheard, this event would end the process.

@@ -104,6 +104,7 @@ describe("a store outage throws StoreUnavailableError from every call, and the s
     const relay = new TcpRelay(url);
     const store = await openStore(await relay.start(), {
       namespace: `outage_${process.pid}_${Date.now().toString(36)}`,
+      answerWithinMs: 1_000,
     });
     cleanup.push(
       () => store.close(),
