@@ -104,6 +104,10 @@ export async function openStore(
         override delete(key: string) {
           return guardedCall("redis", () => super.delete(key), answerWithinMs);
         }
+        /** Waits for commands in flight, but a hung server never answers them: then the connection is dropped. */
+        override async disconnect(force?: boolean) {
+          await guardedCall("redis", () => super.disconnect(force), answerWithinMs).catch(() => super.disconnect(true));
+        }
       }
       // While Redis is unreachable, commands fail at once instead of queueing (a person gets a "try again"
       // answer rather than silence) and errors are thrown, not read as "absent"; the client keeps
@@ -149,8 +153,9 @@ export async function openStore(
         override async connect() {
           return query;
         }
+        /** Ends the connections, but does not wait longer than a call may take for a hung server to agree. */
         override async disconnect() {
-          await pool.end();
+          await guardedCall("postgres", () => pool.end(), answerWithinMs).catch(() => undefined);
         }
       }
       const adapter = new PooledKeyvPostgres({ uri: url, schema: namespace });

@@ -135,6 +135,13 @@ describe("a store outage throws StoreUnavailableError from every call, and the s
       // The late answers to what timed out are not taken for the answers of later calls.
       await answersAsBefore(store);
     });
+
+    it.skipIf(!url)(`${name}: closing does not wait for a server that stopped answering`, async () => {
+      const { relay, store } = await throughRelay(url as string);
+      relay.hold();
+      await expect(store.get(stored.id)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await store.close();
+    });
   }
 
   it("SQLite: writes throw while another process holds the write lock; reads answer; writes work once it is free", async () => {
