@@ -12,6 +12,7 @@ import { systemClock } from "../src/ports/clock.ts";
 import type { Logger } from "../src/ports/logger.ts";
 import type { Outlet } from "../src/ports/outlet.ts";
 import type { Store } from "../src/ports/store.ts";
+import type { StoreUnavailableError } from "../src/ports/store-unavailable.ts";
 import { intakeAnsweringOutage, type ChatRuntime, type Handle } from "./chat-runtime.ts";
 import { ConfigError } from "./config/config-error.ts";
 import { gatewayOf, matrixSettingsOf, slackSettingsOf, type Env, type Gateway } from "./config/env.ts";
@@ -124,6 +125,8 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
   log.info({ store: maskUrlPassword(env.STORE_URL), policy: path }, "store opened");
 
   const commandLog = log.child({ module: "commands" });
+  // Chats hear of the store's outage before the watch exists; nothing reaches them before it does.
+  const storeAway = (error: StoreUnavailableError) => void storeWatch.noticed(error);
   let handle: Handle = () => Promise.resolve({ kind: "ignored" });
   const late: Handle = (input) => handle(input);
   const chats = {
@@ -136,6 +139,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         clock: systemClock,
         log,
         handle: late,
+        storeAway,
       }),
     matrix: async () =>
       (await import("./matrix/matrix-runtime.ts")).matrixRuntime(matrixSettingsOf(env), {
@@ -143,6 +147,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         policy,
         log,
         handle: late,
+        storeAway,
         onFatal: (message) => {
           log.error({}, message);
           io.onFatal(message);

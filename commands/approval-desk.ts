@@ -67,6 +67,8 @@ export interface ApprovalDeskOptions {
   store: ChatStateStore & Pick<AnnouncementRecords, "openIds" | "getMany">;
   handle: (input: CommandInput) => Promise<CommandOutcome>;
   log: Logger;
+  /** Told when a chat event or notice starts waiting for the store, so that `resume` is called once it is back. */
+  storeAway?: (error: StoreUnavailableError) => void;
 }
 
 const prefixed = (prefix: string, m: Localized): Localized => L(prefix + m.de, prefix + m.en);
@@ -95,7 +97,7 @@ export class ApprovalDesk implements NoticeSink {
     this.#surface = options.surface;
     this.state = new ApprovalState(options.store, options.surface.platform);
     const platform = options.surface.platform;
-    this.#queue = new NoticeQueue(platform.charAt(0).toUpperCase() + platform.slice(1), options.log);
+    this.#queue = new NoticeQueue(platform.charAt(0).toUpperCase() + platform.slice(1), options.log, options.storeAway);
   }
 
   /** Notices are shown in the background, in order per announcement; a hand-off is awaited, so its outlet knows. */
@@ -226,6 +228,7 @@ export class ApprovalDesk implements NoticeSink {
       } catch (error) {
         if (!isStoreUnavailable(error)) throw error;
         this.#o.log.warn({ store: error.message }, "store unreachable: chat events on approval posts wait for it");
+        this.#o.storeAway?.(error);
       }
     }
     this.#waiting.push(work);
@@ -243,7 +246,7 @@ export class ApprovalDesk implements NoticeSink {
         try {
           await work();
         } catch (error) {
-          if (isStoreUnavailable(error)) return;
+          if (isStoreUnavailable(error)) return this.#o.storeAway?.(error);
           this.#o.log.error({ err: error }, "a chat event that waited for the store failed");
         }
         this.#waiting.shift();

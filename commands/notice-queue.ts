@@ -1,6 +1,6 @@
 import type { Logger } from "../src/ports/logger.ts";
 import type { BotNotice } from "../src/ports/notices.ts";
-import { isStoreUnavailable } from "../src/ports/store-unavailable.ts";
+import { isStoreUnavailable, type StoreUnavailableError } from "../src/ports/store-unavailable.ts";
 import { KeyedMutex } from "../src/util/keyed-mutex.ts";
 
 /**
@@ -15,10 +15,13 @@ export class NoticeQueue {
   readonly #waiting = new Map<string, { notice: BotNotice; show: () => Promise<void> }[]>();
   readonly #log: Logger;
   readonly #chat: string;
+  readonly #storeAway: ((error: StoreUnavailableError) => void) | undefined;
 
-  constructor(chat: string, log: Logger) {
+  /** `storeAway` is told when a notice starts waiting for the store. */
+  constructor(chat: string, log: Logger, storeAway?: (error: StoreUnavailableError) => void) {
     this.#chat = chat;
     this.#log = log;
+    this.#storeAway = storeAway;
   }
 
   add(notice: BotNotice, show: () => Promise<void>): void {
@@ -37,6 +40,7 @@ export class NoticeQueue {
           if (!isStoreUnavailable(error)) throw error;
           this.#log.warn({ notice: notice.kind, id }, `store unreachable: notice in ${this.#chat} waits for it`);
           this.#waiting.set(key, [{ notice, show }]);
+          this.#storeAway?.(error);
         }
       })
       .catch((error: unknown) => {
@@ -59,7 +63,7 @@ export class NoticeQueue {
           try {
             await next.show();
           } catch (error) {
-            if (isStoreUnavailable(error)) return;
+            if (isStoreUnavailable(error)) return this.#storeAway?.(error);
             this.#log.error({ err: error, notice: next.notice.kind }, `could not show notice in ${this.#chat}`);
           }
           waiting.shift();

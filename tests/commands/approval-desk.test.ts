@@ -78,7 +78,15 @@ function aDesk(store: MemoryStore = new MemoryStore()) {
     }
     return dispatch(input, { service, policy, clock: new FixedClock(), log: silentLogger });
   };
-  const desk = new ApprovalDesk({ surface, policy, store, handle, log: silentLogger });
+  const storeAway: unknown[] = [];
+  const desk = new ApprovalDesk({
+    surface,
+    policy,
+    store,
+    handle,
+    log: silentLogger,
+    storeAway: (error) => void storeAway.push(error),
+  });
   bus.subscribe(desk);
   const draft = async (text: string) => {
     const result = await service.draft("anna", {
@@ -95,6 +103,8 @@ function aDesk(store: MemoryStore = new MemoryStore()) {
     surface,
     desk,
     draft,
+    /** What the desk reported waiting for the store: someone must call `resume` once it is back. */
+    storeAway,
     failOnce: () => (failNext = true),
     storeAwayOnce: () => (storeAwayNext = true),
   };
@@ -204,6 +214,7 @@ describe("the approval desk", () => {
       await w.desk.reaction(reaction("e1", "carla"));
       await w.desk.reaction(reaction("e2", "carla", true));
       await w.desk.reaction(reaction("e3", "dieter"));
+      expect(w.storeAway).toHaveLength(1);
       await w.desk.resume();
       store.down = false;
       expect(await approvalsOf(w, "A-0001")).toEqual([]);
@@ -247,6 +258,7 @@ describe("the approval desk", () => {
       await w.desk.emit({ kind: "approval_revoked", announcement: a, by: "carla" });
       await w.desk.settled();
       expect(w.surface.lines.slice(lines)).toEqual([]);
+      expect(w.storeAway).toHaveLength(1);
 
       store.down = false;
       await w.desk.resume();
