@@ -13,7 +13,8 @@ import { systemClock } from "../src/ports/clock.ts";
 import type { Logger } from "../src/ports/logger.ts";
 import type { Outlet } from "../src/ports/outlet.ts";
 import type { Store } from "../src/ports/store.ts";
-import type { ChatRuntime, Handle } from "./chat-runtime.ts";
+import type { StoreUnavailableError } from "../src/ports/store-unavailable.ts";
+import { intakeAnsweringOutage, type ChatRuntime, type Handle } from "./chat-runtime.ts";
 import { ConfigError } from "./config/config-error.ts";
 import { gatewayOf, matrixSettingsOf, slackSettingsOf, type Env, type Gateway } from "./config/env.ts";
 import { loadPolicy } from "./config/policy-file.ts";
@@ -24,6 +25,7 @@ import { Metrics } from "./ops/metrics.ts";
 import { OpsServer } from "./ops/ops-server.ts";
 import { chatNoticeSink } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
+import { StoreWatch } from "./store/store-watch.ts";
 import { HealthWatch } from "./whatsapp/health-watch.ts";
 import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
 import { paced } from "./whatsapp/pacing.ts";
@@ -138,6 +140,8 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
   }
 
   const commandLog = log.child({ module: "commands" });
+  // Chats hear of the store's outage before the watch exists; nothing reaches them before it does.
+  const storeAway = (error: StoreUnavailableError) => void storeWatch.noticed(error);
   let handle: Handle = () => Promise.resolve({ kind: "ignored" });
   const late: Handle = (input) => handle(input);
   const chats = {
@@ -150,6 +154,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         clock: systemClock,
         log,
         handle: late,
+        storeAway,
       }),
     matrix: async () =>
       (await import("./matrix/matrix-runtime.ts")).matrixRuntime(matrixSettingsOf(env), {
@@ -157,6 +162,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         policy,
         log,
         handle: late,
+        storeAway,
         onFatal: (message) => {
           log.error({}, message);
           io.onFatal(message);
@@ -164,7 +170,16 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
       }),
   };
   const chat: ChatRuntime = await chats[env.CHAT]();
-  const metrics = new Metrics(store);
+  let worker: Worker | undefined;
+  const storeWatch = new StoreWatch({
+    ping: () => store.ping(),
+    log: log.child({ module: "store" }),
+    onBack: async () => {
+      worker?.wake();
+      await chat.storeBack?.();
+    },
+  });
+  const metrics = new Metrics(store, () => storeWatch.available());
   const bus = new NoticeBus();
   bus.subscribe(metrics.notices());
   bus.subscribe(chat.notices);
@@ -181,7 +196,6 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
   const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
   const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
   log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");
-  let worker: Worker | undefined;
   const health = whatsapp.handoff
     ? undefined
     : new HealthWatch({
@@ -224,8 +238,9 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
     ...(testChannel ? { exercise: new Map([[whatsapp.id, testChannel]]) } : {}),
   });
   if (env.DELIVERY_WORKER === "on") {
-    worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [() => service.tick()], TASKS_EVERY_MS);
+    worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [() => service.tick()], TASKS_EVERY_MS, storeWatch);
   }
+  storeWatch.start();
   health?.start();
 
   handle = metrics.handle(async (input) => {
@@ -276,6 +291,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
       log.info({ reason, boundMs: env.SHUTDOWN_TIMEOUT_MS }, "shutting down: no new commands");
       ops?.drain();
       const orderly = (async () => {
+        await storeWatch.stop();
         await chat.stop();
         await health?.stop();
         await worker?.stop();
@@ -321,7 +337,7 @@ function consoleChat(env: Env, store: Store, policy: Policy, log: Logger, io: Ap
     output: io.stdout,
     policy,
     user: consoleUser(env, policy),
-    intake: mediaIntake(store),
+    intake: intakeAnsweringOutage(mediaIntake(store)),
   });
   return {
     notices: chatNoticeSink(chat, policy, log),

@@ -1,5 +1,8 @@
+import { fail } from "../src/errors.ts";
 import type { NoticeSink } from "../src/ports/notices.ts";
+import { isStoreUnavailable } from "../src/ports/store-unavailable.ts";
 import type { CommandInput, CommandOutcome } from "../commands/input.ts";
+import type { MediaIntake } from "./media/intake.ts";
 
 export type Handle = (input: CommandInput) => Promise<CommandOutcome>;
 
@@ -14,4 +17,18 @@ export interface ChatRuntime {
   endsWithInput: boolean;
   /** Stops taking commands and waits until every notice given so far is shown. */
   stop(): Promise<void>;
+  /** The store answers again after an outage: handles the chat events that waited for it. */
+  storeBack?(): Promise<void>;
+}
+
+/** `intake` whose store outage is the person's answer (STORE_UNAVAILABLE), as for any command, not a failure. */
+export function intakeAnsweringOutage(intake: MediaIntake): MediaIntake {
+  return async (raw) => {
+    try {
+      return await intake(raw);
+    } catch (error) {
+      if (isStoreUnavailable(error)) return fail("STORE_UNAVAILABLE");
+      throw error;
+    }
+  };
 }

@@ -1,6 +1,13 @@
 import type { Logger } from "../src/ports/logger.ts";
 import type { Outbox } from "../src/outbox/outbox.ts";
 
+/** Whether the store answers; a pass that meets it unreachable is reported here instead of logged as an error. */
+export interface StoreHealth {
+  available(): boolean;
+  /** True when `error` is the store's outage, which the health logs once. */
+  noticed(error: unknown): boolean;
+}
+
 export interface Worker {
   /** Run a pass now instead of at the next tick. */
   wake: () => void;
@@ -11,6 +18,7 @@ export interface Worker {
  * Drives the outbox: a pass at start (resuming what a crash left), on every tick and whenever woken;
  * `tasks` (expiry, reminders, escalation, incidents) run after it, at most every `tasksEveryMs`:
  * each reads every open announcement, and minute-scale rules need no second-scale checks.
+ * While `store` says the store is unreachable, passes wait; wake the worker when it is back.
  */
 export function startWorker(
   outbox: Outbox,
@@ -18,14 +26,19 @@ export function startWorker(
   log: Logger,
   tasks: readonly (() => Promise<unknown>)[] = [],
   tasksEveryMs = pollMs,
+  store?: StoreHealth,
 ): Worker {
+  const failed = (error: unknown) => {
+    if (!store?.noticed(error)) log.error({ err: error }, "outbox pass failed");
+  };
+  const storeAway = () => store?.available() === false;
   let current: Promise<void> = Promise.resolve();
   let ticking = false;
   let stopped = false;
   let tasksRanAt = -Infinity;
   const tick = () => {
     // A slow tick (a gateway taking its time) is not overtaken by the next one.
-    if (stopped || ticking) return;
+    if (stopped || ticking || storeAway()) return;
     ticking = true;
     current = (async () => {
       try {
@@ -35,7 +48,7 @@ export function startWorker(
           for (const task of tasks) await task();
         }
       } catch (error) {
-        log.error({ err: error }, "outbox pass failed");
+        failed(error);
       } finally {
         ticking = false;
       }
@@ -45,10 +58,7 @@ export function startWorker(
   tick();
   return {
     wake: () => {
-      if (!stopped)
-        current = current
-          .then(() => outbox.runOnce())
-          .catch((error: unknown) => log.error({ err: error }, "outbox pass failed"));
+      if (!stopped && !storeAway()) current = current.then(() => outbox.runOnce()).catch(failed);
     },
     stop: async () => {
       stopped = true;

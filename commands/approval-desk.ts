@@ -9,6 +9,7 @@ import type { ApprovalPost, ApprovalSurface, PostReaction } from "../src/ports/a
 import type { Logger } from "../src/ports/logger.ts";
 import type { BotNotice, HandoffNotice, Notice, NoticeSink } from "../src/ports/notices.ts";
 import type { AnnouncementRecords, ChatStateStore } from "../src/ports/store.ts";
+import { isStoreUnavailable, StoreUnavailableError } from "../src/ports/store-unavailable.ts";
 import { KeyedMutex } from "../src/util/keyed-mutex.ts";
 import { reactionMeaning } from "./actions.ts";
 import { ApprovalState, type SeenReaction } from "./approval-state.ts";
@@ -66,6 +67,8 @@ export interface ApprovalDeskOptions {
   store: ChatStateStore & Pick<AnnouncementRecords, "openIds" | "getMany">;
   handle: (input: CommandInput) => Promise<CommandOutcome>;
   log: Logger;
+  /** Told when a chat event or notice starts waiting for the store, so that `resume` is called once it is back. */
+  storeAway?: (error: StoreUnavailableError) => void;
 }
 
 const prefixed = (prefix: string, m: Localized): Localized => L(prefix + m.de, prefix + m.en);
@@ -85,13 +88,16 @@ export class ApprovalDesk implements NoticeSink {
   readonly #seenOrder = new KeyedMutex();
   /** Approval posts being posted and noted right now. */
   readonly #opening = new Set<Promise<ApprovalPost>>();
+  /** Chat events that met the store unreachable, in the order they came; handled by `resume`. */
+  readonly #waiting: (() => Promise<void>)[] = [];
+  readonly #resuming = new KeyedMutex();
 
   constructor(options: ApprovalDeskOptions) {
     this.#o = options;
     this.#surface = options.surface;
     this.state = new ApprovalState(options.store, options.surface.platform);
     const platform = options.surface.platform;
-    this.#queue = new NoticeQueue(platform.charAt(0).toUpperCase() + platform.slice(1), options.log);
+    this.#queue = new NoticeQueue(platform.charAt(0).toUpperCase() + platform.slice(1), options.log, options.storeAway);
   }
 
   /** Notices are shown in the background, in order per announcement; a hand-off is awaited, so its outlet knows. */
@@ -156,8 +162,15 @@ export class ApprovalDesk implements NoticeSink {
     return this.#o.handle({ kind: "action", actor: { platform, userId: user }, origin: { platform, room }, action });
   }
 
-  /** A reaction on one of the approval posts; reactions elsewhere cost one read and nothing else. */
-  async reaction(event: ReactionEvent): Promise<void> {
+  /**
+   * A reaction on one of the approval posts; reactions elsewhere cost one read and nothing else.
+   * While the store is unreachable it waits, and counts once the store is back (`resume`).
+   */
+  reaction(event: ReactionEvent): Promise<void> {
+    return this.#whenStoreAnswers(() => this.#reaction(event));
+  }
+
+  async #reaction(event: ReactionEvent): Promise<void> {
     if (event.user === this.#surface.botUserId()) return;
     const id = await this.#announcementOf(event.postId);
     const post = id && (await this.state.post(id));
@@ -166,33 +179,81 @@ export class ApprovalDesk implements NoticeSink {
     await this.#once(event.eventId, () => this.#apply(id, post, event, false));
   }
 
-  /** A redaction (Matrix) takes back the reaction it names. */
-  async redaction(eventId: string, reactionId: string): Promise<void> {
-    const record = await this.state.reaction(reactionId);
-    const post = record && (await this.state.post(record.id));
-    if (!record || !post) return;
-    await this.#once(eventId, async () => {
-      await this.#apply(record.id, post, { user: record.user, key: record.key, removed: true, reactionId }, false);
-      await this.state.deleteReaction(reactionId);
+  /** A redaction (Matrix) takes back the reaction it names; like a reaction, it waits for an unreachable store. */
+  redaction(eventId: string, reactionId: string): Promise<void> {
+    return this.#whenStoreAnswers(async () => {
+      const record = await this.state.reaction(reactionId);
+      const post = record && (await this.state.post(record.id));
+      if (!record || !post) return;
+      await this.#once(eventId, async () => {
+        await this.#apply(record.id, post, { user: record.user, key: record.key, removed: true, reactionId }, false);
+        await this.state.deleteReaction(reactionId);
+      });
     });
   }
 
-  /** A reply in a post's thread: the reason a dialogue asked this person for; false when none was asked. */
+  /**
+   * A reply in a post's thread: the reason a dialogue asked this person for. False when none was asked;
+   * true when it was taken, or waits for an unreachable store to tell.
+   */
   async threadReply(event: { eventId: string; postId: string; user: string; text: string }): Promise<boolean> {
-    const form = await this.state.dialogue(event.postId, event.user);
-    const post = form && (await this.state.post(form.id));
-    const reason = event.text.trim();
-    if (!form || !post || !reason) return false;
-    await this.#once(event.eventId, async () => {
-      const action: ApprovalAction =
-        form.action === "reject"
-          ? { command: "reject", id: form.id, version: form.version, reason }
-          : { command: "withdraw", id: form.id, reason };
-      const outcome = await this.act(event.user, post.room, action);
-      if (outcome.kind !== "needs_reason") await this.state.closeDialogue(event.postId, event.user);
-      await this.#answer(post, event.user, outcome);
+    let asked = true;
+    await this.#whenStoreAnswers(async () => {
+      const form = await this.state.dialogue(event.postId, event.user);
+      const post = form && (await this.state.post(form.id));
+      const reason = event.text.trim();
+      asked = Boolean(form && post && reason);
+      if (!form || !post || !reason) return;
+      await this.#once(event.eventId, async () => {
+        const action: ApprovalAction =
+          form.action === "reject"
+            ? { command: "reject", id: form.id, version: form.version, reason }
+            : { command: "withdraw", id: form.id, reason };
+        const outcome = waitingForStore(await this.act(event.user, post.room, action));
+        if (outcome.kind !== "needs_reason") await this.state.closeDialogue(event.postId, event.user);
+        await this.#answer(post, event.user, outcome);
+      });
     });
-    return true;
+    return asked;
+  }
+
+  /**
+   * Runs `work` for a chat event now, or, when the store is unreachable (or earlier events still wait for
+   * it), keeps it to run once the store is back: a reaction given during an outage is not lost.
+   */
+  async #whenStoreAnswers(work: () => Promise<void>): Promise<void> {
+    if (this.#waiting.length === 0) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isStoreUnavailable(error)) throw error;
+        this.#o.log.warn({ store: error.message }, "store unreachable: chat events on approval posts wait for it");
+        this.#o.storeAway?.(error);
+      }
+    }
+    this.#waiting.push(work);
+  }
+
+  /**
+   * The store is back: shows the notices and handles the chat events that waited for it, each in order;
+   * stops where it is away again.
+   */
+  async resume(): Promise<void> {
+    await this.#queue.resume();
+    await this.#resuming.run("waiting", async () => {
+      let handled = 0;
+      for (let work = this.#waiting[0]; work; work = this.#waiting[0]) {
+        try {
+          await work();
+        } catch (error) {
+          if (isStoreUnavailable(error)) return this.#o.storeAway?.(error);
+          this.#o.log.error({ err: error }, "a chat event that waited for the store failed");
+        }
+        this.#waiting.shift();
+        handled += 1;
+      }
+      if (handled > 0) this.#o.log.info({ handled }, "chat events that waited for the store are handled");
+    });
   }
 
   /** Runs `work` for a chat event unless it was handled; it counts as handled only once `work` is done. */
@@ -214,14 +275,16 @@ export class ApprovalDesk implements NoticeSink {
     quiet: boolean,
   ): Promise<void> {
     const platform = this.#surface.platform;
-    const outcome = await this.#o.handle({
-      kind: "reaction",
-      actor: { platform, userId: r.user },
-      origin: { platform, room: post.room, thread: post.id },
-      target: { id },
-      reaction: r.key,
-      ...(r.removed ? { removed: true } : {}),
-    });
+    const outcome = waitingForStore(
+      await this.#o.handle({
+        kind: "reaction",
+        actor: { platform, userId: r.user },
+        origin: { platform, room: post.room, thread: post.id },
+        target: { id },
+        reaction: r.key,
+        ...(r.removed ? { removed: true } : {}),
+      }),
+    );
     if (outcome.kind !== "error" && reactionMeaning(r.key) === "approve") await this.#remember(id, r);
     if (r.reactionId && !r.removed) await this.state.putReaction(r.reactionId, { id, user: r.user, key: r.key });
     if (!quiet) await this.#answer(post, r.user, outcome);
@@ -322,6 +385,14 @@ export class ApprovalDesk implements NoticeSink {
     }
     this.#o.log.info({ posts: pending.length, counted, revoked }, "approval posts reconciled");
   }
+}
+
+/** A command that could not reach the store leaves its chat event unhandled, to wait for the store. */
+function waitingForStore(outcome: CommandOutcome): CommandOutcome {
+  if (outcome.kind === "error" && outcome.code === "STORE_UNAVAILABLE") {
+    throw new StoreUnavailableError("the command could not reach the store");
+  }
+  return outcome;
 }
 
 const ridOf = (r: PostReaction): { reactionId?: string } => (r.reactionId ? { reactionId: r.reactionId } : {});

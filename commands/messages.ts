@@ -463,6 +463,11 @@ const ERROR_TEXTS = {
       "Das hat gerade nicht geklappt: Speicher oder Dienst nicht erreichbar. Bitte mit `status` prüfen, ob der Schritt angekommen ist, und sonst gleich noch einmal versuchen.",
       "That did not work just now: store or service unreachable. Please check with `status` whether the step got through, and otherwise try again in a moment.",
     ),
+  STORE_UNAVAILABLE: () =>
+    L(
+      "Ich kann gerade nichts prüfen oder ändern: der Speicher von amtsbote ist nicht erreichbar. Bitte in einer Minute noch einmal versuchen; was schon gespeichert ist, bleibt erhalten. Dauert es länger, bitte der IT Bescheid geben.",
+      "I cannot check or change anything right now: amtsbote's store is unreachable. Please try again in a minute; what is already stored stays safe. If it takes longer, please tell IT.",
+    ),
 } as const satisfies Record<ErrorCode, (p: ErrorParams | undefined) => Localized>;
 
 export const errorText = (error: DomainError): Localized => ERROR_TEXTS[error.code](error.params);

@@ -4,9 +4,11 @@ import type { AnnouncementId, MediaItem } from "../../src/announcement/announcem
 import { ok, type Result } from "../../src/errors.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
+import { isStoreUnavailable } from "../../src/ports/store-unavailable.ts";
 import { applyDirectoryMembers } from "../../src/policy/directory-groups.ts";
 import { languageOf, type Language, type Policy } from "../../src/policy/policy.ts";
 import type { ApprovalDesk } from "../../commands/approval-desk.ts";
+import { failureOutcome } from "../../commands/dispatch.ts";
 import { takeFlags } from "../../commands/grammar.ts";
 import { DRAFT_FLAGS, failed } from "../../commands/handlers.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
@@ -312,7 +314,11 @@ export class MatrixApp implements MatrixSender {
       }
       return;
     }
-    if (!(await this.#o.store.claimOnce(`matrix-event:${event.event_id}`, COMMAND_TTL_MS))) return;
+    const claimed = await this.#claim(event.event_id);
+    if (claimed !== true) {
+      if (claimed) await this.#answer(roomId, event, threadRoot, claimed);
+      return;
+    }
     if (!read.text.ok) {
       await this.#answer(roomId, event, threadRoot, failed(read.text.error));
       return;
@@ -330,20 +336,53 @@ export class MatrixApp implements MatrixSender {
       ...(attachments.items.length ? { attachments: attachments.items } : {}),
     });
     if (outcome.kind === "reply" && outcome.effect?.kind === "drafted") {
-      await handlers.desk.state.putValue("draft-of", event.event_id, outcome.effect.id, DRAFT_OF_TTL_MS);
+      // Only edits of the command message depend on it; the draft itself is stored.
+      await handlers.desk.state
+        .putValue("draft-of", event.event_id, outcome.effect.id, DRAFT_OF_TTL_MS)
+        .catch((error: unknown) => {
+          if (!isStoreUnavailable(error)) throw error;
+          this.#o.log.warn(
+            { id: outcome.effect?.id },
+            "store unreachable: editing the command message will not edit the draft",
+          );
+        });
     }
     await this.#answer(roomId, event, threadRoot, outcome);
+  }
+
+  /**
+   * True for the first handling of a command event, false for a repeat; while the store is unreachable (or
+   * the claim fails otherwise), the answer to give instead: every event a sync delivers must be answered
+   * or passed over here, since a failure would make the SDK skip the rest of its batch.
+   */
+  async #claim(eventId: string): Promise<boolean | CommandOutcome> {
+    try {
+      return await this.#o.store.claimOnce(`matrix-event:${eventId}`, COMMAND_TTL_MS);
+    } catch (error) {
+      return failureOutcome(error, this.#o.log, { platform: MATRIX_PLATFORM, kind: "text", eventId });
+    }
   }
 
   /** Editing the original `!announce` message edits the draft: a new version, approvals void. */
   async #onEdit(roomId: string, event: RoomEvent, original: string): Promise<void> {
     const handlers = this.#handlers;
-    const id = await handlers?.desk.state.value("draft-of", original);
-    if (!handlers || typeof id !== "string") return;
     const read = this.#textOf(event.content["m.new_content"]);
     const rest = this.#command(read.text.ok ? read.text.value : read.typed);
-    if (rest === undefined) return;
-    if (!(await this.#o.store.claimOnce(`matrix-event:${event.event_id}`, COMMAND_TTL_MS))) return;
+    if (!handlers || rest === undefined) return;
+    let id: unknown;
+    try {
+      id = await handlers.desk.state.value("draft-of", original);
+    } catch (error) {
+      if (!isStoreUnavailable(error)) throw error;
+      const outcome = failureOutcome(error, this.#o.log, { platform: MATRIX_PLATFORM, kind: "edit" });
+      return this.#answer(roomId, event, undefined, outcome);
+    }
+    if (typeof id !== "string") return;
+    const claimed = await this.#claim(event.event_id);
+    if (claimed !== true) {
+      if (claimed) await this.#answer(roomId, event, undefined, claimed);
+      return;
+    }
     if (!read.text.ok) {
       await this.#answer(roomId, event, undefined, failed(read.text.error));
       return;

@@ -1,13 +1,22 @@
 import type { IStorageProvider, MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
+import { isStoreUnavailable } from "../../src/ports/store-unavailable.ts";
 import type { LoadedSdk } from "./load-sdk.ts";
 
-/** The sync token and the SDK's few values, kept in amtsbote's store beside the announcements. */
+/**
+ * The sync token and the SDK's few values, kept in amtsbote's store beside the announcements. A token that
+ * cannot be kept while the store is unreachable is kept with the next batch after it is back: failing the
+ * batch for it would make the SDK skip the rest of the batch's events; a token left older only replays
+ * events after a restart, and replayed events are handled once.
+ */
 export function storeSyncStorage(store: Store): IStorageProvider {
   const key = (k: string) => `matrix-sdk:${k}`;
   return {
-    setSyncToken: (token) => store.putSetting(key("sync-token"), token),
+    setSyncToken: (token) =>
+      store.putSetting(key("sync-token"), token).catch((error: unknown) => {
+        if (!isStoreUnavailable(error)) throw error;
+      }),
     getSyncToken: async () => ((await store.getSetting(key("sync-token"))) as string | null | undefined) ?? null,
     setFilter: (filter) => store.putSetting(key("filter"), filter),
     getFilter: async () => (await store.getSetting(key("filter"))) as never,

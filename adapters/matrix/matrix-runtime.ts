@@ -1,8 +1,9 @@
 import { ApprovalDesk } from "../../commands/approval-desk.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
+import type { StoreUnavailableError } from "../../src/ports/store-unavailable.ts";
 import type { Policy } from "../../src/policy/policy.ts";
-import type { ChatRuntime, Handle } from "../chat-runtime.ts";
+import { intakeAnsweringOutage, type ChatRuntime, type Handle } from "../chat-runtime.ts";
 import type { MatrixSettings } from "../config/env.ts";
 import { mediaIntake } from "../media/intake.ts";
 import { MatrixApp } from "./matrix-app.ts";
@@ -25,6 +26,8 @@ export function matrixRuntime(
     /** The homeserver refused the token: the process should stop. */
     onFatal: (message: string) => void;
     sleep?: (ms: number) => Promise<void>;
+    /** Told when something starts waiting for the store; `storeBack` follows once it answers again. */
+    storeAway?: (error: StoreUnavailableError) => void;
   },
 ): MatrixRuntime {
   const { store, policy, log } = o;
@@ -34,7 +37,7 @@ export function matrixRuntime(
     policy,
     store,
     log: matrixLog,
-    intake: mediaIntake(store),
+    intake: intakeAnsweringOutage(mediaIntake(store)),
     onFatal: o.onFatal,
     ...(o.sleep ? { sleep: o.sleep } : {}),
   });
@@ -46,7 +49,14 @@ export function matrixRuntime(
     approvalRoom: settings.approvalRoom,
     log: matrixLog,
   });
-  const desk = new ApprovalDesk({ surface, policy, store, handle: o.handle, log: matrixLog });
+  const desk = new ApprovalDesk({
+    surface,
+    policy,
+    store,
+    handle: o.handle,
+    log: matrixLog,
+    ...(o.storeAway ? { storeAway: o.storeAway } : {}),
+  });
   return {
     app,
     desk,
@@ -56,5 +66,6 @@ export function matrixRuntime(
     endsWithInput: false,
     run: () => app.start({ desk, surface, handle: o.handle }),
     stop: () => app.stop(),
+    storeBack: () => desk.resume(),
   };
 }

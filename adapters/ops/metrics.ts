@@ -3,7 +3,15 @@ import { ANNOUNCEMENT_STATES, type Announcement } from "../../src/announcement/a
 import { isUnsettled } from "../../src/announcement/delivery.ts";
 import type { BotNotice, NoticeSink } from "../../src/ports/notices.ts";
 import type { Store } from "../../src/ports/store.ts";
+import { isStoreUnavailable } from "../../src/ports/store-unavailable.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
+
+/** What the store holds, or undefined while it is unreachable: the gauges then keep their last values. */
+const unlessStoreAway = <T>(read: Promise<T>): Promise<T | undefined> =>
+  read.catch((error: unknown) => {
+    if (isStoreUnavailable(error)) return undefined;
+    throw error;
+  });
 
 /** Seconds, from a few milliseconds (gateway on loopback) to minutes (pacing, retries, a person's hand-off). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
@@ -52,23 +60,36 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** The open announcements as this scrape read them; both gauges below share one read. */
-  #reading: Promise<Announcement[]> | undefined;
+  /** The open announcements as this scrape read them (undefined while the store is away); both gauges share one read. */
+  #reading: Promise<Announcement[] | undefined> | undefined;
 
-  constructor(store: Store) {
+  /** `storeUp`: whether the store answers now. */
+  constructor(store: Store, storeUp: () => boolean = () => true) {
     collectDefaultMetrics({ register: this.registry, prefix: "amtsbote_" });
-    const open = (): Promise<Announcement[]> =>
-      (this.#reading ??= store
-        .openIds()
-        .then(async (ids) => (await store.getMany(ids)).filter((a): a is Announcement => a !== undefined)));
+    const open = (): Promise<Announcement[] | undefined> =>
+      (this.#reading ??= unlessStoreAway(
+        store
+          .openIds()
+          .then(async (ids) => (await store.getMany(ids)).filter((a): a is Announcement => a !== undefined)),
+      ));
+    new Gauge({
+      name: "amtsbote_store_up",
+      help: "1 while the store answers, 0 while it is unreachable",
+      registers: [this.registry],
+      collect() {
+        this.set(storeUp() ? 1 : 0);
+      },
+    });
     new Gauge({
       name: "amtsbote_announcements_open",
       help: "Announcements not yet in a final state, by state",
       labelNames: ["state"] as const,
       registers: [this.registry],
       async collect() {
+        const records = await open();
+        if (!records) return;
         const counts = new Map<string, number>(ANNOUNCEMENT_STATES.map((s) => [s, 0]));
-        for (const a of await open()) counts.set(a.state, (counts.get(a.state) ?? 0) + 1);
+        for (const a of records) counts.set(a.state, (counts.get(a.state) ?? 0) + 1);
         for (const [state, n] of counts) this.set({ state }, n);
       },
     });
@@ -78,8 +99,10 @@ export class Metrics {
       labelNames: ["outlet", "state"] as const,
       registers: [this.registry],
       async collect() {
+        const records = await open();
+        if (!records) return;
         this.reset();
-        for (const a of await open()) {
+        for (const a of records) {
           for (const d of a.deliveries) {
             if (isUnsettled(d)) this.inc({ outlet: d.outlet, state: d.state });
           }
@@ -91,7 +114,8 @@ export class Metrics {
       help: "Announcements created since the store was set up",
       registers: [this.registry],
       async collect() {
-        this.set(await store.currentSequence("announcement"));
+        const created = await unlessStoreAway(store.currentSequence("announcement"));
+        if (created !== undefined) this.set(created);
       },
     });
   }

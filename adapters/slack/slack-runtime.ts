@@ -1,9 +1,10 @@
 import { ApprovalDesk } from "../../commands/approval-desk.ts";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
+import type { StoreUnavailableError } from "../../src/ports/store-unavailable.ts";
 import type { Policy } from "../../src/policy/policy.ts";
 import type { Clock } from "../../src/ports/clock.ts";
-import type { ChatRuntime, Handle } from "../chat-runtime.ts";
+import { intakeAnsweringOutage, type ChatRuntime, type Handle } from "../chat-runtime.ts";
 import type { SlackSettings } from "../config/env.ts";
 import { mediaIntake } from "../media/intake.ts";
 import { SlackDirectory } from "./directory.ts";
@@ -20,7 +21,15 @@ export interface SlackRuntime extends ChatRuntime {
 /** Slack as the composition root runs it (`CHAT=slack`). */
 export function slackRuntime(
   settings: SlackSettings,
-  o: { store: Store; policy: Policy; clock: Clock; log: Logger; handle: Handle },
+  o: {
+    store: Store;
+    policy: Policy;
+    clock: Clock;
+    log: Logger;
+    handle: Handle;
+    /** Told when something starts waiting for the store; `storeBack` follows once it answers again. */
+    storeAway?: (error: StoreUnavailableError) => void;
+  },
 ): SlackRuntime {
   const { store, policy, log } = o;
   const slackLog = log.child({ module: "slack" });
@@ -34,7 +43,14 @@ export function slackRuntime(
     approvalChannel: settings.approvalChannel,
     log: slackLog,
   });
-  const desk = new ApprovalDesk({ surface, policy, store, handle: o.handle, log: slackLog });
+  const desk = new ApprovalDesk({
+    surface,
+    policy,
+    store,
+    handle: o.handle,
+    log: slackLog,
+    ...(o.storeAway ? { storeAway: o.storeAway } : {}),
+  });
   const directory = new SlackDirectory(client, policy, slackLog);
   let app: SlackApp | undefined;
   let refresh: NodeJS.Timeout | undefined;
@@ -56,7 +72,7 @@ export function slackRuntime(
           desk,
           poster,
           directory,
-          intake: mediaIntake(store),
+          intake: intakeAnsweringOutage(mediaIntake(store)),
           handle: o.handle,
         },
         client,
@@ -65,6 +81,7 @@ export function slackRuntime(
       refresh = setInterval(() => void directory.syncGroups(), settings.usergroupRefreshMs);
       refresh.unref();
     },
+    storeBack: () => desk.resume(),
     stop: async () => {
       clearInterval(refresh);
       await app?.stop();

@@ -18,6 +18,9 @@ export interface RedisCommands {
   sMembers(key: string): Promise<string[]>;
 }
 
+/** Runs one command on the connected client; the caller decides how a failure of the connection surfaces. */
+export type RedisRun = <T>(command: (client: RedisCommands) => Promise<T>) => Promise<T>;
+
 const RENEW_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
 const RELEASE_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
@@ -27,26 +30,26 @@ const RELEASE_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then return r
  * (`<prefix>chat:<key>`), so Redis itself forgets what expired.
  */
 export class RedisCoordinator implements Coordinator {
-  readonly #client: () => Promise<RedisCommands>;
+  readonly #run: RedisRun;
   readonly #prefix: string;
 
-  constructor(client: () => Promise<RedisCommands>, prefix = "amtsbote:") {
-    this.#client = client;
+  constructor(run: RedisRun, prefix = "amtsbote:") {
+    this.#run = run;
     this.#prefix = prefix;
   }
 
   async increment(name: string): Promise<number> {
-    return (await this.#client()).incr(`${this.#prefix}counter:${name}`);
+    return this.#run((c) => c.incr(`${this.#prefix}counter:${name}`));
   }
 
   async counter(name: string): Promise<number> {
-    return Number((await (await this.#client()).get(`${this.#prefix}counter:${name}`)) ?? 0);
+    return Number((await this.#run((c) => c.get(`${this.#prefix}counter:${name}`))) ?? 0);
   }
 
   async tryAcquire(key: string, owner: string, leaseMs: number): Promise<boolean> {
-    const answer = await (
-      await this.#client()
-    ).set(`${this.#prefix}lease:${key}`, owner, { condition: "NX", expiration: { type: "PX", value: leaseMs } });
+    const answer = await this.#run((c) =>
+      c.set(`${this.#prefix}lease:${key}`, owner, { condition: "NX", expiration: { type: "PX", value: leaseMs } }),
+    );
     return answer === "OK";
   }
 
@@ -56,63 +59,63 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async renew(key: string, owner: string, leaseMs: number): Promise<boolean> {
-    const renewed = await (
-      await this.#client()
-    ).eval(RENEW_IF_OWNER, { keys: [`${this.#prefix}lease:${key}`], arguments: [owner, String(leaseMs)] });
+    const renewed = await this.#run((c) =>
+      c.eval(RENEW_IF_OWNER, { keys: [`${this.#prefix}lease:${key}`], arguments: [owner, String(leaseMs)] }),
+    );
     return Number(renewed) === 1;
   }
 
   async release(key: string, owner: string): Promise<void> {
-    await (await this.#client()).eval(RELEASE_IF_OWNER, { keys: [`${this.#prefix}lease:${key}`], arguments: [owner] });
+    await this.#run((c) => c.eval(RELEASE_IF_OWNER, { keys: [`${this.#prefix}lease:${key}`], arguments: [owner] }));
   }
 
   async leaseOf(key: string): Promise<{ owner: string; expiresInMs: number } | undefined> {
-    const client = await this.#client();
     const full = `${this.#prefix}lease:${key}`;
-    const [owner, left] = await Promise.all([client.get(full), client.pTTL(full)]);
+    const [owner, left] = await this.#run((c) => Promise.all([c.get(full), c.pTTL(full)]));
     return owner !== null && left >= 0 ? { owner, expiresInMs: left } : undefined;
   }
 
   /** Scans the leases; used at start, when there are few. */
-  async releaseOwnedBy(ownerPrefix: string): Promise<number> {
-    const client = await this.#client();
-    let released = 0;
-    for await (const keys of client.scanIterator({ MATCH: `${this.#prefix}lease:*`, COUNT: 500 })) {
-      for (const full of keys) {
-        const owner = await client.get(full);
-        if (owner?.startsWith(ownerPrefix)) {
-          released += Number(await client.eval(RELEASE_IF_OWNER, { keys: [full], arguments: [owner] }));
+  releaseOwnedBy(ownerPrefix: string): Promise<number> {
+    return this.#run(async (c) => {
+      let released = 0;
+      for await (const keys of c.scanIterator({ MATCH: `${this.#prefix}lease:*`, COUNT: 500 })) {
+        for (const full of keys) {
+          const owner = await c.get(full);
+          if (owner?.startsWith(ownerPrefix)) {
+            released += Number(await c.eval(RELEASE_IF_OWNER, { keys: [full], arguments: [owner] }));
+          }
         }
       }
-    }
-    return released;
+      return released;
+    });
   }
 
   async addOpen(id: string): Promise<void> {
-    await (await this.#client()).sAdd(`${this.#prefix}open`, id);
+    await this.#run((c) => c.sAdd(`${this.#prefix}open`, id));
   }
 
   async removeOpen(id: string): Promise<void> {
-    await (await this.#client()).sRem(`${this.#prefix}open`, id);
+    await this.#run((c) => c.sRem(`${this.#prefix}open`, id));
   }
 
   async listOpen(): Promise<string[]> {
-    return (await (await this.#client()).sMembers(`${this.#prefix}open`)).sort();
+    return (await this.#run((c) => c.sMembers(`${this.#prefix}open`))).sort();
   }
 
   async getChatState(key: string): Promise<string | undefined> {
-    return (await (await this.#client()).get(`${this.#prefix}chat:${key}`)) ?? undefined;
+    return (await this.#run((c) => c.get(`${this.#prefix}chat:${key}`))) ?? undefined;
   }
 
   async putChatState(key: string, json: string, ttlMs: number): Promise<void> {
-    const answer = await (
-      await this.#client()
-    ).set(`${this.#prefix}chat:${key}`, json, { expiration: { type: "PX", value: ttlMs } });
+    const answer = await this.#run((c) =>
+      c.set(`${this.#prefix}chat:${key}`, json, { expiration: { type: "PX", value: ttlMs } }),
+    );
     if (answer !== "OK") throw new Error(`redis refused to write chat state ${key}`);
   }
 
   async deleteChatState(key: string): Promise<void> {
-    await (await this.#client()).del(`${this.#prefix}chat:${key}`);
+    await this.#run((c) => c.del(`${this.#prefix}chat:${key}`));
   }
 
   async close(): Promise<void> {}

@@ -7,13 +7,20 @@ type Query = (sql: string, ...params: unknown[]) => Promise<Record<string, unkno
  * milliseconds since the epoch by this machine's clock, which every process sharing the file reads.
  */
 export class SqliteCoordinator implements Coordinator {
-  readonly #ready: Promise<void>;
+  /** The tables' set-up; forgotten when it fails (a locked or missing file), so the next call tries again. */
+  #ready: Promise<void> | undefined;
 
   readonly #query: Query;
 
   constructor(query: Query) {
     this.#query = query;
-    this.#ready = (async () => {
+    // Started now; a failure reaches the next caller of #q and only keeps it from counting as unhandled here.
+    this.#setUp().catch(() => undefined);
+  }
+
+  #setUp(): Promise<void> {
+    this.#ready ??= (async () => {
+      const query = this.#query;
       await query("PRAGMA journal_mode = WAL");
       await query("CREATE TABLE IF NOT EXISTS amtsbote_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
       await query(
@@ -24,13 +31,15 @@ export class SqliteCoordinator implements Coordinator {
         "CREATE TABLE IF NOT EXISTS amtsbote_chat_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)",
       );
       await query("CREATE INDEX IF NOT EXISTS amtsbote_chat_state_expires_at ON amtsbote_chat_state (expires_at)");
-    })();
-    // A failure reaches every caller of #q; this only keeps it from counting as unhandled meanwhile.
-    this.#ready.catch(() => undefined);
+    })().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
   }
 
   async #q(sql: string, ...params: unknown[]) {
-    await this.#ready;
+    await this.#setUp();
     return this.#query(sql, ...params);
   }
 
@@ -138,6 +147,6 @@ export class SqliteCoordinator implements Coordinator {
 
   /** Lets the table set-up finish before the connection goes. */
   async close(): Promise<void> {
-    await this.#ready.catch(() => undefined);
+    await this.#ready?.catch(() => undefined);
   }
 }

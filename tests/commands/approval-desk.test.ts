@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ApprovalDesk } from "../../commands/approval-desk.ts";
 import { dispatch } from "../../commands/dispatch.ts";
-import type { CommandInput } from "../../commands/input.ts";
+import { failed } from "../../commands/handlers.ts";
+import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import type { Localized } from "../../commands/messages.ts";
 import type { Announcement } from "../../src/announcement/announcement.ts";
 import { createAnnouncementService } from "../../src/announcement/service.ts";
@@ -10,6 +11,7 @@ import { NoticeBus } from "../../src/notices/bus.ts";
 import type { ApprovalPost, ApprovalSurface, PostReaction } from "../../src/ports/approval-surface.ts";
 import { silentLogger } from "../../src/ports/logger.ts";
 import { FakeOutlet, FixedClock, testPolicy } from "../fakes/fixtures.ts";
+import { OutageStore } from "../fakes/outage-store.ts";
 
 /** A chat that shows nothing but records what it was asked to show; `open` waits until released. */
 class RecordingSurface implements ApprovalSurface {
@@ -51,8 +53,7 @@ class RecordingSurface implements ApprovalSurface {
   }
 }
 
-function aDesk() {
-  const store = new MemoryStore();
+function aDesk(store: MemoryStore = new MemoryStore()) {
   const policy = testPolicy();
   const surface = new RecordingSurface();
   const bus = new NoticeBus();
@@ -65,14 +66,27 @@ function aDesk() {
     log: silentLogger,
   });
   let failNext = false;
-  const handle = async (input: CommandInput) => {
+  let storeAwayNext = false;
+  const handle = async (input: CommandInput): Promise<CommandOutcome> => {
     if (failNext) {
       failNext = false;
       throw new Error("store went away");
     }
+    if (storeAwayNext) {
+      storeAwayNext = false;
+      return failed({ code: "STORE_UNAVAILABLE" });
+    }
     return dispatch(input, { service, policy, clock: new FixedClock(), log: silentLogger });
   };
-  const desk = new ApprovalDesk({ surface, policy, store, handle, log: silentLogger });
+  const storeAway: unknown[] = [];
+  const desk = new ApprovalDesk({
+    surface,
+    policy,
+    store,
+    handle,
+    log: silentLogger,
+    storeAway: (error) => void storeAway.push(error),
+  });
   bus.subscribe(desk);
   const draft = async (text: string) => {
     const result = await service.draft("anna", {
@@ -83,7 +97,17 @@ function aDesk() {
     if (!result.ok) throw new Error(result.error.code);
     return result.value;
   };
-  return { store, service, surface, desk, draft, failOnce: () => (failNext = true) };
+  return {
+    store,
+    service,
+    surface,
+    desk,
+    draft,
+    /** What the desk reported waiting for the store: someone must call `resume` once it is back. */
+    storeAway,
+    failOnce: () => (failNext = true),
+    storeAwayOnce: () => (storeAwayNext = true),
+  };
 }
 
 const approvalsOf = async (w: ReturnType<typeof aDesk>, id: string) =>
@@ -169,5 +193,79 @@ describe("the approval desk", () => {
     });
     await w.desk.settled();
     expect(w.surface.private).toEqual([{ person: "anna", text: expect.stringContaining("A-0001 wurde von") }]);
+  });
+
+  describe("while the store is unreachable", () => {
+    const reaction = (eventId: string, user: string, removed = false) => ({
+      eventId,
+      room: "approvals",
+      postId: "post-1",
+      user,
+      key: "✅",
+      removed,
+    });
+
+    it("reactions wait instead of failing or being lost, and count once, in order, when the store is back", async () => {
+      const store = new OutageStore();
+      const w = aDesk(store);
+      await w.draft("Zwei Freigaben");
+      await w.desk.settled();
+      store.down = true;
+      await w.desk.reaction(reaction("e1", "carla"));
+      await w.desk.reaction(reaction("e2", "carla", true));
+      await w.desk.reaction(reaction("e3", "dieter"));
+      expect(w.storeAway).toHaveLength(1);
+      await w.desk.resume();
+      store.down = false;
+      expect(await approvalsOf(w, "A-0001")).toEqual([]);
+
+      await w.desk.resume();
+      expect(await approvalsOf(w, "A-0001")).toEqual(["dieter"]);
+      expect((await w.service.get("A-0001"))?.events.filter((e) => e.event === "approve")).toHaveLength(2);
+      await w.desk.resume();
+      await w.desk.reaction(reaction("e3", "dieter"));
+      expect(await approvalsOf(w, "A-0001")).toEqual(["dieter"]);
+      expect(await w.desk.state.handled("e3")).toBe(true);
+    });
+
+    it("a reaction whose command could not reach the store is not marked handled, and counts when resumed", async () => {
+      const w = aDesk();
+      await w.draft("Zwei Freigaben");
+      await w.desk.settled();
+      w.storeAwayOnce();
+      await w.desk.reaction(reaction("e1", "carla"));
+      expect(await w.desk.state.handled("e1")).toBe(false);
+      expect(w.surface.lines.filter((line) => line.startsWith("carla:"))).toEqual([]);
+      // Later events queue behind it, so a removal cannot overtake the ✅ it takes back.
+      await w.desk.reaction(reaction("e2", "carla", true));
+      expect(await approvalsOf(w, "A-0001")).toEqual([]);
+
+      await w.desk.resume();
+      expect(await w.desk.state.handled("e1")).toBe(true);
+      expect(await w.desk.state.handled("e2")).toBe(true);
+      expect(await approvalsOf(w, "A-0001")).toEqual([]);
+      expect((await w.service.get("A-0001"))?.events.filter((e) => e.event === "approve")).toHaveLength(1);
+    });
+
+    it("a notice that meets the store unreachable is shown once it is back, in order with later ones", async () => {
+      const store = new OutageStore();
+      const w = aDesk(store);
+      const a = await w.draft("Zwei Freigaben");
+      await w.desk.settled();
+      const lines = w.surface.lines.length;
+      store.down = true;
+      await w.desk.emit({ kind: "approval_given", announcement: a, by: "carla", remaining: 1 });
+      await w.desk.emit({ kind: "approval_revoked", announcement: a, by: "carla" });
+      await w.desk.settled();
+      expect(w.surface.lines.slice(lines)).toEqual([]);
+      expect(w.storeAway).toHaveLength(1);
+
+      store.down = false;
+      await w.desk.resume();
+      expect(w.surface.lines.slice(lines)).toEqual([
+        expect.stringContaining("Carla hat A-0001 freigegeben"),
+        expect.stringContaining("Carla hat die Freigabe für A-0001 zurückgenommen"),
+      ]);
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { reactionMeaning } from "../../commands/actions.ts";
 import { dispatch } from "../../commands/dispatch.ts";
+import type { ChannelAdmin, PairingResult } from "../../src/ports/channel-admin.ts";
 import { COMMANDS } from "../../commands/registry.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import type { MediaItem } from "../../src/announcement/announcement.ts";
@@ -8,6 +9,7 @@ import { parsePolicy } from "../../adapters/config/policy-file.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";
 import { silentLogger } from "../../src/ports/logger.ts";
 import { TEST_POLICY_YAML } from "../fakes/fixtures.ts";
+import { OutageStore } from "../fakes/outage-store.ts";
 import { aWorld, origin, type World } from "../fakes/world.ts";
 
 const say = (w: World, user: string, text: string, attachments?: MediaItem[]): Promise<CommandOutcome> =>
@@ -416,7 +418,7 @@ describe("command grammar and handlers", () => {
         },
       };
     };
-    const run = (w: World, user: string, text: string, channel?: ReturnType<typeof admin>["channel"]) =>
+    const run = (w: World, user: string, text: string, channel?: ChannelAdmin) =>
       dispatch(
         { kind: "text", actor: { platform: "console", userId: user }, origin, text },
         { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger, ...(channel ? { channel } : {}) },
@@ -449,15 +451,93 @@ describe("command grammar and handlers", () => {
 
     it("a refused pairing is said in the admin's language; the gateway's own words go to the log", async () => {
       const w = aWorld();
-      const channel = {
-        ...admin().channel,
-        pairingQr: async () => ({ ok: false as const, reason: "the session is not waiting for pairing" }),
-      };
+      const refusing: PairingResult = { ok: false, reason: "the session is not waiting for pairing" };
+      const channel: ChannelAdmin = { ...admin().channel, pairingQr: async () => refusing };
       const refused = await run(w, "erik", "whatsapp qr", channel);
       expect(code(refused)).toBe("GATEWAY_REFUSED");
       expect(refused.kind === "error" && refused.message.de).toBe(
         "Das Gateway hat die Kopplung abgelehnt (ist die Sitzung schon verbunden?). Einzelheiten stehen im Protokoll.",
       );
     });
+  });
+});
+
+describe("while the store is unreachable", () => {
+  /** A world with A-0001 drafted by anna, whose store then goes down. */
+  async function downWorld() {
+    const store = new OutageStore();
+    const w = aWorld(store);
+    expect(code(await say(w, "anna", "Hauptstraße gesperrt --category baustelle"))).toBe("reply");
+    store.down = true;
+    return w;
+  }
+
+  it.each([
+    "status A-0001",
+    "list",
+    "approve A-0001",
+    "approve A-0001 v1",
+    "reject A-0001 Falsche Straße",
+    "edit A-0001 Bergstraße gesperrt",
+    "withdraw A-0001 doppelt",
+    "posted A-0001",
+    "history A-0001",
+    "history",
+    "correct A-0001 Bergstraße",
+    "retract A-0001 falsch",
+    "update A-0001 Weiter gesperrt",
+    "allclear A-0001 Wieder frei",
+    "review A-0001 ok",
+    "crisis on",
+    "crisis status",
+    "exercise status",
+    "template list",
+    "template approve wasserrohrbruch",
+    "announce Neue Meldung",
+    'poll "Frage?" "Ja" "Nein"',
+    "Freier Text wird eine Meldung",
+  ])("`%s` says it cannot check or change anything now, never that something does not exist", async (line) => {
+    const w = await downWorld();
+    const o = await say(w, "carla", line);
+    expect(code(o)).toBe("STORE_UNAVAILABLE");
+    expect(o.kind === "error" && o.message.de).toMatch(/nichts prüfen oder ändern.*nicht erreichbar/);
+    expect(o.kind === "error" && o.message.en).toMatch(/cannot check or change anything.*unreachable/);
+  });
+
+  it("a reaction and a button answer the same", async () => {
+    const w = await downWorld();
+    expect(code(await react(w, "carla", "A-0001", "✅"))).toBe("STORE_UNAVAILABLE");
+    const button = await dispatch(
+      {
+        kind: "action",
+        actor: { platform: "console", userId: "carla" },
+        origin,
+        action: { command: "approve", id: "A-0001" },
+      },
+      { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
+    );
+    expect(code(button)).toBe("STORE_UNAVAILABLE");
+  });
+
+  it("logs a warning naming the store, not an error, and once it is back the same command works", async () => {
+    const w = await downWorld();
+    const warned: object[] = [];
+    const errors: object[] = [];
+    const log = {
+      ...silentLogger,
+      warn: (obj: object) => void warned.push(obj),
+      error: (obj: object) => void errors.push(obj),
+    };
+    const approve = () =>
+      dispatch(
+        { kind: "text", actor: { platform: "console", userId: "carla" }, origin, text: "approve A-0001" },
+        { service: w.service, policy: w.policy, clock: w.clock, log },
+      );
+    expect(code(await approve())).toBe("STORE_UNAVAILABLE");
+    expect(warned).toEqual([expect.objectContaining({ store: expect.stringMatching(/unreachable/) })]);
+    expect(errors).toEqual([]);
+    (w.store as OutageStore).down = false;
+    expect(code(await approve())).toBe("reply");
+    expect((await w.store.get("A-0001"))?.approvals).toHaveLength(1);
   });
 });
