@@ -40,7 +40,7 @@ describe("incident chains: alert → update → all-clear", () => {
     expect(root?.events.at(-1)).toMatchObject({ event: "follow_up_linked", reason: "update A-0002" });
     const list = await say(w2, "anna", "list");
     expect(list.kind === "reply" && list.message.de).toContain(
-      "Offene Lagen (1):\n• A-0001 – *Wasserrohrbruch* in der Obernstraße. (1 Folgemeldung)",
+      "Offene Lagen (1):\n• A-0001 – Wasserrohrbruch in der Obernstraße. (1 Folgemeldung)",
     );
   });
 
