@@ -218,7 +218,12 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
     outlets: [...outlets.values()],
     notices: bus,
     log: log.child({ module: "announcements" }),
-    onDue: () => worker?.wake(),
+    // An approval hands its announcement straight to delivery, before the chat hears of it.
+    onDue: async (id) => {
+      if (!worker) return;
+      if (id) await outbox.deliverNow(id);
+      else worker.wake();
+    },
     canExercise: gateway.kind === "none" || testChannel !== undefined,
   });
   const outbox = new Outbox({
@@ -232,6 +237,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
     outletTrouble: (outletId) => {
       if (outletId === whatsapp.id) void health?.check();
     },
+    policy,
     urgent: (a) => policy.categories.get(a.category)?.emergency !== undefined,
     settled: (a) => service.closeIncidentOf(a),
     hold: (a) => service.holds(a),

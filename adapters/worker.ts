@@ -64,6 +64,7 @@ export function startWorker(
       stopped = true;
       clearInterval(timer);
       await current;
+      await outbox.idle();
     },
   };
 }

@@ -20,6 +20,12 @@ export interface Coordinator {
    * how many. Back-ends that expire keys themselves (Redis) have nothing to do.
    */
   purgeExpired(): Promise<number>;
+  /** The due index: milliseconds since the epoch per id; undefined removes it. */
+  setDue(id: string, atMs: number | undefined): Promise<void>;
+  /** Sets it only where it is earlier than what is there (or nothing is). */
+  lowerDue(id: string, atMs: number): Promise<void>;
+  /** Ids due at `nowMs`, earliest first. */
+  dueIds(nowMs: number, limit: number): Promise<string[]>;
   addOpen(id: string): Promise<void>;
   removeOpen(id: string): Promise<void>;
   listOpen(): Promise<string[]>;

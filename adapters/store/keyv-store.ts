@@ -228,6 +228,18 @@ export class KeyvStore implements Store {
     return (await this.#coordinator.listOpen()) as AnnouncementId[];
   }
 
+  setDue(id: AnnouncementId, at: Date | undefined): Promise<void> {
+    return this.#coordinator.setDue(id, at?.getTime());
+  }
+
+  setDueNoLaterThan(id: AnnouncementId, at: Date): Promise<void> {
+    return this.#coordinator.lowerDue(id, at.getTime());
+  }
+
+  async dueIds(now: Date, limit: number): Promise<AnnouncementId[]> {
+    return (await this.#coordinator.dueIds(now.getTime(), limit)) as AnnouncementId[];
+  }
+
   markOpen(id: AnnouncementId): Promise<void> {
     return this.#coordinator.addOpen(id);
   }

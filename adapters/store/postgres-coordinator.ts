@@ -16,6 +16,8 @@ export async function preparePostgres(url: string, schema: string): Promise<void
       CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
       CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires TIMESTAMPTZ NOT NULL);
       CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_open (id TEXT PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_due (id TEXT PRIMARY KEY, due_at BIGINT NOT NULL);
+      CREATE INDEX IF NOT EXISTS amtsbote_due_at ON ${schema}.amtsbote_due (due_at, id);
       CREATE TABLE IF NOT EXISTS ${schema}.amtsbote_chat_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
       CREATE INDEX IF NOT EXISTS amtsbote_chat_state_expires_at ON ${schema}.amtsbote_chat_state (expires_at);
       COMMIT;`);
@@ -32,6 +34,7 @@ export class PostgresCoordinator implements Coordinator {
   readonly #counters: string;
   readonly #leases: string;
   readonly #open: string;
+  readonly #due: string;
   readonly #chatState: string;
 
   /** `schema` must be a plain identifier, and `preparePostgres` must have run for it. */
@@ -40,6 +43,7 @@ export class PostgresCoordinator implements Coordinator {
     this.#counters = `${schema}.amtsbote_counters`;
     this.#leases = `${schema}.amtsbote_leases`;
     this.#open = `${schema}.amtsbote_open`;
+    this.#due = `${schema}.amtsbote_due`;
     this.#chatState = `${schema}.amtsbote_chat_state`;
   }
 
@@ -101,6 +105,32 @@ export class PostgresCoordinator implements Coordinator {
       ownerPrefix,
     ]);
     return rows.length;
+  }
+
+  async setDue(id: string, atMs: number | undefined): Promise<void> {
+    if (atMs === undefined) await this.#query(`DELETE FROM ${this.#due} WHERE id = $1`, [id]);
+    else {
+      await this.#query(
+        `INSERT INTO ${this.#due} (id, due_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+        [id, atMs],
+      );
+    }
+  }
+
+  async lowerDue(id: string, atMs: number): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${this.#due} AS d (id, due_at) VALUES ($1, $2)
+       ON CONFLICT (id) DO UPDATE SET due_at = LEAST(d.due_at, EXCLUDED.due_at)`,
+      [id, atMs],
+    );
+  }
+
+  async dueIds(nowMs: number, limit: number): Promise<string[]> {
+    const rows = await this.#query(`SELECT id FROM ${this.#due} WHERE due_at <= $1 ORDER BY due_at, id LIMIT $2`, [
+      nowMs,
+      limit,
+    ]);
+    return rows.map((r) => String(r.id));
   }
 
   async addOpen(id: string): Promise<void> {

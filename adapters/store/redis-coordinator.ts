@@ -16,6 +16,14 @@ export interface RedisCommands {
   sAdd(key: string, member: string): Promise<number>;
   sRem(key: string, member: string): Promise<number>;
   sMembers(key: string): Promise<string[]>;
+  zAdd(key: string, member: { score: number; value: string }, options?: { comparison: "LT" }): Promise<number>;
+  zRem(key: string, member: string): Promise<number>;
+  zRangeByScore(
+    key: string,
+    min: number | string,
+    max: number,
+    options: { LIMIT: { offset: number; count: number } },
+  ): Promise<string[]>;
 }
 
 /** Runs one command on the connected client; the caller decides how a failure of the connection surfaces. */
@@ -89,6 +97,22 @@ export class RedisCoordinator implements Coordinator {
       }
       return released;
     });
+  }
+
+  /** A sorted set scored by due time; ties come out in id order, as Redis sorts equal scores by member. */
+  async setDue(id: string, atMs: number | undefined): Promise<void> {
+    const key = `${this.#prefix}due`;
+    await this.#run((c) => (atMs === undefined ? c.zRem(key, id) : c.zAdd(key, { score: atMs, value: id })));
+  }
+
+  async lowerDue(id: string, atMs: number): Promise<void> {
+    await this.#run((c) => c.zAdd(`${this.#prefix}due`, { score: atMs, value: id }, { comparison: "LT" }));
+  }
+
+  dueIds(nowMs: number, limit: number): Promise<string[]> {
+    return this.#run((c) =>
+      c.zRangeByScore(`${this.#prefix}due`, "-inf", nowMs, { LIMIT: { offset: 0, count: limit } }),
+    );
   }
 
   async addOpen(id: string): Promise<void> {

@@ -27,6 +27,8 @@ export class SqliteCoordinator implements Coordinator {
         "CREATE TABLE IF NOT EXISTS amtsbote_leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires INTEGER NOT NULL)",
       );
       await query("CREATE TABLE IF NOT EXISTS amtsbote_open (id TEXT PRIMARY KEY)");
+      await query("CREATE TABLE IF NOT EXISTS amtsbote_due (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL)");
+      await query("CREATE INDEX IF NOT EXISTS amtsbote_due_at ON amtsbote_due (due_at, id)");
       await query(
         "CREATE TABLE IF NOT EXISTS amtsbote_chat_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)",
       );
@@ -106,6 +108,34 @@ export class SqliteCoordinator implements Coordinator {
       ownerPrefix,
     );
     return rows.length;
+  }
+
+  async setDue(id: string, atMs: number | undefined): Promise<void> {
+    if (atMs === undefined) await this.#q("DELETE FROM amtsbote_due WHERE id = ?", id);
+    else {
+      await this.#q(
+        "INSERT INTO amtsbote_due (id, due_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at",
+        id,
+        atMs,
+      );
+    }
+  }
+
+  async lowerDue(id: string, atMs: number): Promise<void> {
+    await this.#q(
+      "INSERT INTO amtsbote_due (id, due_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET due_at = min(due_at, excluded.due_at)",
+      id,
+      atMs,
+    );
+  }
+
+  async dueIds(nowMs: number, limit: number): Promise<string[]> {
+    const rows = await this.#q(
+      "SELECT id FROM amtsbote_due WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
+      nowMs,
+      limit,
+    );
+    return rows.map((r) => String(r.id));
   }
 
   async addOpen(id: string): Promise<void> {

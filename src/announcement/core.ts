@@ -17,6 +17,7 @@ import {
 import { applyEvent } from "./audit.ts";
 import { codePoints, normaliseText, validateContent } from "./content.ts";
 import { isSettled } from "./delivery.ts";
+import { saveRecord } from "./due.ts";
 import { type LifecycleEvent } from "./lifecycle.ts";
 
 export interface AnnouncementServiceDeps {
@@ -27,8 +28,11 @@ export interface AnnouncementServiceDeps {
   outlets: readonly Pick<Outlet, "id" | "handoff" | "capabilities">[];
   notices: NoticeSink;
   log: Logger;
-  /** Called when a delivery became due, so the outbox need not wait for its next poll. */
-  onDue?: () => void;
+  /**
+   * Called when a delivery became due, so the outbox need not wait for its next poll: with the announcement's
+   * id when one was just approved (awaited before the chat is told, so citizens come first).
+   */
+  onDue?: (id?: AnnouncementId) => void | Promise<void>;
   /** False when a gateway is configured without a test channel: exercise mode cannot be switched on. */
   canExercise?: boolean;
 }
@@ -70,7 +74,7 @@ export function createCore(deps: AnnouncementServiceDeps) {
       const changed = change(a, clock.now());
       if (!changed.ok) return changed;
       if (isSettled(stored) && !isSettled(a)) await store.markOpen(id);
-      await store.put(a);
+      await saveRecord(store, a, clock.now(), policy);
       if (isSettled(a)) await store.markClosed(id);
       for (const e of a.events.slice(stored.events.length)) {
         log.info(

@@ -23,7 +23,7 @@ import {
 import { applyEvent } from "./audit.ts";
 import { checkAuthored, contentHash, normaliseText } from "./content.ts";
 import { checkReason } from "./text-hygiene.ts";
-import { isDelivering, settleDeliveries, type Settlement } from "./delivery.ts";
+import { isDelivering, isSettled, settleDeliveries, type Settlement } from "./delivery.ts";
 import { nextState } from "./lifecycle.ts";
 
 import { followUpText, incidents } from "../incidents/incidents.ts";
@@ -33,6 +33,7 @@ import { breakGlassReviews, checkBreakGlass } from "../night/reviews.ts";
 import { templateApprovals, templateApproved } from "../templates/approval.ts";
 import { changeRequests, queueChange } from "./changes.ts";
 import { createCore, type AnnouncementServiceDeps, type VersionRef } from "./core.ts";
+import { nextDueAt, saveRecord } from "./due.ts";
 
 export type { AnnouncementServiceDeps, VersionRef } from "./core.ts";
 
@@ -142,6 +143,8 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     const later = a.publishAt !== undefined && Date.parse(a.publishAt) > now.getTime();
     applyEvent(a, later ? "schedule" : "start_publishing", actor, now);
   }
+
+  let scannedAll = false;
 
   return {
     ...changeRequests(core),
@@ -257,10 +260,10 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       }
       await store.withLock(announcementLockKey(id), async () => {
         await store.markOpen(id);
-        await store.put(a);
+        await saveRecord(store, a, clock.now(), policy);
       });
       log.info({ id, category: categoryId, author: actor, breakGlass }, "announcement drafted");
-      if (breakGlass) deps.onDue?.();
+      if (breakGlass) await deps.onDue?.(id);
       await tell({ kind: breakGlass ? "break_glass" : "approval_requested", announcement: a });
       return ok(a);
     },
@@ -319,7 +322,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         return ok(undefined);
       });
       if (result.ok && decided) {
-        deps.onDue?.();
+        await deps.onDue?.(id);
         await tell({ kind: "approved", announcement: result.value, by: actor });
       } else if (result.ok) {
         const remaining = approvalProgress(policy, result.value).needed;
@@ -455,13 +458,28 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
 
     listOpen: openAnnouncements,
 
-    /** The periodic work after each outbox pass, on one read of the open announcements. */
+    /**
+     * The periodic work after each outbox pass (deadlines, review reminders, escalation, notices ending), on the
+     * announcements the due index says are due; the first tick of a process looks at every open one, which also
+     * closes incidents whose all-clear went out just before a crash. What was due but needed nothing is put at
+     * its real time.
+     */
     async tick(): Promise<void> {
-      const open = await openAnnouncements();
-      await this.expireDue(open);
-      await this.remindReviews(open);
-      await this.escalateDue(open);
-      await this.incidentTick(open);
+      if (!scannedAll) {
+        scannedAll = true;
+        await runTasks(this, await openAnnouncements());
+        return;
+      }
+      const ids = await store.dueIds(clock.now(), TICK_BATCH);
+      if (ids.length === 0) return;
+      const due = (await store.getMany(ids)).filter((a): a is Announcement => a !== undefined && !isSettled(a));
+      await runTasks(this, due);
+      for (const id of ids) {
+        await store.withLock(announcementLockKey(id), async () => {
+          const a = await store.get(id);
+          await store.setDue(id, a && !isSettled(a) ? nextDueAt(a, clock.now(), policy) : undefined);
+        });
+      }
     },
 
     /** The newest `count` announcements, newest first. */
@@ -492,4 +510,19 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       return expired;
     },
   };
+}
+
+/** How many due announcements one tick takes; the rest wait for the next. */
+const TICK_BATCH = 200;
+
+type Tasks = Record<
+  "expireDue" | "remindReviews" | "escalateDue" | "incidentTick",
+  (open: readonly Announcement[]) => Promise<unknown>
+>;
+
+async function runTasks(tasks: Tasks, open: readonly Announcement[]): Promise<void> {
+  await tasks.expireDue(open);
+  await tasks.remindReviews(open);
+  await tasks.escalateDue(open);
+  await tasks.incidentTick(open);
 }

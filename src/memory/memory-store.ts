@@ -18,6 +18,9 @@ export class MemoryStore implements Store {
   readonly #sequences = new Map<string, number>();
   readonly #mutex = new KeyedMutex();
   readonly #claims = new Map<string, number>();
+  readonly #due = new Map<AnnouncementId, number>();
+  /** Announcement records read so far (`get` and each id of `getMany`), for tests that count what work reads. */
+  recordReads = 0;
 
   async nextSequence(name: string): Promise<number> {
     const next = (this.#sequences.get(name) ?? 0) + 1;
@@ -46,6 +49,7 @@ export class MemoryStore implements Store {
   }
 
   async get(id: AnnouncementId): Promise<Announcement | undefined> {
+    this.recordReads += 1;
     const raw = this.#records.get(id);
     return raw === undefined ? undefined : (JSON.parse(raw) as Announcement);
   }
@@ -68,6 +72,23 @@ export class MemoryStore implements Store {
 
   async markClosed(id: AnnouncementId): Promise<void> {
     this.#open.delete(id);
+  }
+
+  async setDue(id: AnnouncementId, at: Date | undefined): Promise<void> {
+    if (at === undefined) this.#due.delete(id);
+    else this.#due.set(id, at.getTime());
+  }
+
+  async setDueNoLaterThan(id: AnnouncementId, at: Date): Promise<void> {
+    this.#due.set(id, Math.min(this.#due.get(id) ?? Infinity, at.getTime()));
+  }
+
+  async dueIds(now: Date, limit: number): Promise<AnnouncementId[]> {
+    return [...this.#due]
+      .filter(([, at]) => at <= now.getTime())
+      .sort(([a, x], [b, y]) => x - y || a.localeCompare(b))
+      .slice(0, limit)
+      .map(([id]) => id);
   }
 
   readonly #media = new Map<string, Uint8Array>();

@@ -8,6 +8,8 @@ import {
 } from "../announcement/announcement.ts";
 import { applyEvent, SYSTEM_ACTOR } from "../announcement/audit.ts";
 import { isDelivering, isSettled, settleDeliveries } from "../announcement/delivery.ts";
+import { nextDueAt, saveRecord } from "../announcement/due.ts";
+import type { Policy } from "../policy/policy.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Notice, NoticeSink } from "../ports/notices.ts";
@@ -39,6 +41,8 @@ export interface OutboxOptions {
   available?: (outletId: string) => boolean;
   /** An outlet answered that it is not ready (logged out, unreachable, key refused): a chance to check its health. */
   outletTrouble?: (outletId: string) => void;
+  /** For the due index: escalation steps and review reminders are timed by the policy. */
+  policy?: Policy;
   /** Announcements that go out before all others waiting (emergency categories). */
   urgent?: (a: Announcement) => boolean;
   /** After a delivery settles an announcement (published, corrected, retracted, failed), in the same pass. */
@@ -113,11 +117,20 @@ type Step = ({ kind: "publish" } & Work) | ({ kind: "reconcile" } & Work) | { ki
  * unknown (an unclear answer, or a crash mid-call) is read back before anything is re-sent.
  */
 export class Outbox {
-  readonly #o: Required<Omit<OutboxOptions, "handoff" | "exercise">> & Pick<OutboxOptions, "handoff" | "exercise">;
+  readonly #o: Required<Omit<OutboxOptions, "handoff" | "exercise" | "policy">> &
+    Pick<OutboxOptions, "handoff" | "exercise" | "policy">;
   #running: Promise<void> | undefined;
   #again = false;
   /** When each outlet last came back after being down, by this process's clock. */
   readonly #recovered = new Map<string, number>();
+  /** Deliveries handed over by `deliverNow`, still running. */
+  readonly #handedOver = new Set<Promise<void>>();
+  /**
+   * Per outlet, the first post it made wait (logged out, unreachable, key refused): the posts after it wait
+   * until it has gone, so what waited goes out in order.
+   */
+  readonly #waitingHead = new Map<string, AnnouncementId>();
+  #rebuilt: Promise<void> | undefined;
 
   constructor(options: OutboxOptions) {
     this.#o = {
@@ -140,6 +153,8 @@ export class Outbox {
   /** The outlet works again: what waited for it is due now, not at its next backed-off retry. */
   outletRecovered(outletId: string): void {
     this.#recovered.set(outletId, this.#o.clock.now().getTime());
+    this.#waitingHead.delete(outletId);
+    this.#rebuilt = undefined;
   }
 
   /** Runs one pass now, or right after the pass in progress. Never runs two passes at once. */
@@ -164,30 +179,37 @@ export class Outbox {
    * posts strictly in that order: once an outlet makes a post wait, the posts after it wait too.
    */
   async #pass(): Promise<void> {
+    this.#rebuilt ??= this.#rebuildDueIndex();
+    await this.#rebuilt;
     const now = this.#o.clock.now().getTime();
-    const ids = await this.#o.store.openIds();
+    const ids = await this.#o.store.dueIds(new Date(now), DUE_PER_PASS);
+    // More are due than one pass takes: the next pass follows at once.
+    if (ids.length === DUE_PER_PASS) this.#again = true;
     const due: Announcement[] = [];
-    // Read in small batches: fewer round trips than one by one.
-    for (let start = 0; start < ids.length; start += READ_BATCH) {
-      const batch = ids.slice(start, start + READ_BATCH);
-      const records = await this.#o.store.getMany(batch);
-      for (const a of records) {
-        if (a && (await this.#finds(a, now))) due.push(a);
-      }
+    for (const a of await this.#o.store.getMany(ids)) {
+      if (a && (await this.#finds(a, now))) due.push(a);
     }
     const blocked = new Set<string>();
+    for (const [outlet, head] of this.#waitingHead) {
+      if (await this.#stillWaits(head, outlet, now)) blocked.add(outlet);
+      else this.#waitingHead.delete(outlet);
+    }
     for (const a of due.sort((x, y) => this.#order(x, y))) {
       // The batch read only finds the work; what is delivered is read again, as it is now.
       const fresh = await this.#o.store.get(a.id);
       for (const d of fresh?.deliveries ?? []) {
-        if (blocked.has(d.outlet) || !this.#o.available(d.outlet)) continue;
-        if (!this.#isDue(d, now)) {
-          if (d.state === "queued" && d.waitsForOutlet) blocked.add(d.outlet);
-          continue;
-        }
+        const head = this.#waitingHead.get(d.outlet) === a.id;
+        if ((blocked.has(d.outlet) && !head) || !this.#o.available(d.outlet)) continue;
+        if (!this.#isDue(d, now)) continue;
         try {
           const waits = await this.#deliver(a.id, d.outlet, d.handoff === true, fresh?.exercise === true);
-          if (waits) blocked.add(d.outlet);
+          if (waits) {
+            blocked.add(d.outlet);
+            if (!this.#waitingHead.has(d.outlet)) this.#waitingHead.set(d.outlet, a.id);
+          } else if (head) {
+            this.#waitingHead.delete(d.outlet);
+            blocked.delete(d.outlet);
+          }
         } catch (error) {
           this.#o.log.error({ err: error, id: a.id, outlet: d.outlet }, "delivery pass failed; will retry");
         }
@@ -195,10 +217,80 @@ export class Outbox {
     }
   }
 
+  /**
+   * Delivers one announcement at once, as its deciding approval hands it over. Resolves as soon as its first
+   * outlet call is under way (or nothing is to be sent), so the post goes out before the chat is told.
+   */
+  async deliverNow(id: AnnouncementId): Promise<void> {
+    let underway!: () => void;
+    const started = new Promise<void>((resolve) => (underway = resolve));
+    const work = this.#deliverOne(id, underway)
+      .catch((error: unknown) => this.#o.log.error({ err: error, id }, "delivery failed; the next pass retries"))
+      .finally(() => {
+        underway();
+        this.#handedOver.delete(work);
+      });
+    this.#handedOver.add(work);
+    await started;
+  }
+
+  /** Resolves once deliveries handed over by `deliverNow` are done (for an orderly stop). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#handedOver]);
+  }
+
+  async #deliverOne(id: AnnouncementId, underway: () => void): Promise<void> {
+    const now = this.#o.clock.now().getTime();
+    const a = await this.#o.store.get(id);
+    if (!a || !isDelivering(a)) return;
+    for (const d of a.deliveries) {
+      // Behind a post its outlet made wait, it keeps its place in the line: the pass takes it.
+      const behind = this.#waitingHead.has(d.outlet) && this.#waitingHead.get(d.outlet) !== id;
+      if (behind || !this.#o.available(d.outlet) || !this.#isDue(d, now)) continue;
+      const waits = await this.#deliver(id, d.outlet, d.handoff === true, a.exercise === true, underway);
+      if (waits && !this.#waitingHead.has(d.outlet)) this.#waitingHead.set(d.outlet, id);
+    }
+  }
+
+  /**
+   * Puts every open announcement in the due index no later than it is due: after an upgrade (announcements
+   * from before the index) or a crash between an index write and its record; and what waited for an outlet that
+   * works again is due now, not at its backed-off retry. Before the first pass of a process and after an outlet
+   * came back; lowering only, so it needs no locks.
+   */
+  async #rebuildDueIndex(): Promise<void> {
+    const now = this.#o.clock.now();
+    const ids = await this.#o.store.openIds();
+    for (let start = 0; start < ids.length; start += READ_BATCH) {
+      for (const a of await this.#o.store.getMany(ids.slice(start, start + READ_BATCH))) {
+        if (!a) continue;
+        const back = a.deliveries.some((d) => d.state === "queued" && this.#isDue(d, now.getTime()));
+        const at = back ? now : nextDueAt(a, now, this.#o.policy);
+        if (at) await this.#o.store.setDueNoLaterThan(a.id, at);
+      }
+    }
+  }
+
+  /** Whether the post an outlet made wait is still waiting for it (not sent, withdrawn or handed over meanwhile). */
+  async #stillWaits(id: AnnouncementId, outlet: string, now: number): Promise<boolean> {
+    const a = await this.#o.store.get(id);
+    return (
+      a?.deliveries.some(
+        (d) => d.outlet === outlet && d.state === "queued" && d.waitsForOutlet === true && !this.#isDue(d, now),
+      ) ?? false
+    );
+  }
+
+  /** Writes the record and its place in the due index. */
+  #save(a: Announcement): Promise<void> {
+    return saveRecord(this.#o.store, a, this.#o.clock.now(), this.#o.policy);
+  }
+
   /** Closes what is settled and starts due scheduled posts; true when the announcement has deliveries to make. */
   async #finds(a: Announcement, now: number): Promise<boolean> {
     if (isSettled(a)) {
       await this.#o.store.markClosed(a.id);
+      await this.#o.store.setDue(a.id, undefined);
       return false;
     }
     if (a.state === "scheduled" && a.publishAt !== undefined && Date.parse(a.publishAt) <= now) {
@@ -236,14 +328,20 @@ export class Outbox {
       const lateMs = now.getTime() - Date.parse(a.publishAt);
       const reason = lateMs > LATE_AFTER_MS ? `late by ${Math.round(lateMs / 60_000)} min` : undefined;
       applyEvent(a, "start_publishing", SYSTEM_ACTOR, now, reason ? { reason } : {});
-      await this.#o.store.put(a);
+      await this.#save(a);
       if (reason) late = { kind: "published_late", announcement: a, lateMs };
     });
     if (late) await this.#tell(late);
   }
 
   /** Resolves true when the outlet made the post wait (it is not ready). */
-  async #deliver(id: AnnouncementId, outletId: string, byHand: boolean, exercise: boolean): Promise<boolean> {
+  async #deliver(
+    id: AnnouncementId,
+    outletId: string,
+    byHand: boolean,
+    exercise: boolean,
+    underway?: () => void,
+  ): Promise<boolean> {
     const real = this.#o.outlets.get(outletId);
     // An exercise never reaches the real channel: its test channel, a person, or nothing.
     const channel = exercise && real && !real.handoff ? this.#o.exercise?.get(outletId) : real;
@@ -263,7 +361,7 @@ export class Outbox {
         const next = await this.#claim(id, outletId);
         if (next.kind === "none") return false;
         if (next.kind === "reconcile") return this.#reconcile(id, outletId, outlet, next);
-        return this.#publish(id, outletId, outlet, next);
+        return this.#publish(id, outletId, outlet, next, underway);
       },
       this.#o.deliveryLeaseMs,
     );
@@ -296,10 +394,18 @@ export class Outbox {
   }
 
   /** `outletId` names the delivery; `outlet` is who publishes it (the channel's own, or the hand-off). */
-  async #publish(id: AnnouncementId, outletId: string, outlet: Outlet, step: Work): Promise<boolean> {
+  async #publish(
+    id: AnnouncementId,
+    outletId: string,
+    outlet: Outlet,
+    step: Work,
+    underway?: () => void,
+  ): Promise<boolean> {
     let outcome: PublishOutcome;
     try {
-      outcome = await this.#send(outlet, step);
+      const sending = this.#send(outlet, step);
+      underway?.();
+      outcome = await sending;
     } catch (error) {
       outcome = { state: "unknown", reason: errorText(error) };
     }
@@ -353,7 +459,7 @@ export class Outbox {
       delete d.notBefore;
       delete d.waitsForOutlet;
       applyEvent(a, afterNotFound ? "delivery_retry" : "delivery_started", SYSTEM_ACTOR, now, { outlet: outletId });
-      await this.#o.store.put(a);
+      await this.#save(a);
       return { kind: "publish", attempt: d.attempt, ...work };
     });
   }
@@ -421,7 +527,7 @@ export class Outbox {
       if (settled === "published" || settled === "corrected" || settled === "retracted") {
         notices.push({ kind: settled, announcement: a });
       }
-      await this.#o.store.put(a);
+      await this.#save(a);
       if (isSettled(a)) await this.#o.store.markClosed(id);
       for (const e of a.events.slice(known)) {
         this.#o.log.info({ id, actor: e.actor, action: e.event, outlet: outletId, to: e.to }, "announcement changed");
@@ -454,7 +560,7 @@ export class Outbox {
       const pause = READ_BACK_PAUSES_MS[Math.min(d.notFound, READ_BACK_PAUSES_MS.length - 1)] ?? 30_000;
       const next = graceEnds > now ? Math.min(now + pause, graceEnds) : now + pause;
       d.notBefore = new Date(next).toISOString();
-      await this.#o.store.put(a);
+      await this.#save(a);
       return d.notFound;
     });
   }
@@ -471,7 +577,7 @@ export class Outbox {
       this.#o.log.warn({ id, outlet: outletId, reason }, "delivery outcome unclear and cannot be read back");
       applyEvent(a, "delivery_needs_manual_check", SYSTEM_ACTOR, now, { outlet: outletId, reason });
       if (this.#o.handoff && !d.handoff) this.#toHandoff(a, d, now);
-      await this.#o.store.put(a);
+      await this.#save(a);
       notice = { kind: "needs_manual_check", announcement: a, outlet: outletId, reason };
     });
     if (notice) await this.#tell(notice);
@@ -494,8 +600,11 @@ export class Outbox {
   }
 }
 
-/** How many open announcements one store read fetches during a pass. */
-const READ_BATCH = 16;
+/** How many open announcements one store read fetches while rebuilding the due index. */
+const READ_BATCH = 100;
+
+/** At most this many due announcements per pass; more are taken by the passes that follow at once. */
+const DUE_PER_PASS = 200;
 
 /** When the announcement's current deliveries were decided: its last approval to publish, correct or retract. */
 function decidedAt(a: Announcement): string {

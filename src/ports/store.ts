@@ -20,6 +20,19 @@ export interface AnnouncementRecords {
   markClosed(id: AnnouncementId): Promise<void>;
 }
 
+/**
+ * When each open announcement next has something to do (a delivery, its scheduled time, its deadline, an
+ * escalation step, a reminder), ordered by that time, so periodic work reads only what is due.
+ */
+export interface DueIndex {
+  /** Sets when `id` is next due; undefined takes it out of the index. */
+  setDue(id: AnnouncementId, at: Date | undefined): Promise<void>;
+  /** Moves it earlier only (adds it if absent): safe without the announcement's lock. */
+  setDueNoLaterThan(id: AnnouncementId, at: Date): Promise<void>;
+  /** Ids due at `now`, earliest first, at most `limit`. */
+  dueIds(now: Date, limit: number): Promise<AnnouncementId[]>;
+}
+
 /** Exclusion and once-only claims across every process sharing the store. */
 export interface Locks {
   /**
@@ -71,6 +84,6 @@ export interface StoreLifecycle {
 }
 
 /** Every port one back-end (memory, SQLite, Redis, PostgreSQL) implements. */
-export type Store = AnnouncementRecords & Locks & Settings & MediaStore & ChatStateStore & StoreLifecycle;
+export type Store = AnnouncementRecords & DueIndex & Locks & Settings & MediaStore & ChatStateStore & StoreLifecycle;
 
 export const announcementLockKey = (id: AnnouncementId): string => `announcement:${id}`;

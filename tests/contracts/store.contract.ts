@@ -6,6 +6,7 @@ import type { Store } from "../../src/ports/store.ts";
 import { CROWD_POLICY, FakeOutlet, FixedClock, RecordingNotices } from "../fakes/fixtures.ts";
 import { announcementRecordsContract } from "./announcement-records.contract.ts";
 import { chatStateContract } from "./chat-state.contract.ts";
+import { dueIndexContract } from "./due-index.contract.ts";
 import { locksContract } from "./locks.contract.ts";
 import { mediaContract } from "./media.contract.ts";
 import { settingsContract } from "./settings.contract.ts";
@@ -18,6 +19,7 @@ export function storeContract(name: string, options: StoreContractOptions<Store>
   describe(`store contract: ${name}`, () => {
     announcementRecordsContract(name, options);
     locksContract(name, options);
+    dueIndexContract(name, options);
     settingsContract(name, options);
     mediaContract(name, options);
     chatStateContract(name, options);

@@ -38,6 +38,7 @@ function aStore() {
       passes += 1;
       await answer();
     },
+    idle: async () => undefined,
   } as unknown as Outbox;
   return {
     ping: async () => {
