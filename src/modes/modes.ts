@@ -26,7 +26,7 @@ export function modes(core: Core) {
       await store.putSetting(`mode:${mode}`, setting);
       log.warn({ mode, on, by: actor }, "mode changed");
       await tell({ kind: "mode_changed", mode, on, by: actor });
-      if (!on) deps.onDue?.();
+      if (!on) await deps.onDue?.();
       return ok(setting);
     },
 

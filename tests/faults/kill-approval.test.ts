@@ -146,7 +146,7 @@ describe("kill -9 while approval events arrive: Slack", () => {
       if (when === "ack") await given;
       else if (typeof when === "number") await new Promise((resolve) => setTimeout(resolve, when));
       else {
-        await bot.waitForLog(new RegExp(`"eventId":"${eventId}"`), 5000, 1);
+        await bot.waitForLog(new RegExp(`"eventId":"${eventId}"`), 15_000, 1);
         if (when.received > 0) await new Promise((resolve) => setTimeout(resolve, when.received));
       }
       await bot.kill9();
