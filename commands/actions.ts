@@ -36,7 +36,7 @@ export function reactionMeaning(reaction: string): ReactionMeaning | undefined {
 }
 
 /** 👍 and 👌 look like approval but are not: an approver who uses them is told which reaction counts. */
-const looksLikeApproval = (reaction: string): boolean =>
+export const looksLikeApproval = (reaction: string): boolean =>
   ["👍", "👌", "+1", "thumbsup", "ok_hand"].includes(reactionKey(reaction));
 
 async function approvalHint(

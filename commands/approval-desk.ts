@@ -11,7 +11,7 @@ import type { BotNotice, HandoffNotice, Notice, NoticeSink } from "../src/ports/
 import type { AnnouncementRecords, ChatStateStore } from "../src/ports/store.ts";
 import { isStoreUnavailable, StoreUnavailableError } from "../src/ports/store-unavailable.ts";
 import { KeyedMutex } from "../src/util/keyed-mutex.ts";
-import { reactionMeaning } from "./actions.ts";
+import { looksLikeApproval, reactionMeaning } from "./actions.ts";
 import { ApprovalState, type SeenReaction } from "./approval-state.ts";
 import type { ApprovalAction, CommandInput, CommandOutcome } from "./input.ts";
 import { L, type Localized } from "./messages.ts";
@@ -163,15 +163,24 @@ export class ApprovalDesk implements NoticeSink {
   }
 
   /**
-   * A reaction on one of the approval posts; reactions elsewhere cost one read and nothing else.
+   * A reaction on one of the approval posts. Chat noise (another room, an emoji that means nothing here, the
+   * bot's own) is dropped before anything is read; a meaningful reaction elsewhere costs one read.
    * While the store is unreachable it waits, and counts once the store is back (`resume`).
    */
   reaction(event: ReactionEvent): Promise<void> {
+    if (!this.#concerns(event)) return Promise.resolve();
     return this.#whenStoreAnswers(() => this.#reaction(event));
   }
 
+  #concerns(event: ReactionEvent): boolean {
+    return (
+      event.room === this.#surface.approvalRoom &&
+      event.user !== this.#surface.botUserId() &&
+      (reactionMeaning(event.key) !== undefined || looksLikeApproval(event.key))
+    );
+  }
+
   async #reaction(event: ReactionEvent): Promise<void> {
-    if (event.user === this.#surface.botUserId()) return;
     const id = await this.#announcementOf(event.postId);
     const post = id && (await this.state.post(id));
     if (!id || !post || post.room !== event.room) return;

@@ -258,7 +258,7 @@ export class MatrixApp implements MatrixSender {
     if ((event.origin_server_ts ?? 0) < this.#startedAt - REPLAY_GRACE_MS) return;
     if (event.type === "m.room.message") return this.#onMessage(roomId, event);
     if (event.type === "m.reaction") return this.#onReaction(roomId, event);
-    if (event.type === "m.room.redaction") return this.#onRedaction(event);
+    if (event.type === "m.room.redaction") return this.#onRedaction(roomId, event);
   }
 
   async #onInvite(roomId: string, event: Record<string, unknown>): Promise<void> {
@@ -461,9 +461,11 @@ export class MatrixApp implements MatrixSender {
   }
 
   /** A redacted reaction takes back what it gave (an approval before publication). */
-  async #onRedaction(event: RoomEvent): Promise<void> {
+  async #onRedaction(roomId: string, event: RoomEvent): Promise<void> {
     const target = typeof event.content.redacts === "string" ? event.content.redacts : event.redacts;
-    if (target) await this.#handlers?.desk.redaction(event.event_id, target);
+    // Counted reactions are only ever on the approval room's previews.
+    if (target && roomId === this.#o.settings.approvalRoom)
+      await this.#handlers?.desk.redaction(event.event_id, target);
   }
 
   /**

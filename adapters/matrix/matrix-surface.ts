@@ -95,6 +95,10 @@ export class MatrixSurface implements ApprovalSurface {
     return this.#botUserId;
   }
 
+  get approvalRoom(): string {
+    return this.#o.approvalRoom;
+  }
+
   get #language(): Language {
     return this.#o.policy.language;
   }

@@ -77,6 +77,10 @@ export class SlackSurface implements ApprovalSurface {
     return this.#botUserId;
   }
 
+  get approvalRoom(): string {
+    return this.#o.approvalChannel;
+  }
+
   get #language(): Language {
     return this.#o.policy.language;
   }

@@ -38,6 +38,8 @@ export interface ApprovalSurface {
   readonly platform: string;
   /** The chat user id of the bot itself; its own reactions never count. */
   botUserId(): string;
+  /** The room approval posts are in; reactions anywhere else are chat noise. */
+  readonly approvalRoom: string;
   /** Posts the approval post of `a` into the approval room. */
   open(a: Announcement): Promise<ApprovalPost>;
   /**

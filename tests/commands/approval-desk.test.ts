@@ -26,6 +26,7 @@ class RecordingSurface implements ApprovalSurface {
     this.#gate = new Promise((resolve) => (this.release = resolve));
   }
   botUserId = () => "bot";
+  readonly approvalRoom = "approvals";
   async open(): Promise<ApprovalPost> {
     await this.#gate;
     this.#posts += 1;
@@ -114,6 +115,30 @@ const approvalsOf = async (w: ReturnType<typeof aDesk>, id: string) =>
   (await w.service.get(id as `A-${string}`))?.approvals.map((a) => a.by) ?? [];
 
 describe("the approval desk", () => {
+  it("chat noise (another room, an emoji that means nothing here, the bot's own) is dropped before any store call", async () => {
+    const w = aDesk();
+    await w.draft("Zwei Freigaben");
+    await w.desk.settled();
+    let storeCalls = 0;
+    for (const method of ["getChatState", "putChatState", "claimOnce", "get", "withLock"] as const) {
+      const original = w.store[method].bind(w.store) as (...args: unknown[]) => unknown;
+      (w.store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        storeCalls += 1;
+        return original(...args);
+      };
+    }
+    const on = (room: string, user: string, key: string, eventId: string) =>
+      w.desk.reaction({ eventId, room, postId: "post-1", user, key, removed: false });
+    await on("elsewhere", "carla", "✅", "n1");
+    await on("approvals", "carla", "🎉", "n2");
+    await on("approvals", "carla", ":tada:", "n3");
+    await on("approvals", "bot", "✅", "n4");
+    expect(storeCalls).toBe(0);
+    await on("approvals", "carla", "✅", "n5");
+    expect(storeCalls).toBeGreaterThan(0);
+    expect(await approvalsOf(w, "A-0001")).toEqual(["carla"]);
+  });
+
   it("a ✅ that arrives while its post is being noted waits for it, and counts", async () => {
     const w = aDesk();
     w.surface.holdOpens();
