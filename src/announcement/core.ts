@@ -68,15 +68,17 @@ export function createCore(deps: AnnouncementServiceDeps) {
     change: (a: Announcement, now: Date) => Result<void>,
   ): Promise<Result<Announcement>> {
     return store.withLock(announcementLockKey(id), async () => {
-      const stored = await store.get(id);
-      if (!stored) return fail("NOT_FOUND", { id });
-      const a = structuredClone(stored);
+      // Every read gives a fresh copy: `change` may work on it, and a failed change is simply dropped.
+      const a = await store.get(id);
+      if (!a) return fail("NOT_FOUND", { id });
+      const wasSettled = isSettled(a);
+      const known = a.events.length;
       const changed = change(a, clock.now());
       if (!changed.ok) return changed;
-      if (isSettled(stored) && !isSettled(a)) await store.markOpen(id);
+      if (wasSettled && !isSettled(a)) await store.markOpen(id);
       await saveRecord(store, a, clock.now(), policy);
       if (isSettled(a)) await store.markClosed(id);
-      for (const e of a.events.slice(stored.events.length)) {
+      for (const e of a.events.slice(known)) {
         log.info(
           { id, actor: e.actor, action: e.event, from: e.from, to: e.to, version: e.version },
           "announcement changed",

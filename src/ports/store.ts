@@ -9,6 +9,7 @@ export interface AnnouncementRecords {
   nextSequence(name: string): Promise<number>;
   /** The last number `nextSequence` gave out, 0 if none. */
   currentSequence(name: string): Promise<number>;
+  /** A copy of its own on every call: changing it changes nothing stored. */
   get(id: AnnouncementId): Promise<Announcement | undefined>;
   /** Several records in one round trip, in the order asked; undefined where there is none. */
   getMany(ids: readonly AnnouncementId[]): Promise<(Announcement | undefined)[]>;

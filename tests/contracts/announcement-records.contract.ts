@@ -21,6 +21,16 @@ export function announcementRecordsContract(name: string, options: StoreContract
       expect((await store.get("A-0001"))?.state).toBe("approved");
     });
 
+    it("every read is a copy of its own: changing it changes nothing stored", async () => {
+      const store = await open(fresh());
+      await store.put(anAnnouncement("A-0001"));
+      const first = await store.get("A-0001");
+      first?.approvals.push({ by: "carla", versionHash: "h1", at: "t", via: "command" });
+      const [many] = await store.getMany(["A-0001"]);
+      expect(many?.approvals).toEqual([]);
+      expect((await store.get("A-0001"))?.approvals).toEqual([]);
+    });
+
     it("hands out unique sequence numbers to parallel callers", async () => {
       const stores = await instances(fresh());
       expect(await stores[0]?.currentSequence("announcement")).toBe(0);
