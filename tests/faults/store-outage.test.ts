@@ -62,6 +62,7 @@ async function outageScenario(server: OwnStore): Promise<void> {
 
     await server.start();
     await bot.askUntil("status A-0001", /A-0001[^\n]*wartet auf Freigabe/, 40);
+    await bot.waitForLog(/"store reachable again"/, 15_000);
     await bot.askUntil("list", /A-0001/, 5);
     await expect.poll(async () => (await readiness(opsPort)).body.checks.store?.ok, { timeout: 15_000 }).toBe(true);
     bot.say("as carla approve A-0001");
