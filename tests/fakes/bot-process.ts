@@ -65,6 +65,13 @@ export class BotProcess {
     }
   }
 
+  /** Says `line` and waits for its answer (in what is printed from now on). */
+  async tell(line: string, answer: RegExp, ms = 15_000): Promise<string> {
+    const from = this.#out.length;
+    this.say(line);
+    return this.waitFor(answer, ms, from);
+  }
+
   /** Says `line` until its answer matches: for state that another task of the bot settles a moment later. */
   async askUntil(line: string, pattern: RegExp, tries = 20): Promise<string> {
     for (let i = 1; ; i++) {
@@ -90,3 +97,10 @@ export class BotProcess {
 }
 
 export const count = (text: string, pattern: RegExp): number => text.match(new RegExp(pattern, "g"))?.length ?? 0;
+
+/** Drafts A-0001 and has it approved (two approvals: `umfrage` in the example policy). */
+export async function approveA0001(bot: BotProcess, text: string): Promise<void> {
+  await bot.tell(`announce ${text} --category umfrage`, /A-0001 ist angelegt/);
+  await bot.tell("as carla approve A-0001", /Freigabe für A-0001 ist vermerkt/);
+  await bot.tell("as erik approve A-0001", /A-0001 ist freigegeben/);
+}

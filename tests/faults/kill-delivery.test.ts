@@ -2,23 +2,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BotProcess } from "../fakes/bot-process.ts";
+import { approveA0001, BotProcess } from "../fakes/bot-process.ts";
 import { FakeWaha } from "../fakes/fake-waha.ts";
 
 const ROUNDS = 10;
-
-/** Drafts A-0001 and has it approved (two approvals: `umfrage` in the example policy). */
-async function approve(bot: BotProcess, text: string): Promise<void> {
-  for (const [say, answer] of [
-    [`announce ${text} --category umfrage`, /A-0001 ist angelegt/],
-    ["as carla approve A-0001", /Freigabe für A-0001 ist vermerkt/],
-    ["as erik approve A-0001", /A-0001 ist freigegeben/],
-  ] as const) {
-    const from = bot.output.length;
-    bot.say(say);
-    await bot.waitFor(answer, 15_000, from);
-  }
-}
 
 /**
  * amtsbote killed with SIGKILL while the gateway holds its send: before the post reached the channel (then it must
@@ -43,7 +30,7 @@ describe("kill -9 during delivery", () => {
         waha.holdSends = round % 2 === 1 ? "unposted" : "posted";
         const first = new BotProcess(dir, env);
         await first.waitFor(/amtsbote bereit/);
-        await approve(first, text);
+        await approveA0001(first, text);
         await expect.poll(() => waha.sends, { timeout: 10_000, interval: 20 }).toBe(1);
         await first.kill9();
         waha.holdSends = "no";

@@ -5,12 +5,6 @@ import { describe, expect, it } from "vitest";
 import { BotProcess } from "../fakes/bot-process.ts";
 import { FakeWaha } from "../fakes/fake-waha.ts";
 
-async function tell(bot: BotProcess, say: string, answer: RegExp): Promise<void> {
-  const from = bot.output.length;
-  bot.say(say);
-  await bot.waitFor(answer, 15_000, from);
-}
-
 const gatewayEnv = (waha: FakeWaha, url: string, apiKey = waha.apiKey) => ({
   WAHA_URL: url,
   WAHA_API_KEY: apiKey,
@@ -28,10 +22,10 @@ describe("posts approved while the WhatsApp gateway cannot send", () => {
       const bot = new BotProcess(mkdtempSync(join(tmpdir(), "amtsbote-qr-")), gatewayEnv(waha, url));
       await bot.waitFor(/amtsbote bereit/);
       for (const [i, text] of ["Eins", "Zwei", "Drei"].entries()) {
-        await tell(bot, `announce ${text}`, new RegExp(`A-000${i + 1} ist angelegt`));
+        await bot.tell(`announce ${text}`, new RegExp(`A-000${i + 1} ist angelegt`));
       }
       for (const id of ["A-0002", "A-0003", "A-0001"]) {
-        await tell(bot, `as carla approve ${id}`, new RegExp(`${id} ist freigegeben`));
+        await bot.tell(`as carla approve ${id}`, new RegExp(`${id} ist freigegeben`));
       }
       await bot.waitFor(/A-0001 ist freigegeben[\s\S]*/);
       expect(waha.posts).toEqual([]);
@@ -51,10 +45,10 @@ describe("posts approved while the WhatsApp gateway cannot send", () => {
     try {
       const wrong = new BotProcess(dir, gatewayEnv(waha, url, "a-wrong-key"));
       await wrong.waitFor(/amtsbote bereit/);
-      await tell(wrong, "announce Hauptstraße gesperrt", /A-0001 ist angelegt/);
-      await tell(wrong, "as carla approve A-0001", /A-0001 ist freigegeben/);
+      await wrong.tell("announce Hauptstraße gesperrt", /A-0001 ist angelegt/);
+      await wrong.tell("as carla approve A-0001", /A-0001 ist freigegeben/);
       await expect.poll(() => waha.requests.filter((r) => r.startsWith("POST")).length, { timeout: 5_000 }).toBe(0);
-      await tell(wrong, "status A-0001", /A-0001 ·/);
+      await wrong.tell("status A-0001", /A-0001 ·/);
       expect(wrong.output).toMatch(/→ whatsapp-waha: in der Warteschlange/);
       expect(wrong.output).toMatch(/funktioniert nicht: das Gateway lehnt den API-Schlüssel ab\. IT: Schlüssel prüfen/);
       expect(wrong.output).not.toMatch(/refused|credentials/);

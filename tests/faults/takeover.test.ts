@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BotProcess } from "../fakes/bot-process.ts";
+import { approveA0001, BotProcess } from "../fakes/bot-process.ts";
 import { FakeWaha } from "../fakes/fake-waha.ts";
 import { serviceUrl } from "../fakes/services.ts";
 
@@ -35,15 +35,7 @@ describe("two instances, the delivering one killed: the survivor delivers", () =
           waha.holdSends = "unposted";
           const first = new BotProcess(mkdtempSync(join(tmpdir(), "amtsbote-a-")), { ...env, INSTANCE_ID: "a" });
           await first.waitFor(/amtsbote bereit/);
-          for (const [say, answer] of [
-            ["announce Übernahme --category umfrage", /A-0001 ist angelegt/],
-            ["as carla approve A-0001", /Freigabe für A-0001 ist vermerkt/],
-            ["as erik approve A-0001", /A-0001 ist freigegeben/],
-          ] as const) {
-            const from = first.output.length;
-            first.say(say);
-            await first.waitFor(answer, 15_000, from);
-          }
+          await approveA0001(first, "Übernahme");
           await expect.poll(() => waha.sends, { timeout: 10_000, interval: 20 }).toBe(1);
           const survivor = new BotProcess(mkdtempSync(join(tmpdir(), "amtsbote-b-")), { ...env, INSTANCE_ID: "b" });
           await survivor.waitFor(/amtsbote bereit/);
