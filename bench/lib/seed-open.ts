@@ -5,7 +5,7 @@
 // copied next to the bot, one snapshot per size, each size continuing from the one below.
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { openStore } from "../../adapters/store/open-store.ts";
 import { cardBlocks } from "../../adapters/slack/blocks.ts";
 import { SLACK_PLATFORM } from "../../adapters/slack/slack-surface.ts";
@@ -97,7 +97,7 @@ export async function seedOpen(
       // Closed, the file holds everything (SQLite checkpoints its write-ahead log on close); then copied out.
       await store.close();
       const copy = join(mkdtempSync(join(tmpdir(), `amtsbote-bench-open-${size}-`)), "amtsbote.sqlite");
-      process.once("exit", () => rmSync(join(copy, ".."), { recursive: true, force: true }));
+      process.once("exit", () => rmSync(dirname(copy), { recursive: true, force: true }));
       copyFileSync(file, copy);
       if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
       files.set(size, copy);
