@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { childEnv } from "../tests/fakes/child-env.ts";
 import { machineLine } from "./lib/common.ts";
 
-const BENCHES = ["ack-latency.ts", "approval-to-outlet.ts", "burst.ts", "startup.ts"];
+const BENCHES = ["ack-latency.ts", "approval-to-outlet.ts", "burst.ts", "startup.ts", "open-curve.ts"];
 
 console.log("# amtsbote benchmarks");
 console.log(machineLine());
