@@ -64,7 +64,7 @@ export interface ReactionEvent {
 export interface ApprovalDeskOptions {
   surface: ApprovalSurface;
   policy: Policy;
-  store: ChatStateStore & Pick<AnnouncementRecords, "openIds" | "getMany">;
+  store: ChatStateStore & Pick<AnnouncementRecords, "openIds" | "getMany" | "get">;
   handle: (input: CommandInput) => Promise<CommandOutcome>;
   log: Logger;
   /** Told when a chat event or notice starts waiting for the store, so that `resume` is called once it is back. */
@@ -339,8 +339,9 @@ export class ApprovalDesk implements NoticeSink {
     await this.#awaitingDecision();
   }
 
-  async #awaitingDecision(): Promise<{ a: Announcement; post: ApprovalPost }[]> {
-    const pending: { a: Announcement; post: ApprovalPost }[] = [];
+  /** Read in batches and kept small (no records held), so thousands of waiting posts cost little memory. */
+  async #awaitingDecision(): Promise<Awaiting[]> {
+    const pending: Awaiting[] = [];
     const ids = await this.#o.store.openIds();
     for (let i = 0; i < ids.length; i += BATCH) {
       for (const a of await this.#o.store.getMany(ids.slice(i, i + BATCH))) {
@@ -350,7 +351,10 @@ export class ApprovalDesk implements NoticeSink {
           post = await this.#surface.recover(a);
           await this.state.putPost(a.id, post);
         }
-        pending.push({ a, post });
+        const byReaction = (a.change ? a.change.approvals : approvalsOfCurrentVersion(a)).some(
+          (x) => x.via === "reaction",
+        );
+        pending.push({ id: a.id, post, byReaction });
       }
     }
     return pending;
@@ -370,11 +374,14 @@ export class ApprovalDesk implements NoticeSink {
     const platform = this.#surface.platform;
     let counted = 0;
     let revoked = 0;
-    for (const { a, post } of pending) {
+    for (const { id, post, byReaction } of pending) {
       const found = now.get(post.id);
       if (!found) continue;
       const present = found.filter((r) => r.user !== bot);
       const approving = present.filter((r) => reactionMeaning(r.key) === "approve");
+      if (approving.length === 0 && !byReaction) continue;
+      const a = await this.#o.store.get(id);
+      if (!a || !awaitsDecision(a)) continue;
       const seen = await this.state.seen(a.id);
       // Taken back first, so a ✅ that is gone never helps reach the quorum.
       const approvals = a.change ? a.change.approvals : approvalsOfCurrentVersion(a);
@@ -394,6 +401,13 @@ export class ApprovalDesk implements NoticeSink {
     }
     this.#o.log.info({ posts: pending.length, counted, revoked }, "approval posts reconciled");
   }
+}
+
+/** A post awaiting a decision, as reconciliation needs it: whether any approval came by reaction. */
+interface Awaiting {
+  id: AnnouncementId;
+  post: ApprovalPost;
+  byReaction: boolean;
 }
 
 /** A command that could not reach the store leaves its chat event unhandled, to wait for the store. */

@@ -467,7 +467,14 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     async tick(): Promise<void> {
       if (!scannedAll) {
         scannedAll = true;
-        await runTasks(this, await openAnnouncements());
+        const open = await store.openIds();
+        for (let i = 0; i < open.length; i += TICK_BATCH) {
+          const batch = await store.getMany(open.slice(i, i + TICK_BATCH));
+          await runTasks(
+            this,
+            batch.filter((a): a is Announcement => a !== undefined && !isSettled(a)),
+          );
+        }
         return;
       }
       const ids = await store.dueIds(clock.now(), TICK_BATCH);
