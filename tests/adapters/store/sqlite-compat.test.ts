@@ -5,7 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import Keyv from "keyv";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { openStore } from "../../../adapters/store/open-store.ts";
-import { openSqlite } from "../../../adapters/store/sqlite-connection.ts";
+import { openSqlite, withoutSqliteNotice } from "../../../adapters/store/sqlite-connection.ts";
 import { KeyvSqliteStore } from "../../../adapters/store/sqlite-keyv.ts";
 import type { Store } from "../../../src/ports/store.ts";
 import { anAnnouncement } from "../../contracts/store-harness.ts";
@@ -217,5 +217,31 @@ describe("the keyv store on node:sqlite", () => {
       code: "SQLITE_CONSTRAINT",
       message: expect.stringMatching(/^SQLITE_CONSTRAINT: .*UNIQUE/),
     });
+  });
+});
+
+describe("loading node:sqlite", () => {
+  it("holds back only Node 22's ExperimentalWarning about SQLite; other warnings pass, and afterwards all do", async () => {
+    const original = process.emitWarning;
+    const emitted = vi.fn();
+    process.emitWarning = emitted;
+    try {
+      await withoutSqliteNotice(async () => {
+        process.emitWarning("SQLite is an experimental feature and might change at any time", "ExperimentalWarning");
+        process.emitWarning("SQLite is an experimental feature", { type: "ExperimentalWarning" });
+        process.emitWarning("VM modules are an experimental feature", "ExperimentalWarning");
+        process.emitWarning("SQLite is slow", "Warning");
+      });
+      await expect(withoutSqliteNotice(() => Promise.reject(new Error("load failed")))).rejects.toThrow("load failed");
+      expect(process.emitWarning).toBe(emitted);
+      process.emitWarning("SQLite is an experimental feature", "ExperimentalWarning");
+    } finally {
+      process.emitWarning = original;
+    }
+    expect(emitted.mock.calls).toEqual([
+      ["VM modules are an experimental feature", "ExperimentalWarning"],
+      ["SQLite is slow", "Warning"],
+      ["SQLite is an experimental feature", "ExperimentalWarning"],
+    ]);
   });
 });
