@@ -92,12 +92,14 @@ const BUSY_PAUSE_MAX_MS = 50;
  * Opens the SQLite file at `path` (created if missing) with Node's built-in driver.
  *
  * node:sqlite runs each statement synchronously on the event loop. That is fine here: every statement the store
- * runs touches a few rows by key (one record, lease, counter or chat state entry), about 0.2 ms with its commit on
- * the 2-core test machine. The one large write, a picture or video of up to 16 MB, once per attachment, holds the
- * loop for about 150 ms there, twice its base64 encoding. What could take long, waiting for a lock another process
- * holds, never blocks: SQLite's own busy wait is off (`PRAGMA busy_timeout = 0`), so a statement that finds the
- * file locked does nothing and answers SQLITE_BUSY at once; it is tried again after a pause, the loop free
- * meanwhile, for up to `busyTimeoutMs`, and then the SQLITE_BUSY is passed on.
+ * runs touches a few rows by key (one record, lease, counter or chat state entry). On the 2-core test machine a
+ * draft's 7 statements hold the loop about 1 ms in all, most of it the commits waiting for the disk (SQLite's
+ * default `synchronous = FULL`, kept: an approval or delivery attempt on record survives a power cut), a single one
+ * up to about 13 ms when the disk is busy. The one large write, a picture or video of up to 16 MB, once per
+ * attachment, holds it about 150 ms there, twice its base64 encoding. What could take long, waiting for a lock
+ * another process holds, never blocks: SQLite's own busy wait is off (`PRAGMA busy_timeout = 0`), so a statement
+ * that finds the file locked does nothing and answers SQLITE_BUSY at once; it is tried again after a pause, the
+ * loop free meanwhile, for up to `busyTimeoutMs`, and then the SQLITE_BUSY is passed on.
  * Each distinct SQL text is prepared once and its statement kept; the store's SQL texts are constants.
  */
 export async function openSqlite(path: string, busyTimeoutMs: number): Promise<SqliteConnection> {
