@@ -2,10 +2,6 @@
 # (see compose.yaml); only /app/data (a volume) and /tmp (tmpfs) are writable.
 
 FROM node:24-bookworm-slim AS build
-# The SQLite add-on builds from source when no prebuilt binary can be fetched.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force

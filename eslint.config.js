@@ -15,7 +15,7 @@ const SDKS = [
   "pg",
   "redis",
   "@redis/*",
-  "sqlite3",
+  "node:sqlite",
 ];
 
 export default tseslint.config(

@@ -15,13 +15,5 @@ elif ! _amtsbote_node_ok; then
   PATH="$_amtsbote_local/bin:$PATH"
 fi
 export PATH
-# Native addons that are not N-API must build against the running node's own headers.
-_amtsbote_headers="$(dirname "$(dirname "$(command -v node)")")"
-if [ -d "$_amtsbote_local/node_modules" ] && [ "$(command -v node)" = "$_amtsbote_local/bin/node" ]; then
-  for d in "$_amtsbote_local"/node_modules/node-*; do
-    [ -d "$d/include/node" ] && _amtsbote_headers="$d"
-  done
-fi
-[ -d "$_amtsbote_headers/include/node" ] && export npm_config_nodedir="$_amtsbote_headers"
-unset _amtsbote_root _amtsbote_local _amtsbote_headers
+unset _amtsbote_root _amtsbote_local
 unset -f _amtsbote_node_ok

@@ -6,7 +6,9 @@ import { KeyvStore, type StoredValue } from "./keyv-store.ts";
 import { guarded, guardedCall } from "./outage.ts";
 import { PostgresCoordinator, preparePostgres } from "./postgres-coordinator.ts";
 import { RedisCoordinator, type RedisCommands, type RedisRun } from "./redis-coordinator.ts";
+import { openSqlite } from "./sqlite-connection.ts";
 import { SqliteCoordinator } from "./sqlite-coordinator.ts";
+import { KeyvSqliteStore } from "./sqlite-keyv.ts";
 
 const CONNECT_TIMEOUT_MS = 5_000;
 /**
@@ -14,32 +16,11 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * the largest write (a 16 MB video) on a busy machine; a stopped server is noticed at once anyway.
  */
 const ANSWER_WITHIN_MS = 10_000;
-/** How long SQLite waits for a lock another process holds before the store counts as unavailable. */
-const SQLITE_BUSY_TIMEOUT_MS = 10_000;
-
 /**
- * SQLite answers SQLITE_BUSY at once, without waiting for the busy timeout, where waiting could deadlock
- * (two connections both upgrading from read to write, as on a fresh file before WAL is on). The statement
- * did nothing then, so it is safe to run again after a short pause. A BUSY that came after waiting out the
- * busy timeout is a lock held elsewhere: waiting again would only keep the person waiting, so it is passed on.
+ * How long a SQLite statement waits for a lock another process holds before the store counts as unavailable
+ * (waited out without blocking, see `openSqlite`).
  */
-function retryWhenBusy<A extends unknown[], R>(
-  query: (...args: A) => Promise<R>,
-  busyTimeoutMs: number,
-): (...args: A) => Promise<R> {
-  return async function queryRetryingWhenBusy(...args: A): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
-      const started = Date.now();
-      try {
-        return await query(...args);
-      } catch (error) {
-        const waited = Date.now() - started >= busyTimeoutMs / 2;
-        if ((error as { code?: string }).code !== "SQLITE_BUSY" || waited || attempt >= 20) throw error;
-        await new Promise((resolve) => setTimeout(resolve, attempt * 5 + Math.random() * 10));
-      }
-    }
-  };
-}
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 export type StoreKind = "sqlite" | "redis" | "postgres";
 
@@ -83,14 +64,13 @@ export async function openStore(
   if (!/^[a-z][a-z0-9_]*$/.test(namespace)) throw new Error(`invalid store namespace: ${namespace}`);
   switch (storeKind(url)) {
     case "sqlite": {
-      const { default: KeyvSqlite } = await import("@keyv/sqlite");
       const path = resolve(url.slice("sqlite://".length));
       mkdirSync(dirname(path), { recursive: true });
-      const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: sqliteBusyTimeoutMs });
+      const connection = await guardedCall("sqlite", () => openSqlite(path, sqliteBusyTimeoutMs));
       // Records and coordinator both query through here.
-      adapter.query = guarded("sqlite", retryWhenBusy(adapter.query, sqliteBusyTimeoutMs));
-      const coordinator = new SqliteCoordinator((sql, ...params) => adapter.query(sql, ...params));
-      return new KeyvStore(keyvFor(adapter, namespace), coordinator, options);
+      const query = guarded("sqlite", connection.query);
+      const adapter = new KeyvSqliteStore(query, connection.close);
+      return new KeyvStore(keyvFor(adapter, namespace), new SqliteCoordinator(query), options);
     }
     case "redis": {
       const { default: KeyvRedis } = await import("@keyv/redis");

@@ -1,13 +1,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import KeyvSqlite from "@keyv/sqlite";
 import Keyv from "keyv";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Coordinator } from "../../../adapters/store/coordinator.ts";
 import { KeyvStore, type StoredValue } from "../../../adapters/store/keyv-store.ts";
 import { PostgresCoordinator, preparePostgres } from "../../../adapters/store/postgres-coordinator.ts";
+import { openSqlite } from "../../../adapters/store/sqlite-connection.ts";
 import { SqliteCoordinator } from "../../../adapters/store/sqlite-coordinator.ts";
 import { serviceUrl } from "../../fakes/services.ts";
 
@@ -15,6 +15,12 @@ const closers: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const close of closers) await close();
 });
+
+async function sqliteFile() {
+  const connection = await openSqlite(join(mkdtempSync(join(tmpdir(), "amtsbote-purge-")), "p.sqlite"), 10_000);
+  closers.push(async () => connection.close());
+  return connection;
+}
 
 async function sweeps(coordinator: Coordinator, count: () => Promise<number>) {
   expect(await coordinator.tryAcquire("claim:gone", "x", 1)).toBe(true);
@@ -63,11 +69,7 @@ async function storeSweepsChatState(coordinator: Coordinator, rows: () => Promis
 
 describe("expired leases (chat-event claims) are swept, live ones kept", () => {
   it("SQLite", async () => {
-    const adapter = new KeyvSqlite({
-      uri: `sqlite://${join(mkdtempSync(join(tmpdir(), "amtsbote-purge-")), "p.sqlite")}`,
-    });
-    closers.push(() => adapter.disconnect());
-    const query = (sql: string, ...params: unknown[]) => adapter.query(sql, ...params);
+    const { query } = await sqliteFile();
     const coordinator = new SqliteCoordinator(query);
     await sweeps(coordinator, async () => Number((await query("SELECT count(*) AS n FROM amtsbote_leases"))[0]?.n));
   });
@@ -90,12 +92,8 @@ describe("expired leases (chat-event claims) are swept, live ones kept", () => {
   });
 });
 
-function sqliteCoordinator() {
-  const adapter = new KeyvSqlite({
-    uri: `sqlite://${join(mkdtempSync(join(tmpdir(), "amtsbote-purge-")), "p.sqlite")}`,
-  });
-  closers.push(() => adapter.disconnect());
-  const query = (sql: string, ...params: unknown[]) => adapter.query(sql, ...params);
+async function sqliteCoordinator() {
+  const { query } = await sqliteFile();
   const rows = async (): Promise<ChatStateRows> => {
     const [row] = await query(
       "SELECT count(*) AS total, count(*) FILTER (WHERE expires_at <= ?) AS expired FROM amtsbote_chat_state",
@@ -127,12 +125,12 @@ async function postgresCoordinator(url: string) {
 
 describe("expired chat state is swept, live entries kept", () => {
   it("SQLite", async () => {
-    const { coordinator, rows } = sqliteCoordinator();
+    const { coordinator, rows } = await sqliteCoordinator();
     await sweepsChatState(coordinator, rows);
   });
 
   it("SQLite, by the store's periodic purge", async () => {
-    const { coordinator, rows } = sqliteCoordinator();
+    const { coordinator, rows } = await sqliteCoordinator();
     await storeSweepsChatState(coordinator, rows);
   });
 

@@ -159,6 +159,24 @@ describe("a store outage throws StoreUnavailableError from every call, and the s
     await answersAsBefore(store);
   });
 
+  it("SQLite: a write waiting for another process's lock leaves the event loop free and lands once the lock is free", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "amtsbote-waiting-")), "store.sqlite");
+    const store = await openStore(`sqlite://${file}`, { sqliteBusyTimeoutMs: 20_000 });
+    cleanup.push(() => store.close());
+    await seed(store);
+    const release = await holdWriteLock(file);
+    cleanup.push(release);
+
+    let settled = false;
+    const write = store.markOpen("A-0002").finally(() => (settled = true));
+    // A driver waiting inside SQLite would hold the event loop until its busy timeout ran out and then fail.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(settled).toBe(false);
+    await release();
+    await write;
+    expect(await store.openIds()).toEqual([stored.id, "A-0002"]);
+  });
+
   it("SQLite: every call throws once the database connection is gone", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "amtsbote-gone-")), "store.sqlite");
     const store = await openStore(`sqlite://${file}`);
