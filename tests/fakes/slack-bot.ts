@@ -54,7 +54,7 @@ export interface SlackBot {
   outlet: FakeOutlet;
   store: Store;
   policy: Policy;
-  /** Waits until every notice is shown in Slack. */
+  /** Waits until the work of every acknowledged request is done and every notice is shown in Slack. */
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -106,7 +106,10 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
     outlet,
     store,
     policy,
-    settled: () => chat.desk.settled(),
+    settled: async () => {
+      await app.settled();
+      await chat.desk.settled();
+    },
     stop: async () => {
       await chat.stop();
       await worker.stop();
