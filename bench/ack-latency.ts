@@ -19,7 +19,7 @@
 // waits as many turns as there are connections ahead of it: the "new conn" columns and the loop-delay line show
 // whether that wait stays short.
 //
-// BENCH_ACK_LEVELS=1,4,50 picks levels; BENCH_ACK_NODE_FLAGS replaces amtsbote's Node flags (default: the start
+// BENCH_ACK_LEVELS=1,4,50 picks levels; BENCH_NODE_FLAGS replaces amtsbote's Node flags (default: the start
 // script's); BENCH_ACK_PROFILE=<dir> writes a CPU profile of amtsbote per level, from the level's first request
 // until drained (summarise it with bench/profile-summary.ts).
 import { execFile } from "node:child_process";
@@ -31,8 +31,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { payloadsFor } from "../tests/fakes/slack-payloads.ts";
 import { APPROVALS, PRESS_DESK, SLACK_POLICY_YAML, U } from "../tests/fakes/slack-bot.ts";
-import { AmtsboteProcess, metricValue, START_FLAGS, startHelper } from "./lib/children.ts";
-import { freePort, machineLine, met, ms, sleep, stats, table, tempDir, type Stats } from "./lib/common.ts";
+import { AmtsboteProcess, BENCH_FLAGS, metricValue, startHelper } from "./lib/children.ts";
+import { freePort, machineLine, mb, met, ms, sleep, stats, table, tempDir, type Stats } from "./lib/common.ts";
 
 const env = process.env;
 const LEVELS = (env.BENCH_ACK_LEVELS ?? "1,4,50").split(",").map(Number);
@@ -45,7 +45,7 @@ const RUN_SIZE = Number(env.BENCH_ACK_RUN_SIZE ?? 1000);
 const CLOSE_EVERY = 10;
 const PROFILE_DIR = env.BENCH_ACK_PROFILE;
 const NODE_FLAGS = [
-  ...(env.BENCH_ACK_NODE_FLAGS?.split(" ").filter(Boolean) ?? START_FLAGS),
+  ...BENCH_FLAGS,
   ...(PROFILE_DIR ? ["--import", fileURLToPath(new URL("lib/profile-window.ts", import.meta.url))] : []),
 ];
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -154,6 +154,28 @@ function cpuFrom(file: string): number {
 const processCpu = (pid: number | undefined) => cpuFrom(`/proc/${pid}/stat`);
 /** CPU of the main thread only: the thread that runs JavaScript, acks included. */
 const mainThreadCpu = (pid: number | undefined) => cpuFrom(`/proc/${pid}/task/${pid}/stat`);
+
+const GC_SECONDS = "amtsbote_nodejs_gc_duration_seconds_sum";
+const GC_COUNT = "amtsbote_nodejs_gc_duration_seconds_count";
+/** The sum of a Prometheus metric over all its label sets. */
+function metricSum(text: string, name: string): number {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+}
+
+/** Resident memory now and at its peak (VmRSS, VmHWM), bytes; NaN where /proc cannot tell. */
+function residentMemory(pid: number | undefined): { rss: number; peakRss: number } {
+  let status = "";
+  try {
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    // not Linux
+  }
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kib("VmRSS"), peakRss: kib("VmHWM") };
+}
 
 /** How many connections wait in `port`'s accept queue right now (`ss`), NaN where it cannot tell. */
 function listenQueue(port: number): Promise<number> {
@@ -276,10 +298,16 @@ interface Level {
   drainMs: number;
   answered: number;
   slackCallsPerDraft: Record<string, number>;
+  /** Garbage collection (all kinds) during the level, from amtsbote's /metrics. */
+  gcMsPerDraft: number;
+  gcsPerDraft: number;
   loopDelayMaxMs: number;
   loopDelayP99Ms: number;
   listenQueueMax: number;
   idleCpuShare: number;
+  /** Resident memory after the level (drained) and its peak since start, bytes. */
+  rss: number;
+  peakRss: number;
   loadStart: string;
   loadEnd: string;
   commands: number;
@@ -295,7 +323,7 @@ async function level(inFlight: number): Promise<Level> {
   let before = await slack.ask<SlackStats>("stats");
   await pairs(targets, WARMUP, Math.min(inFlight, 4));
   await drained(WARMUP, before);
-  await bot.metrics(); // resets the event-loop delay the level reads at its end
+  const metricsBefore = await bot.metrics(); // also resets the event-loop delay the level reads at its end
   const loadStart = load();
 
   let queueMax = 0;
@@ -337,6 +365,7 @@ async function level(inFlight: number): Promise<Level> {
   sampling = false;
   await sampler;
   const after = await slack.ask<SlackStats>("stats");
+  const memory = residentMemory(pid);
   const metrics = await bot.metrics();
   const idle0 = mainThreadCpu(pid);
   await sleep(2000);
@@ -358,10 +387,13 @@ async function level(inFlight: number): Promise<Level> {
     drainMs: drain.ms,
     answered: drain.answered,
     slackCallsPerDraft,
+    gcMsPerDraft: (metricSum(metrics, GC_SECONDS) - metricSum(metricsBefore, GC_SECONDS)) * (1000 / commands),
+    gcsPerDraft: (metricSum(metrics, GC_COUNT) - metricSum(metricsBefore, GC_COUNT)) / commands,
     loopDelayMaxMs: metricValue(metrics, "amtsbote_nodejs_eventloop_lag_max_seconds") * 1000,
     loopDelayP99Ms: metricValue(metrics, "amtsbote_nodejs_eventloop_lag_p99_seconds") * 1000,
     listenQueueMax: queueMax,
     idleCpuShare,
+    ...memory,
     loadStart,
     loadEnd,
     commands,
@@ -448,6 +480,7 @@ console.log(
       "in flight",
       "amtsbote CPU ms/draft (main thread)",
       "(whole process)",
+      "GC ms / GCs per draft",
       "bare Bolt CPU ms/ack",
       "ack wall s",
       "drained after ms",
@@ -455,11 +488,13 @@ console.log(
       "loop delay max / p99 ms",
       "accept queue max",
       "idle after (main thread)",
+      "RSS after / peak MB",
     ],
     results.map((l) => [
       String(l.inFlight),
       ms(l.cpuPerDraft),
       ms(l.processCpuPerDraft),
+      `${ms(l.gcMsPerDraft)} / ${ms(l.gcsPerDraft)}`,
       ms(l.boltCpuPerAck),
       ms(l.wallMs / 1000, 1),
       ms(l.drainMs, 0),
@@ -467,6 +502,7 @@ console.log(
       `${ms(l.loopDelayMaxMs, 0)} / ${ms(l.loopDelayP99Ms, 0)}`,
       String(l.listenQueueMax),
       `${(l.idleCpuShare * 100).toFixed(0)} % with ${l.commands + WARMUP} open`,
+      `${mb(l.rss)} / ${mb(l.peakRss)}`,
     ]),
   ),
 );

@@ -8,6 +8,8 @@ import { sleep } from "./common.ts";
 
 /** The Node flags `npm start` and the container use (package.json "start"). */
 export const START_FLAGS: readonly string[] = ["--max-semi-space-size=2"];
+/** The flags amtsbote runs with in the benches: BENCH_NODE_FLAGS when set (to compare flags), else START_FLAGS. */
+export const BENCH_FLAGS: readonly string[] = process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? START_FLAGS;
 
 export const MAIN = fileURLToPath(new URL("../../adapters/main.ts", import.meta.url));
 
@@ -101,8 +103,7 @@ export class AmtsboteProcess {
   readonly #errors: () => string;
   readonly #output: () => string;
 
-  /** `nodeFlags` replace the start flags, for a bench that compares them or profiles (`--cpu-prof`). */
-  constructor(cwd: string, opsPort: number, env: Record<string, string>, nodeFlags: readonly string[] = START_FLAGS) {
+  constructor(cwd: string, opsPort: number, env: Record<string, string>, nodeFlags: readonly string[] = BENCH_FLAGS) {
     this.opsPort = opsPort;
     this.child = spawn(process.execPath, [...nodeFlags, MAIN], {
       cwd,
