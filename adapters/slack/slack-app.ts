@@ -17,6 +17,7 @@ import type { MediaIntake } from "../media/intake.ts";
 import { AfterAck } from "./after-ack.ts";
 import { ACTIONS, composeView, parseCardValue, reasonView, SHORTCUT, VIEWS, type FormOrigin } from "./blocks.ts";
 import { composeCommand, type ComposedCommand } from "./compose.ts";
+import type { ChatCalls } from "./chat-calls.ts";
 import type { SlackDirectory } from "./directory.ts";
 import { downloadSlackFile } from "./files.ts";
 import {
@@ -41,10 +42,15 @@ export interface SlackAppOptions {
   desk: ApprovalDesk;
   poster: SlackPoster;
   directory: SlackDirectory;
+  /** Answers on a command's response_url. */
+  calls: ChatCalls;
   intake: MediaIntake;
   /** The command entry point (`dispatch` with its dependencies). */
   handle: (input: CommandInput) => Promise<CommandOutcome>;
 }
+
+/** How long a Slack call may take before it counts as failed. */
+export const SLACK_TIMEOUT_MS = 15_000;
 
 /** Bolt's logger interface over ours; Bolt's debug output carries whole payloads, so it stays off. */
 function boltLogger(log: Logger): BoltLogger {
@@ -92,7 +98,7 @@ export class SlackApp {
       slackApiUrl: settings.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: 15_000,
+      timeout: SLACK_TIMEOUT_MS,
       logger: boltLogger(log),
     });
   }
@@ -118,7 +124,7 @@ export class SlackApp {
       throw new Error("auth.test did not name the bot user; is SLACK_BOT_TOKEN a bot token?");
     this.#o.surface.setBotUserId(who.user_id);
     const logger = boltLogger(log.child({ module: "bolt" }));
-    const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: { retries: 0 }, timeout: 15_000 };
+    const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: { retries: 0 }, timeout: SLACK_TIMEOUT_MS };
     let receiver: Receiver;
     if (settings.mode === "socket") {
       const socket = new SocketModeReceiver({
@@ -240,7 +246,7 @@ export class SlackApp {
   }
 
   #register(app: App): void {
-    app.command(/.*/, async ({ body, ack, respond }) => {
+    app.command(/.*/, async ({ body, ack }) => {
       await ack();
       const parsed = SlashCommandSchema.safeParse(body);
       if (!parsed.success) {
@@ -270,7 +276,7 @@ export class SlackApp {
             })
           : failed(typed.error);
         const text = this.#say(outcome, language);
-        if (text) await respond({ response_type: "ephemeral", text });
+        if (text) await this.#o.calls.respond(command.response_url, { response_type: "ephemeral", text });
       });
     });
 
