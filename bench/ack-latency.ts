@@ -10,7 +10,9 @@
 // answers before its next pair, so both targets see the same request stream at the same time, at most N in
 // flight each. Latency runs from the start of the request (connecting included) to the end of the response.
 //   1 and 4 in flight: one keep-alive pool per target for the whole level, as Slack keeps connections open.
-//   50 in flight: 10 runs of 1,000 commands, back to back, each run with a new pool, so its first 50 requests
+//   50 in flight: 10 runs of 1,000 commands, each begun once the one before is drafted and answered (so open
+//     announcements grow by 1,000 a run, and timed work such as the tick tasks meets the acks), each with a new
+//     pool, so its first 50 requests
 //     open 50 connections at once (as a load tool such as autocannon does per run); within a run every 10th
 //     request of a lane asks to close its connection, so connections are also opened while others are busy.
 // amtsbote acks first and drafts afterwards, so after each level the bench waits until every draft is
@@ -289,7 +291,7 @@ interface Level {
   inFlight: number;
   acks: [Ack[], Ack[]];
   /** Per run at 50 in flight. */
-  runs: { acks: [Ack[], Ack[]]; load: string }[];
+  runs: { acks: [Ack[], Ack[]]; load: string; drainMs: number }[];
   /** ms of main-thread CPU per command, from the level's start until drained. */
   cpuPerDraft: number;
   processCpuPerDraft: number;
@@ -346,8 +348,11 @@ async function level(inFlight: number): Promise<Level> {
   const runs: Level["runs"] = [];
   if (inFlight >= 50) {
     for (let r = 0; r < RUNS; r++) {
+      const runStart = await slack.ask<SlackStats>("stats");
       const run = await pairs(targets, RUN_SIZE, inFlight, CLOSE_EVERY);
-      runs.push({ acks: run, load: load() });
+      const runLoad = load();
+      const { ms: drainMs } = await drained(RUN_SIZE, runStart);
+      runs.push({ acks: run, load: runLoad, drainMs });
       acks[0].push(...run[0]);
       acks[1].push(...run[1]);
     }
@@ -482,7 +487,7 @@ console.log(
       "(whole process)",
       "GC ms / GCs per draft",
       "bare Bolt CPU ms/ack",
-      "ack wall s",
+      "level wall s",
       "drained after ms",
       "answered",
       "loop delay max / p99 ms",
@@ -516,15 +521,28 @@ console.log(
 const wide = results.find((l) => l.inFlight >= 50);
 if (wide) {
   console.log("");
-  console.log(`50 in flight, run by run (${RUNS} × ${RUN_SIZE} commands, a new pool per run):`);
+  console.log(`50 in flight, run by run (${RUNS} × ${RUN_SIZE} commands, a new pool per run, drained in between):`);
   console.log(
     table(
-      ["run", "amtsbote p99 ms", "max ms", "> 1 s", "new conn max ms", "bare Bolt p99 ms", "max ms", "> 1 s", "load"],
+      [
+        "run",
+        "open before",
+        "amtsbote p99 ms",
+        "max ms",
+        "> 1 s",
+        "new conn max ms",
+        "bare Bolt p99 ms",
+        "max ms",
+        "> 1 s",
+        "drained after ms",
+        "load",
+      ],
       wide.runs.map((r, i) => {
         const a = latencies(r.acks[0]);
         const b = latencies(r.acks[1]);
         return [
           String(i + 1),
+          String(WARMUP + i * RUN_SIZE),
           ms(a.p99),
           ms(a.max),
           String(slow(r.acks[0])),
@@ -532,6 +550,7 @@ if (wide) {
           ms(b.p99),
           ms(b.max),
           String(slow(r.acks[1])),
+          ms(r.drainMs, 0),
           r.load,
         ];
       }),
