@@ -1,5 +1,6 @@
 // Self time of a V8 CPU profile (`node --cpu-prof`) by module and by file, as Markdown tables; idle time left out.
-// Usage: node bench/profile-summary.ts <file.cpuprofile> [top=15]
+// Usage: node bench/profile-summary.ts <file.cpuprofile> [top=15] [root=this checkout]
+// (root: the checkout the profiled process ran from, when it was another one).
 // "Module": the npm package (node_modules/<name>), the project's top folder (src, commands, adapters), Node's
 // built-in JavaScript (node:*), or V8's own entries such as (garbage collector) and (program).
 import { readFileSync } from "node:fs";
@@ -18,14 +19,14 @@ const ProfileSchema = z.object({
   timeDeltas: z.array(z.number()),
 });
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, rootArg] = process.argv.slice(2);
 if (!file) {
-  console.error("usage: node bench/profile-summary.ts <file.cpuprofile> [top=15]");
+  console.error("usage: node bench/profile-summary.ts <file.cpuprofile> [top=15] [root=this checkout]");
   process.exit(2);
 }
 const top = Number(topArg ?? 15);
 const profile = ProfileSchema.parse(JSON.parse(readFileSync(file, "utf8")));
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = rootArg ? `${rootArg.replace(/\/$/, "")}/` : fileURLToPath(new URL("..", import.meta.url));
 
 /** The file a frame belongs to, relative to the project or to node_modules; V8's pseudo-frames as they are. */
 function fileOf(url: string, functionName: string): string {
