@@ -11,10 +11,35 @@ import { renderForWhatsApp } from "../src/render/whatsapp.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
 import { joinLocalized, L, STATE_LABELS, type Localized } from "./messages.ts";
 
+/**
+ * The last results of a costly rendering, per policy: a draft's reply, its approval request and its card each
+ * show the same times and hints, and a card is drawn again on every approval. Oldest out first.
+ */
+class Recent<V> {
+  static readonly LIMIT = 256;
+  readonly #byPolicy = new WeakMap<Policy, Map<string, V>>();
+
+  get(policy: Policy, key: string, compute: () => V): V {
+    let entries = this.#byPolicy.get(policy);
+    if (!entries) this.#byPolicy.set(policy, (entries = new Map()));
+    const hit = entries.get(key);
+    if (hit !== undefined) return hit;
+    const value = compute();
+    entries.set(key, value);
+    if (entries.size > Recent.LIMIT) entries.delete(entries.keys().next().value as string);
+    return value;
+  }
+}
+
+const recentTimes = new Recent<Localized>();
+const recentHints = new Recent<readonly Localized[]>();
+
 /** A time as people read it, in the policy's zone: every reply, card and notice shows times through this. */
 export const when = (policy: Policy, at: string | Date): Localized => {
   const instant = new Date(at);
-  return L(formatWallTime(instant, policy.timezone, "de"), formatWallTime(instant, policy.timezone, "en"));
+  return recentTimes.get(policy, String(instant.getTime()), () =>
+    Object.freeze(L(formatWallTime(instant, policy.timezone, "de"), formatWallTime(instant, policy.timezone, "en"))),
+  );
 };
 
 /** When it goes out, by when it must be approved (while that is open), until when it is valid. */
@@ -47,8 +72,12 @@ export function whatsappBlock(a: Announcement): Localized {
 }
 
 /** The hints for the post as approvers will see it: each a line under the preview, in every chat. */
-export function previewHints(policy: Policy, a: Announcement): Localized[] {
-  return hintsFor(toOutboundPost(a), readabilityFor(policy, a.category), policy.readability?.syllables).lines;
+export function previewHints(policy: Policy, a: Announcement): readonly Localized[] {
+  const post = toOutboundPost(a);
+  // The fingerprint covers text, poll and media with their descriptions: all the hints look at.
+  return recentHints.get(policy, `${a.category}\n${post.fingerprint}`, () =>
+    Object.freeze(hintsFor(post, readabilityFor(policy, a.category), policy.readability?.syllables).lines),
+  );
 }
 
 /** Hints as lines under a "💡" heading, or nothing when there are none. */

@@ -10,6 +10,7 @@ export const SlashCommandSchema = z.object({
   user_id: UserId,
   channel_id: ChannelId,
   trigger_id: z.string().min(1),
+  response_url: z.url({ protocol: /^https?$/ }),
 });
 export type SlashCommand = z.infer<typeof SlashCommandSchema>;
 

@@ -1,11 +1,12 @@
-import { WebAPIPlatformError, WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
+import { WebAPIPlatformError, WebAPIRateLimitedError } from "@slack/web-api";
 import type { KnownBlock } from "@slack/types";
 import type { Logger } from "../../src/ports/logger.ts";
 import type { Block } from "./blocks.ts";
+import type { ChatApi } from "./chat-calls.ts";
 
 export interface PosterOptions {
-  /** A client that never retries by itself (`retries: 0`, `rejectRateLimitedCalls: true`). */
-  client: WebClient;
+  /** A client that never retries by itself (ChatCalls, or a WebClient with `retries: 0`, `rejectRateLimitedCalls`). */
+  client: ChatApi;
   /** Least time between two new messages in one channel; Slack allows about one per second. */
   gapMs: number;
   log: Logger;
@@ -103,7 +104,7 @@ export class SlackPoster {
   /** A message only `user` sees; not queued, Slack's limit for it is generous. */
   async ephemeralBlocks(channel: string, user: string, text: string, blocks: unknown[]): Promise<void> {
     await this.#withRateLimit(() =>
-      this.#o.client.chat.postEphemeral({ channel, user, text, blocks: blocks as never }),
+      this.#o.client.chat.postEphemeral({ channel, user, text, blocks: blocks as KnownBlock[] }),
     );
   }
 

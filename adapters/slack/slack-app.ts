@@ -14,8 +14,10 @@ import type { Logger } from "../../src/ports/logger.ts";
 import type { SlackSettings } from "../config/env.ts";
 import { escapeSlack, slackToWhatsApp } from "../markup/slack.ts";
 import type { MediaIntake } from "../media/intake.ts";
+import { AfterAck } from "./after-ack.ts";
 import { ACTIONS, composeView, parseCardValue, reasonView, SHORTCUT, VIEWS, type FormOrigin } from "./blocks.ts";
 import { composeCommand, type ComposedCommand } from "./compose.ts";
+import type { ChatCalls } from "./chat-calls.ts";
 import type { SlackDirectory } from "./directory.ts";
 import { downloadSlackFile } from "./files.ts";
 import {
@@ -40,10 +42,15 @@ export interface SlackAppOptions {
   desk: ApprovalDesk;
   poster: SlackPoster;
   directory: SlackDirectory;
+  /** Answers on a command's response_url. */
+  calls: ChatCalls;
   intake: MediaIntake;
   /** The command entry point (`dispatch` with its dependencies). */
   handle: (input: CommandInput) => Promise<CommandOutcome>;
 }
+
+/** How long a Slack call may take before it counts as failed. */
+export const SLACK_TIMEOUT_MS = 15_000;
 
 /** Bolt's logger interface over ours; Bolt's debug output carries whole payloads, so it stays off. */
 function boltLogger(log: Logger): BoltLogger {
@@ -77,10 +84,12 @@ export class SlackApp {
   #app: App | undefined;
   #connected = false;
   #server: Server | undefined;
+  readonly #afterAck: AfterAck;
 
   constructor(options: SlackAppOptions, client: WebClient) {
     this.#o = options;
     this.client = client;
+    this.#afterAck = new AfterAck(options.log);
   }
 
   /** A Web API client aimed at `SLACK_API_URL`, with no retries of its own. */
@@ -89,7 +98,7 @@ export class SlackApp {
       slackApiUrl: settings.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: 15_000,
+      timeout: SLACK_TIMEOUT_MS,
       logger: boltLogger(log),
     });
   }
@@ -115,7 +124,7 @@ export class SlackApp {
       throw new Error("auth.test did not name the bot user; is SLACK_BOT_TOKEN a bot token?");
     this.#o.surface.setBotUserId(who.user_id);
     const logger = boltLogger(log.child({ module: "bolt" }));
-    const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: { retries: 0 }, timeout: 15_000 };
+    const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: { retries: 0 }, timeout: SLACK_TIMEOUT_MS };
     let receiver: Receiver;
     if (settings.mode === "socket") {
       const socket = new SocketModeReceiver({
@@ -172,10 +181,17 @@ export class SlackApp {
       .catch((error: unknown) => log.warn({ err: error }, "could not reconcile the approval cards"));
   }
 
+  /** Stops taking requests, then finishes the work of those already acknowledged. */
   async stop(): Promise<void> {
     this.#connected = false;
     await this.#app?.stop();
     this.#app = undefined;
+    await this.#afterAck.settled();
+  }
+
+  /** Resolves once the work of every request acknowledged so far is done. */
+  settled(): Promise<void> {
+    return this.#afterAck.settled();
   }
 
   #language(userId: string): Language {
@@ -215,13 +231,9 @@ export class SlackApp {
     return { platform: SLACK_PLATFORM, userId };
   }
 
-  /** Runs the work after the ack; a failure is logged, never thrown into Bolt. */
-  async #after(what: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      this.#o.log.error({ err: error, what }, "Slack request failed after its ack");
-    }
+  /** Queues the work after the ack (see AfterAck); a failure is logged, never thrown into Bolt. */
+  #after(what: string, work: () => Promise<void>): void {
+    this.#afterAck.run(what, work);
   }
 
   /** Tells one person privately in a channel, or by direct message where the bot cannot post there. */
@@ -234,7 +246,7 @@ export class SlackApp {
   }
 
   #register(app: App): void {
-    app.command(/.*/, async ({ body, ack, respond }) => {
+    app.command(/.*/, async ({ body, ack }) => {
       await ack();
       const parsed = SlashCommandSchema.safeParse(body);
       if (!parsed.success) {
@@ -244,7 +256,7 @@ export class SlackApp {
       const command = parsed.data;
       const language = this.#language(command.user_id);
       if (!command.text.trim()) {
-        await this.#after("compose form", async () => {
+        this.#after("compose form", async () => {
           await this.client.views.open({
             trigger_id: command.trigger_id,
             view: composeView(this.#o.policy, language, { channel: command.channel_id }) as never,
@@ -252,7 +264,7 @@ export class SlackApp {
         });
         return;
       }
-      await this.#after("slash command", async () => {
+      this.#after("slash command", async () => {
         await this.#o.directory.learnMentions(command.text);
         const typed = slackToWhatsApp(command.text, this.#o.directory);
         const outcome = typed.ok
@@ -264,10 +276,11 @@ export class SlackApp {
             })
           : failed(typed.error);
         const text = this.#say(outcome, language);
-        if (text) await respond({ response_type: "ephemeral", text });
+        if (text) await this.#o.calls.respond(command.response_url, { response_type: "ephemeral", text });
       });
     });
 
+    // Bolt acknowledges events before it calls their listeners.
     const onReaction = async ({ body, event }: { body: unknown; event: unknown }) => {
       const envelope = EventEnvelopeSchema.safeParse(body);
       const parsed = ReactionEventSchema.safeParse(event);
@@ -275,20 +288,22 @@ export class SlackApp {
       const reaction = parsed.data;
       const { channel, ts } = reaction.item;
       if (reaction.item.type !== "message" || !channel || !ts) return;
-      await this.#o.desk.reaction({
-        eventId: envelope.data.event_id,
-        room: channel,
-        postId: ts,
-        user: reaction.user,
-        key: reaction.reaction,
-        removed: reaction.type === "reaction_removed",
-      });
+      this.#after("reaction", () =>
+        this.#o.desk.reaction({
+          eventId: envelope.data.event_id,
+          room: channel,
+          postId: ts,
+          user: reaction.user,
+          key: reaction.reaction,
+          removed: reaction.type === "reaction_removed",
+        }),
+      );
     };
     app.event("reaction_added", onReaction);
     app.event("reaction_removed", onReaction);
     for (const name of ["subteam_members_changed", "subteam_updated"] as const) {
       app.event(name, async () => {
-        await this.#o.directory.syncGroups();
+        this.#after(name, () => this.#o.directory.syncGroups());
       });
     }
 
@@ -302,7 +317,7 @@ export class SlackApp {
     for (const [kind, action] of Object.entries(buttons)) {
       app.action(ACTIONS[kind as keyof typeof buttons], async ({ body, ack, respond }) => {
         await ack();
-        await this.#after(`${kind} button`, async () => {
+        this.#after(`${kind} button`, async () => {
           const pressed = BlockActionSchema.parse(body);
           const card = parseCardValue(pressed.actions[0]?.value);
           if (!card) return;
@@ -315,7 +330,7 @@ export class SlackApp {
 
     app.shortcut(SHORTCUT, async ({ body, ack }) => {
       await ack();
-      await this.#after("message shortcut", async () => {
+      this.#after("message shortcut", async () => {
         const shortcut = MessageActionSchema.parse(body);
         const file = shortcut.message.files?.[0];
         const url = file?.url_private_download ?? file?.url_private;
@@ -350,7 +365,7 @@ export class SlackApp {
         return;
       }
       await ack();
-      await this.#after("compose form", () => this.#submitCompose(submission, composed.value, language));
+      this.#after("compose form", () => this.#submitCompose(submission, composed.value, language));
     });
 
     for (const kind of ["reject", "withdraw", "edit"] as const) {
@@ -366,7 +381,7 @@ export class SlackApp {
           return;
         }
         await ack();
-        await this.#after(`${kind} form`, async () => {
+        this.#after(`${kind} form`, async () => {
           const origin = JSON.parse(submission.view.private_metadata) as FormOrigin & {
             id: AnnouncementId;
             version: number;

@@ -7,9 +7,10 @@ import type { Clock } from "../../src/ports/clock.ts";
 import { intakeAnsweringOutage, type ChatRuntime, type Handle } from "../chat-runtime.ts";
 import type { SlackSettings } from "../config/env.ts";
 import { mediaIntake } from "../media/intake.ts";
+import { ChatCalls } from "./chat-calls.ts";
 import { SlackDirectory } from "./directory.ts";
 import { SlackPoster } from "./poster.ts";
-import { SlackApp } from "./slack-app.ts";
+import { SLACK_TIMEOUT_MS, SlackApp } from "./slack-app.ts";
 import { SlackSurface } from "./slack-surface.ts";
 
 export interface SlackRuntime extends ChatRuntime {
@@ -34,7 +35,8 @@ export function slackRuntime(
   const { store, policy, log } = o;
   const slackLog = log.child({ module: "slack" });
   const client = SlackApp.client(settings, slackLog);
-  const poster = new SlackPoster({ client, gapMs: settings.postGapMs, log: slackLog });
+  const calls = new ChatCalls({ apiUrl: settings.apiUrl, token: settings.botToken, timeoutMs: SLACK_TIMEOUT_MS });
+  const poster = new SlackPoster({ client: calls, gapMs: settings.postGapMs, log: slackLog });
   const surface = new SlackSurface({
     poster,
     client,
@@ -72,6 +74,7 @@ export function slackRuntime(
           desk,
           poster,
           directory,
+          calls,
           intake: intakeAnsweringOutage(mediaIntake(store)),
           handle: o.handle,
         },

@@ -4,10 +4,12 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { get } from "node:http";
 import { fileURLToPath } from "node:url";
 import { childEnv } from "../../tests/fakes/child-env.ts";
-
-/** A small young generation: a town's bot handles a few events a minute, and it saves ~6 MB of resident memory. */
-const START_FLAGS = ["--max-semi-space-size=2"];
 import { sleep } from "./common.ts";
+
+/** The Node flags `npm start` and the container use (package.json "start"). */
+export const START_FLAGS: readonly string[] = ["--max-semi-space-size=2"];
+/** The flags amtsbote runs with in the benches: BENCH_NODE_FLAGS when set (to compare flags), else START_FLAGS. */
+export const BENCH_FLAGS: readonly string[] = process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? START_FLAGS;
 
 export const MAIN = fileURLToPath(new URL("../../adapters/main.ts", import.meta.url));
 
@@ -101,10 +103,9 @@ export class AmtsboteProcess {
   readonly #errors: () => string;
   readonly #output: () => string;
 
-  constructor(cwd: string, opsPort: number, env: Record<string, string>) {
+  constructor(cwd: string, opsPort: number, env: Record<string, string>, nodeFlags: readonly string[] = BENCH_FLAGS) {
     this.opsPort = opsPort;
-    // The Node flags `npm start` and the container use (package.json "start").
-    this.child = spawn(process.execPath, [...START_FLAGS, MAIN], {
+    this.child = spawn(process.execPath, [...nodeFlags, MAIN], {
       cwd,
       env: childEnv({ LOG_LEVEL: "warn", OPS_PORT: String(opsPort), ...env }),
     });

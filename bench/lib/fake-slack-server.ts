@@ -18,7 +18,9 @@ say({
 });
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
-  if (line.trim() === "stats")
-    say({ calls: fake.calls.length, responses: fake.responses.length, messages: fake.messages.length });
+  if (line.trim() !== "stats") return;
+  const methods: Record<string, number> = {};
+  for (const call of fake.calls) methods[call.method] = (methods[call.method] ?? 0) + 1;
+  say({ calls: fake.calls.length, methods, responses: fake.responses.length, messages: fake.messages.length });
 });
 lines.once("close", () => void fake.stop().then(() => process.exit(0)));

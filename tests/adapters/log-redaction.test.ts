@@ -17,6 +17,7 @@ import { sdkLogger } from "../../adapters/matrix/matrix-client.ts";
 import { matrixRuntime } from "../../adapters/matrix/matrix-runtime.ts";
 import type { ApprovalDesk } from "../../commands/approval-desk.ts";
 import { SlackApp } from "../../adapters/slack/slack-app.ts";
+import { ChatCalls } from "../../adapters/slack/chat-calls.ts";
 import { HealthWatch } from "../../adapters/whatsapp/health-watch.ts";
 import { WahaOutlet } from "../../adapters/whatsapp/waha.ts";
 import { WhapiOutlet } from "../../adapters/whatsapp/whapi.ts";
@@ -299,6 +300,35 @@ describe("log redaction: Slack", () => {
     expect(text()).toContain("http request failed");
     expect(text()).toContain("superfluous_charset");
     expect(text().match(/Slack request failed after its ack/g)?.length).toBeGreaterThanOrEqual(4);
+    expect(leaks(text())).toEqual([]);
+  });
+
+  it("the lean Slack calls (ChatCalls) fail without the bot token in what is logged", async () => {
+    const { log, text } = capture();
+    const settings = slackSettingsOf(env);
+    const targets = [
+      await refusedUrl(),
+      await serve(answer(502, "<html><body>502 Bad Gateway</body></html>", "text/html")),
+      await serve(answer(200, { ok: false, error: "invalid_auth" })),
+      await serve((_req, res) => {
+        res.writeHead(429, { "content-type": "application/json", "retry-after": "30" });
+        res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
+      }),
+    ];
+    for (const base of targets) {
+      const calls = new ChatCalls({ apiUrl: `${base}/api/`, token: settings.botToken, timeoutMs: 5_000 });
+      for (const call of [
+        () => calls.chat.postMessage({ channel: "C0APPROVALS", text: "Probe" }),
+        () => calls.respond(`${base}/hooks/commands/T0/1/x`, { text: "Probe" }),
+      ]) {
+        try {
+          await call();
+        } catch (error) {
+          log.error({ err: error, what: "probe" }, "Slack request failed after its ack");
+        }
+      }
+    }
+    expect(text().match(/Slack request failed after its ack/g)?.length).toBeGreaterThanOrEqual(7);
     expect(leaks(text())).toEqual([]);
   });
 

@@ -44,6 +44,8 @@ export interface SlackBotOptions {
   handoff?: boolean;
   policy?: Policy;
   log?: Logger;
+  /** Awaited before each command reaches the core, e.g. to hold the work after the acks. */
+  beforeCommand?: (input: CommandInput) => Promise<void>;
 }
 
 export interface SlackBot {
@@ -54,7 +56,7 @@ export interface SlackBot {
   outlet: FakeOutlet;
   store: Store;
   policy: Policy;
-  /** Waits until every notice is shown in Slack. */
+  /** Waits until the work of every acknowledged request is done and every notice is shown in Slack. */
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -83,7 +85,16 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
   const manual = new ManualHandoffOutlet(bus, policy);
   const channel: Outlet = options.handoff ? manual : outlet;
   let handle: (input: CommandInput) => Promise<CommandOutcome> = () => Promise.resolve({ kind: "ignored" });
-  const chat = slackRuntime(settings, { store, policy, clock: systemClock, log, handle: (input) => handle(input) });
+  const chat = slackRuntime(settings, {
+    store,
+    policy,
+    clock: systemClock,
+    log,
+    handle: async (input) => {
+      await options.beforeCommand?.(input);
+      return handle(input);
+    },
+  });
   bus.subscribe(chat.notices);
   const core = runningCore({
     store,
@@ -106,7 +117,10 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
     outlet,
     store,
     policy,
-    settled: () => chat.desk.settled(),
+    settled: async () => {
+      await app.settled();
+      await chat.desk.settled();
+    },
     stop: async () => {
       await chat.stop();
       await worker.stop();

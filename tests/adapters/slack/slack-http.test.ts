@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeSlack } from "../../fakes/fake-slack.ts";
 import { PRESS_DESK, startSlackBot, U, type SlackBot } from "../../fakes/slack-bot.ts";
@@ -71,5 +72,70 @@ describe("Slack in HTTP mode", () => {
     const answer = await post(body, sign(body), "application/json");
     expect(answer.status).toBe(200);
     expect(await answer.text()).toContain("c-123");
+  });
+});
+
+describe("Slack in HTTP mode with commands still being worked on", () => {
+  /** One request on a connection of its own, as Slack opens new connections when it likes. */
+  const postOnNewConnection = (port: number, body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/slack/events",
+          method: "POST",
+          agent: false,
+          headers: { "content-type": "application/x-www-form-urlencoded", ...sign(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+
+  it("acks each command on its own new connection at once, works on two at a time, and drafts them all", async () => {
+    const slack = await FakeSlack.start();
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reached = 0;
+    const busy = await startSlackBot(slack, {
+      mode: "http",
+      signingSecret: SECRET,
+      beforeCommand: async () => {
+        reached += 1;
+        await held;
+      },
+    });
+    try {
+      const port = busy.app.address()?.port ?? 0;
+      const texts = Array.from({ length: 6 }, (_, i) => `Sperrung Nummer ${i + 1}`);
+      const bodies = texts.map((text) =>
+        form({ ...slack.payloads.slashCommand({ text, user_id: U.anna, channel_id: PRESS_DESK }) } as Record<
+          string,
+          string
+        >),
+      );
+      // Every ack arrives while no command's work has finished.
+      expect(await Promise.all(bodies.map((body) => postOnNewConnection(port, body)))).toEqual([
+        200, 200, 200, 200, 200, 200,
+      ]);
+      await expect.poll(() => reached).toBeGreaterThanOrEqual(2);
+      for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(reached).toBe(2);
+      expect(slack.responses).toEqual([]);
+      release();
+      await busy.settled();
+      expect(reached).toBe(6);
+      expect((await busy.store.openIds()).length).toBe(6);
+      expect(slack.responses).toHaveLength(6);
+    } finally {
+      release();
+      await busy.stop();
+      await slack.stop();
+    }
   });
 });
