@@ -218,8 +218,9 @@ export class Outbox {
   }
 
   /**
-   * Delivers one announcement at once, as its deciding approval hands it over. Resolves as soon as its first
-   * outlet call is under way (or nothing is to be sent), so the post goes out before the chat is told.
+   * Delivers one announcement at once, as its deciding approval hands it over. Resolves once its first outlet
+   * call has been answered or has had a head start of 25 ms (or nothing is to be sent), so the post goes out
+   * before the chat is told.
    */
   async deliverNow(id: AnnouncementId): Promise<void> {
     let underway!: () => void;
@@ -404,7 +405,9 @@ export class Outbox {
     let outcome: PublishOutcome;
     try {
       const sending = this.#send(outlet, step);
-      underway?.();
+      // Started is not yet on the wire (a connection may be opening, a pacing turn awaited): the chat waits
+      // until the outlet has answered or had a head start.
+      if (underway) void Promise.race([sending, headStart()]).then(underway, underway);
       outcome = await sending;
     } catch (error) {
       outcome = { state: "unknown", reason: errorText(error) };
@@ -599,6 +602,11 @@ export class Outbox {
     }
   }
 }
+
+/** How long the chat waits for an outlet's answer before it is told of the approval anyway. */
+const HEAD_START_MS = 25;
+
+const headStart = () => new Promise<void>((resolve) => setTimeout(resolve, HEAD_START_MS).unref());
 
 /** How many open announcements one store read fetches while rebuilding the due index. */
 const READ_BATCH = 100;
