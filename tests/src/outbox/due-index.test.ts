@@ -80,3 +80,19 @@ describe("due index: periodic work reads only what is due", () => {
     expect((await store.get("A-0001"))?.state).toBe("published");
   });
 });
+
+describe("due index: data from before it existed", () => {
+  it("announcements written without the index (an upgrade) are found by the first pass and delivered", async () => {
+    const store = new MemoryStore();
+    const w = aWorld(store);
+    const d = await w.service.draft("anna", { content: text("Aus der alten Version"), origin });
+    if (!d.ok) throw new Error(d.error.code);
+    await w.service.approve("carla", d.value.id, { via: "command" });
+    // As an earlier version left it: approved and queued, but nothing in the due index.
+    await store.setDue(d.value.id, undefined);
+    expect(await store.dueIds(w.clock.now(), 10)).toEqual([]);
+    await w.newOutbox().runOnce();
+    expect(w.outlet.published.map((p) => p.post.text)).toEqual(["Aus der alten Version"]);
+    expect((await store.get(d.value.id))?.state).toBe("published");
+  });
+});
