@@ -194,25 +194,30 @@ export class Outbox {
       if (await this.#stillWaits(head, outlet, now)) blocked.add(outlet);
       else this.#waitingHead.delete(outlet);
     }
-    for (const a of due.sort((x, y) => this.#order(x, y))) {
-      // The batch read only finds the work; what is delivered is read again, as it is now.
-      const fresh = await this.#o.store.get(a.id);
-      for (const d of fresh?.deliveries ?? []) {
-        const head = this.#waitingHead.get(d.outlet) === a.id;
-        if ((blocked.has(d.outlet) && !head) || !this.#o.available(d.outlet)) continue;
-        if (!this.#isDue(d, now)) continue;
-        try {
-          const waits = await this.#deliver(a.id, d.outlet, d.handoff === true, fresh?.exercise === true);
-          if (waits) {
-            blocked.add(d.outlet);
-            if (!this.#waitingHead.has(d.outlet)) this.#waitingHead.set(d.outlet, a.id);
-          } else if (head) {
-            this.#waitingHead.delete(d.outlet);
-            blocked.delete(d.outlet);
-          }
-        } catch (error) {
-          this.#o.log.error({ err: error, id: a.id, outlet: d.outlet }, "delivery pass failed; will retry");
+    for (const a of due.sort((x, y) => this.#order(x, y))) await this.#deliverDue(a.id, now, blocked);
+  }
+
+  /**
+   * Delivers what is due of one announcement, read again as it is now. An outlet in `blocked` takes only the
+   * post it made wait; one that makes a post wait now is blocked for the posts after it.
+   */
+  async #deliverDue(id: AnnouncementId, now: number, blocked: Set<string>, underway?: () => void): Promise<void> {
+    const a = await this.#o.store.get(id);
+    if (!a || !isDelivering(a)) return;
+    for (const d of a.deliveries) {
+      const head = this.#waitingHead.get(d.outlet) === id;
+      if ((blocked.has(d.outlet) && !head) || !this.#o.available(d.outlet) || !this.#isDue(d, now)) continue;
+      try {
+        const waits = await this.#deliver(id, d.outlet, d.handoff === true, a.exercise === true, underway);
+        if (waits) {
+          blocked.add(d.outlet);
+          if (!this.#waitingHead.has(d.outlet)) this.#waitingHead.set(d.outlet, id);
+        } else if (head) {
+          this.#waitingHead.delete(d.outlet);
+          blocked.delete(d.outlet);
         }
+      } catch (error) {
+        this.#o.log.error({ err: error, id, outlet: d.outlet }, "delivery failed; will retry");
       }
     }
   }
@@ -225,7 +230,9 @@ export class Outbox {
   async deliverNow(id: AnnouncementId): Promise<void> {
     let underway!: () => void;
     const started = new Promise<void>((resolve) => (underway = resolve));
-    const work = this.#deliverOne(id, underway)
+    // Behind a post its outlet made wait, this one keeps its place in the line: the pass takes it.
+    const blocked = new Set(this.#waitingHead.keys());
+    const work = this.#deliverDue(id, this.#o.clock.now().getTime(), blocked, underway)
       .catch((error: unknown) => this.#o.log.error({ err: error, id }, "delivery failed; the next pass retries"))
       .finally(() => {
         underway();
@@ -238,19 +245,6 @@ export class Outbox {
   /** Resolves once deliveries handed over by `deliverNow` are done (for an orderly stop). */
   async idle(): Promise<void> {
     await Promise.all([...this.#handedOver]);
-  }
-
-  async #deliverOne(id: AnnouncementId, underway: () => void): Promise<void> {
-    const now = this.#o.clock.now().getTime();
-    const a = await this.#o.store.get(id);
-    if (!a || !isDelivering(a)) return;
-    for (const d of a.deliveries) {
-      // Behind a post its outlet made wait, it keeps its place in the line: the pass takes it.
-      const behind = this.#waitingHead.has(d.outlet) && this.#waitingHead.get(d.outlet) !== id;
-      if (behind || !this.#o.available(d.outlet) || !this.#isDue(d, now)) continue;
-      const waits = await this.#deliver(id, d.outlet, d.handoff === true, a.exercise === true, underway);
-      if (waits && !this.#waitingHead.has(d.outlet)) this.#waitingHead.set(d.outlet, id);
-    }
   }
 
   /**
