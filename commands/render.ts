@@ -7,7 +7,7 @@ import {
 import { toOutboundPost } from "../src/outbox/outbox.ts";
 import { approvalProgress, displayName, quorumOf, readabilityFor, type Policy } from "../src/policy/policy.ts";
 import { hintsFor } from "./hints.ts";
-import { renderForWhatsApp } from "../src/render/whatsapp.ts";
+import { plainFirstLine, renderForWhatsApp, shortened } from "../src/render/whatsapp.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
 import { joinLocalized, L, STATE_LABELS, type Localized } from "./messages.ts";
 
@@ -214,9 +214,8 @@ function deliveryLine(policy: Policy, outlet: string, state: string, confirmedBy
  */
 function titleOf(a: Announcement): string {
   const content = currentVersion(a).content;
-  const line = (content.text.split("\n").find((l) => l.trim()) ?? "").replace(/[*_~`]/g, "").trim();
-  const title = line || content.poll?.question.trim() || content.media[0]?.altText?.trim() || "–";
-  return [...title].length > 60 ? `${[...title].slice(0, 59).join("")}…` : title;
+  const title = plainFirstLine(content.text) || content.poll?.question.trim() || content.media[0]?.altText?.trim();
+  return shortened(title || "–", 60);
 }
 
 export function listText(

@@ -1,11 +1,11 @@
 import { currentVersion, type Announcement, type AnnouncementId } from "../announcement/announcement.ts";
 import type { Core } from "../announcement/core.ts";
 import { fail } from "../errors.ts";
+import { plainFirstLine, shortened } from "../render/whatsapp.ts";
 
 /** How a follow-up shows its link on outlets that cannot reply or quote: the alert's first line. */
 export function followUpText(root: Announcement, kind: "update" | "cancel", text: string): string {
-  const first = (currentVersion(root).content.text.split("\n")[0] ?? "").replace(/[*_~`]/g, "").trim();
-  const quoted = [...first].length > 80 ? `${[...first].slice(0, 79).join("")}…` : first;
+  const quoted = shortened(plainFirstLine(currentVersion(root).content.text), 80);
   const head = kind === "cancel" ? `✅ *Entwarnung* zu: ${quoted}` : `🔄 *Update* zu: ${quoted}`;
   return text.trim() ? `${head}\n\n${text.trim()}` : head;
 }

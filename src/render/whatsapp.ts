@@ -30,3 +30,11 @@ export function renderForWhatsApp(post: Pick<OutboundPost, "text" | "poll" | "me
     media: post.media.map((m) => `${revealInvisible(m.name)} (${m.mimeType}, ${(m.bytes / 1024).toFixed(0)} KB)`),
   };
 }
+
+/** A text's first line, without WhatsApp markup: how a list or a follow-up names a post. */
+export const plainFirstLine = (text: string): string =>
+  (text.split("\n").find((line) => line.trim()) ?? "").replace(/[*_~`]/g, "").trim();
+
+/** At most `max` code points, cut with "…". */
+export const shortened = (text: string, max: number): string =>
+  [...text].length > max ? `${[...text].slice(0, max - 1).join("")}…` : text;
