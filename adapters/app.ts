@@ -134,7 +134,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
     log.info({ leases: previous.leases }, "took back the leases the previous run left behind");
   } else if (previous.state === "twin") {
     log.error(
-      { instance: store.owner.split("/")[0], other: previous.owner },
+      { instance: store.instanceId, other: previous.owner },
       "another process runs with this instance id; give each process its own INSTANCE_ID",
     );
   }

@@ -106,9 +106,9 @@ export class KeyvStore implements Store {
     this.#owner = `${this.#instanceId}/${hostname()}:${process.pid}/${randomUUID()}`;
   }
 
-  /** Who holds this process's leases: `<instance id>/<host>:<pid>/<run>`. */
-  get owner(): string {
-    return this.#owner;
+  /** The instance this process runs as; its leases are held as `<instance id>/<host>:<pid>/<run>`. */
+  get instanceId(): string {
+    return this.#instanceId;
   }
 
   nextSequence(name: string): Promise<number> {
