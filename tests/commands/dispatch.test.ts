@@ -3,26 +3,14 @@ import { reactionMeaning } from "../../commands/actions.ts";
 import { dispatch } from "../../commands/dispatch.ts";
 import type { ChannelAdmin, PairingResult } from "../../src/ports/channel-admin.ts";
 import { COMMANDS } from "../../commands/registry.ts";
-import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
+import type { CommandInput } from "../../commands/input.ts";
 import type { MediaItem } from "../../src/announcement/announcement.ts";
 import { parsePolicy } from "../../adapters/config/policy-file.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";
 import { silentLogger } from "../../src/ports/logger.ts";
 import { TEST_POLICY_YAML } from "../fakes/fixtures.ts";
 import { OutageStore } from "../fakes/outage-store.ts";
-import { aWorld, origin, type World } from "../fakes/world.ts";
-
-const say = (w: World, user: string, text: string, attachments?: MediaItem[]): Promise<CommandOutcome> =>
-  dispatch(
-    {
-      kind: "text",
-      actor: { platform: "console", userId: user },
-      origin,
-      text,
-      ...(attachments ? { attachments } : {}),
-    },
-    { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
-  );
+import { aWorld, code, origin, say, type World } from "../fakes/world.ts";
 
 const react = (w: World, user: string, id: string, reaction: string, extra: Partial<CommandInput> = {}) =>
   dispatch(
@@ -36,8 +24,6 @@ const react = (w: World, user: string, id: string, reaction: string, extra: Part
     } as CommandInput,
     { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
   );
-
-const code = (o: CommandOutcome) => (o.kind === "error" ? o.code : o.kind);
 
 describe("command grammar and handlers", () => {
   it("drafts from free text with flags and shows the WhatsApp preview", async () => {

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { cardBlocks } from "../../adapters/slack/blocks.ts";
 import { MatrixSurface } from "../../adapters/matrix/matrix-surface.ts";
-import { dispatch } from "../../commands/dispatch.ts";
 import type { CommandOutcome } from "../../commands/input.ts";
 import { errorText, type Localized } from "../../commands/messages.ts";
 import { renderNotice } from "../../commands/notices.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";
 import { silentLogger } from "../../src/ports/logger.ts";
-import { aWorld, origin, type World } from "../fakes/world.ts";
+import { aWorld, origin, say, type World } from "../fakes/world.ts";
 
 /** Saturday 24 October 2026, 12:00 in Berlin (CEST); the clocks go back tonight. */
 const SATURDAY_NOON = Date.parse("2026-10-24T10:00:00Z");
@@ -17,12 +16,6 @@ function world(): World {
   w.clock.advance(SATURDAY_NOON - w.clock.now().getTime());
   return w;
 }
-
-const say = (w: World, user: string, text: string): Promise<CommandOutcome> =>
-  dispatch(
-    { kind: "text", actor: { platform: "console", userId: user }, origin, text },
-    { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
-  );
 
 function message(o: CommandOutcome): Localized {
   if (o.kind !== "reply" && o.kind !== "error") throw new Error(`no message: ${o.kind}`);

@@ -1,24 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { dispatch } from "../../commands/dispatch.ts";
 import type { CommandOutcome } from "../../commands/input.ts";
 import { findForbidden } from "../../src/announcement/text-hygiene.ts";
 import type { MediaItem } from "../../src/announcement/announcement.ts";
-import { silentLogger } from "../../src/ports/logger.ts";
-import { aWorld, origin, type World } from "../fakes/world.ts";
+import { aWorld, say, type World } from "../fakes/world.ts";
 
 const JPEG: MediaItem = { name: "markt.jpg", mimeType: "image/jpeg", bytes: 120_000, sha256: "a".repeat(64) };
-
-const say = (w: World, user: string, text: string, attachments?: MediaItem[]): Promise<CommandOutcome> =>
-  dispatch(
-    {
-      kind: "text",
-      actor: { platform: "console", userId: user },
-      origin,
-      text,
-      ...(attachments ? { attachments } : {}),
-    },
-    { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
-  );
 
 /** The refusal's code, after checking its words carry no control character of the input in either language. */
 function refusal(o: CommandOutcome): string {

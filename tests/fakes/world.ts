@@ -1,3 +1,6 @@
+import { dispatch } from "../../commands/dispatch.ts";
+import type { CommandOutcome } from "../../commands/input.ts";
+import type { MediaItem } from "../../src/announcement/announcement.ts";
 import { createAnnouncementService, type AnnouncementService } from "../../src/announcement/service.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";
 import { Outbox, type OutboxOptions } from "../../src/outbox/outbox.ts";
@@ -57,3 +60,19 @@ export function aWorld(
 export const origin = { platform: "console", room: "terminal" };
 
 export const text = (t: string) => ({ text: t, media: [] });
+
+/** A command typed by `user` in the console, through the one entry point every chat uses. */
+export const say = (w: World, user: string, text: string, attachments?: MediaItem[]): Promise<CommandOutcome> =>
+  dispatch(
+    {
+      kind: "text",
+      actor: { platform: "console", userId: user },
+      origin,
+      text,
+      ...(attachments ? { attachments } : {}),
+    },
+    { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
+  );
+
+/** An outcome's error code, or its kind when it is no error. */
+export const code = (o: CommandOutcome): string => (o.kind === "error" ? o.code : o.kind);

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { dispatch } from "../../../commands/dispatch.ts";
-import type { CommandOutcome } from "../../../commands/input.ts";
 import { MemoryStore } from "../../../src/memory/memory-store.ts";
 import { Outbox } from "../../../src/outbox/outbox.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
-import { aWorld, origin, type World } from "../../fakes/world.ts";
-
-const say = (w: World, user: string, text: string): Promise<CommandOutcome> =>
-  dispatch(
-    { kind: "text", actor: { platform: "console", userId: user }, origin, text },
-    { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
-  );
-const code = (o: CommandOutcome) => (o.kind === "error" ? o.code : o.kind);
+import { aWorld, code, say, type World } from "../../fakes/world.ts";
 
 async function publishedAlert(w: World): Promise<void> {
   await say(w, "anna", "*Wasserrohrbruch* in der Obernstraße.\nBitte umfahren. --category krise");

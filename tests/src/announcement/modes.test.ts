@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { dispatch } from "../../../commands/dispatch.ts";
-import type { CommandOutcome } from "../../../commands/input.ts";
 import { createAnnouncementService } from "../../../src/announcement/service.ts";
 import { EXERCISE_MARK } from "../../../src/modes/modes.ts";
 import { Outbox } from "../../../src/outbox/outbox.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
 import { FakeOutlet } from "../../fakes/fixtures.ts";
-import { aWorld, origin, type World } from "../../fakes/world.ts";
-
-const say = (w: World, user: string, text: string): Promise<CommandOutcome> =>
-  dispatch(
-    { kind: "text", actor: { platform: "console", userId: user }, origin, text },
-    { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
-  );
-const code = (o: CommandOutcome) => (o.kind === "error" ? o.code : o.kind);
+import { aWorld, code, say, type World } from "../../fakes/world.ts";
 
 /** An outbox like the world's, whose scheduled posts ask the service whether crisis mode holds them. */
 const holdingOutbox = (w: World, extra: Partial<ConstructorParameters<typeof Outbox>[0]> = {}) =>

@@ -1,24 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { dispatch } from "../../../commands/dispatch.ts";
-import type { CommandOutcome } from "../../../commands/input.ts";
 import { parsePolicy } from "../../../adapters/config/policy-file.ts";
-import { silentLogger } from "../../../src/ports/logger.ts";
 import { renderTemplate, templateHash } from "../../../src/templates/templates.ts";
 import { TEST_POLICY_YAML, testPolicy } from "../../fakes/fixtures.ts";
-import { aWorld, origin, type World } from "../../fakes/world.ts";
+import { aWorld, code, say, type World } from "../../fakes/world.ts";
 
 const template = () => {
   const t = testPolicy().templates.get("wasserrohrbruch");
   if (!t) throw new Error("no template");
   return t;
 };
-
-const say = (w: World, user: string, text: string): Promise<CommandOutcome> =>
-  dispatch(
-    { kind: "text", actor: { platform: "console", userId: user }, origin, text },
-    { service: w.service, policy: w.policy, clock: w.clock, log: silentLogger },
-  );
-const code = (o: CommandOutcome) => (o.kind === "error" ? o.code : o.kind);
 
 describe("templates", () => {
   it("fills the gaps, with defaults", () => {
