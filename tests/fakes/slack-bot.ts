@@ -14,7 +14,7 @@ import { silentLogger, type Logger } from "../../src/ports/logger.ts";
 import type { Outlet } from "../../src/ports/outlet.ts";
 import type { Store } from "../../src/ports/store.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
-import type { FakeSlack } from "./fake-slack.ts";
+import type { FakeSlack, StoredMessage } from "./fake-slack.ts";
 import { FakeOutlet, TEST_POLICY_YAML } from "./fixtures.ts";
 import { runningCore } from "./running-core.ts";
 
@@ -127,4 +127,13 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
       await chat.desk.settled();
     },
   };
+}
+
+/** The approval card of `id` in the fake Slack, once the bot has settled. */
+export async function approvalCard(bot: SlackBot, fake: FakeSlack, id: string): Promise<StoredMessage> {
+  await bot.settled();
+  const ref = await bot.desk.state.post(id as `A-${string}`);
+  const card = ref && fake.message(ref.room, ref.id);
+  if (!card) throw new Error(`no card for ${id}`);
+  return card;
 }

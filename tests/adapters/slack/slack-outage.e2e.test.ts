@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeSlack, type StoredMessage } from "../../fakes/fake-slack.ts";
 import { OutageStore } from "../../fakes/outage-store.ts";
-import { PRESS_DESK, startSlackBot, U, type SlackBot } from "../../fakes/slack-bot.ts";
+import { PRESS_DESK, approvalCard, startSlackBot, U, type SlackBot } from "../../fakes/slack-bot.ts";
 
 let fake: FakeSlack;
 let bot: SlackBot;
@@ -25,13 +25,7 @@ const CANNOT_CHECK = "⚠️ Ich kann gerade nichts prüfen oder ändern";
 const slash = (user: string, text: string) =>
   fake.envelope("slash_commands", fake.payloads.slashCommand({ text, user_id: user, channel_id: PRESS_DESK }));
 
-const cardOf = async (id: string): Promise<StoredMessage> => {
-  await bot.settled();
-  const ref = await bot.desk.state.post(id as `A-${string}`);
-  const card = ref && fake.message(ref.room, ref.id);
-  if (!card) throw new Error(`no card for ${id}`);
-  return card;
-};
+const cardOf = (id: string): Promise<StoredMessage> => approvalCard(bot, fake, id);
 
 const react = (user: string, card: StoredMessage, eventId: string) =>
   fake.envelope(

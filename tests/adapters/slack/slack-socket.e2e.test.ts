@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeSlack, type StoredMessage } from "../../fakes/fake-slack.ts";
-import { APPROVALS, PRESS_DESK, startSlackBot, U, type SlackBot } from "../../fakes/slack-bot.ts";
+import { APPROVALS, PRESS_DESK, approvalCard, startSlackBot, U, type SlackBot } from "../../fakes/slack-bot.ts";
 
 let fake: FakeSlack;
 let bot: SlackBot;
@@ -19,13 +19,7 @@ afterEach(async () => {
 const announce = (user: string, text: string, channel = PRESS_DESK) =>
   fake.envelope("slash_commands", fake.payloads.slashCommand({ text, user_id: user, channel_id: channel }));
 
-const cardOf = async (id: string): Promise<StoredMessage> => {
-  await bot.settled();
-  const ref = await bot.desk.state.post(id as `A-${string}`);
-  const card = ref && fake.message(ref.room, ref.id);
-  if (!card) throw new Error(`no card for ${id}`);
-  return card;
-};
+const cardOf = (id: string): Promise<StoredMessage> => approvalCard(bot, fake, id);
 
 const react = (
   user: string,
