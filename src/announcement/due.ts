@@ -26,10 +26,10 @@ export function nextDueAt(a: Announcement, now: Date, policy?: Policy): Date | u
   if (a.state === "pending") {
     if (a.deadline) times.push(Date.parse(a.deadline));
     const chain = policy?.categories.get(a.category)?.escalation ?? [];
-    const created = new Date(a.createdAt);
     for (const [i, step] of chain.entries()) {
-      if (!(a.escalated ?? []).includes(i))
-        times.push(addDuration(created, step.after, policy?.timezone ?? "UTC").getTime());
+      if (policy && !(a.escalated ?? []).includes(i)) {
+        times.push(addDuration(new Date(a.createdAt), step.after, policy.timezone).getTime());
+      }
     }
   }
   if (a.review?.state === "open") {
