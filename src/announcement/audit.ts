@@ -1,4 +1,5 @@
 import { currentVersion, type Announcement, type AuditEvent, type Receipt } from "./announcement.ts";
+import type { Logger } from "../ports/logger.ts";
 import { nextState, type LifecycleEvent } from "./lifecycle.ts";
 
 export const SYSTEM_ACTOR = "system";
@@ -38,4 +39,12 @@ export function applyEvent(
   a.state = to;
   a.updatedAt = entry.at;
   return true;
+}
+
+/** One info line per audit event from `since` on: who did what to which announcement, never its text. */
+export function logEvents(log: Logger, a: Announcement, since: number): void {
+  for (const e of a.events.slice(since)) {
+    const { actor, event: action, from, to, version, outlet } = e;
+    log.info({ id: a.id, actor, action, from, to, version, ...(outlet ? { outlet } : {}) }, "announcement changed");
+  }
 }

@@ -14,7 +14,7 @@ import {
   type ChangeRequest,
   type Content,
 } from "./announcement.ts";
-import { applyEvent } from "./audit.ts";
+import { applyEvent, logEvents } from "./audit.ts";
 import { codePoints, normaliseText, validateContent } from "./content.ts";
 import { isSettled } from "./delivery.ts";
 import { saveRecord } from "./due.ts";
@@ -78,12 +78,7 @@ export function createCore(deps: AnnouncementServiceDeps) {
       if (wasSettled && !isSettled(a)) await store.markOpen(id);
       await saveRecord(store, a, clock.now(), policy);
       if (isSettled(a)) await store.markClosed(id);
-      for (const e of a.events.slice(known)) {
-        log.info(
-          { id, actor: e.actor, action: e.event, from: e.from, to: e.to, version: e.version },
-          "announcement changed",
-        );
-      }
+      logEvents(log, a, known);
       return ok(a);
     });
   }

@@ -6,7 +6,7 @@ import {
   type DeliveryAction,
   type DeliveryAttempt,
 } from "../announcement/announcement.ts";
-import { applyEvent, SYSTEM_ACTOR } from "../announcement/audit.ts";
+import { applyEvent, logEvents, SYSTEM_ACTOR } from "../announcement/audit.ts";
 import { isDelivering, isSettled, settleDeliveries } from "../announcement/delivery.ts";
 import { nextDueAt, saveRecord } from "../announcement/due.ts";
 import type { Policy } from "../policy/policy.ts";
@@ -324,6 +324,7 @@ export class Outbox {
       const reason = lateMs > LATE_AFTER_MS ? `late by ${Math.round(lateMs / 60_000)} min` : undefined;
       applyEvent(a, "start_publishing", SYSTEM_ACTOR, now, reason ? { reason } : {});
       await this.#save(a);
+      logEvents(this.#o.log, a, a.events.length - 1);
       if (reason) late = { kind: "published_late", announcement: a, lateMs };
     });
     if (late) await this.#tell(late);
@@ -526,9 +527,7 @@ export class Outbox {
       }
       await this.#save(a);
       if (isSettled(a)) await this.#o.store.markClosed(id);
-      for (const e of a.events.slice(known)) {
-        this.#o.log.info({ id, actor: e.actor, action: e.event, outlet: outletId, to: e.to }, "announcement changed");
-      }
+      logEvents(this.#o.log, a, known);
       if (settled) after = a;
     });
     if (after) await this.#afterSettled(after);
