@@ -314,15 +314,7 @@ export class MatrixApp implements MatrixSender {
       }
       return;
     }
-    const claimed = await this.#claim(event.event_id);
-    if (claimed !== true) {
-      if (claimed) await this.#answer(roomId, event, threadRoot, claimed);
-      return;
-    }
-    if (!read.text.ok) {
-      await this.#answer(roomId, event, threadRoot, failed(read.text.error));
-      return;
-    }
+    if (!(await this.#takeCommand(roomId, event, threadRoot, read.text))) return;
     const attachments = await this.#attachments(roomId, event, relation["m.in_reply_to"]?.event_id);
     if (!attachments.ok) {
       await this.#reply(roomId, event, threadRoot, attachments.message);
@@ -355,6 +347,23 @@ export class MatrixApp implements MatrixSender {
    * the claim fails otherwise), the answer to give instead: every event a sync delivers must be answered
    * or passed over here, since a failure would make the SDK skip the rest of its batch.
    */
+  /**
+   * Claims a command's event once (a replay is dropped, an unreachable store answered) and refuses text a post
+   * may not carry; true when the command may go on.
+   */
+  async #takeCommand(roomId: string, event: RoomEvent, threadRoot: string | undefined, text: Result<string>) {
+    const claimed = await this.#claim(event.event_id);
+    if (claimed !== true) {
+      if (claimed) await this.#answer(roomId, event, threadRoot, claimed);
+      return false;
+    }
+    if (!text.ok) {
+      await this.#answer(roomId, event, threadRoot, failed(text.error));
+      return false;
+    }
+    return true;
+  }
+
   async #claim(eventId: string): Promise<boolean | CommandOutcome> {
     try {
       return await this.#o.store.claimOnce(`matrix-event:${eventId}`, COMMAND_TTL_MS);
@@ -378,15 +387,7 @@ export class MatrixApp implements MatrixSender {
       return this.#answer(roomId, event, undefined, outcome);
     }
     if (typeof id !== "string") return;
-    const claimed = await this.#claim(event.event_id);
-    if (claimed !== true) {
-      if (claimed) await this.#answer(roomId, event, undefined, claimed);
-      return;
-    }
-    if (!read.text.ok) {
-      await this.#answer(roomId, event, undefined, failed(read.text.error));
-      return;
-    }
+    if (!(await this.#takeCommand(roomId, event, undefined, read.text))) return;
     const flags = takeFlags(rest, DRAFT_FLAGS);
     const outcome = await handlers.desk.act(event.sender, roomId, {
       command: "edit",
