@@ -21,6 +21,14 @@ export interface OutboundPost {
   media: MediaItem[];
   /** Content hash of the version; lets read-back recognise the post. */
   fingerprint: string;
+  /** An emergency category: feeds also issue it as a CAP alert. */
+  emergency?: true;
+  /** Part of an incident chain (CAP Alert / Update / Cancel): its first alert and the post it follows. */
+  incident?: { kind: "alert" | "update" | "cancel"; root: AnnouncementId; follows?: AnnouncementId };
+  /** On this outlet, the earlier post of the incident chain: a follow-up is a reply to it where the outlet threads. */
+  replyTo?: RemoteRef;
+  /** When the notice stops being valid. */
+  expiresAt?: string;
 }
 
 export type PublishOutcome =
@@ -54,6 +62,11 @@ export interface Outlet {
   readonly capabilities: OutletCapabilities;
   /** A person completes the publication and confirms it (manual hand-off). */
   readonly handoff: boolean;
+  /**
+   * Publishing the same post again (same announcement, version and action) cannot make a second post, e.g. by an
+   * idempotency key: an unclear outcome is settled by publishing again instead of reading back.
+   */
+  readonly idempotent?: boolean;
   /** How long after an unknown outcome a "not found" read-back still may be a post in transit. */
   readonly readBackGraceMs: number;
   publish(post: OutboundPost, attempt: DeliveryAttempt): Promise<PublishOutcome>;
