@@ -81,6 +81,8 @@ export interface Receipt {
   outlet: string;
   at: string;
   remoteId?: string;
+  /** Where people can see the post. */
+  url?: string;
   confirmedBy?: string;
 }
 

@@ -32,7 +32,8 @@ export interface OutboundPost {
 }
 
 export type PublishOutcome =
-  | { state: "sent"; remoteId?: string }
+  /** `url`: where people can see the post (a status page, a feed entry), for the card and the audit. */
+  | { state: "sent"; remoteId?: string; url?: string }
   /** Handed to a person, who confirms when it is out. */
   | { state: "awaiting_confirmation" }
   /** May or may not have gone out: reconcile by read-back, never re-send blindly. */
@@ -49,7 +50,9 @@ export interface RemoteRef {
 }
 
 export type ReadBackOutcome =
-  { state: "found"; remoteId?: string } | { state: "not_found" } | { state: "unavailable"; reason: string };
+  | { state: "found"; remoteId?: string; url?: string }
+  | { state: "not_found" }
+  | { state: "unavailable"; reason: string };
 
 /** Why an outlet does not work, in terms a person can act on; `reason` has the technical detail for the log. */
 export type OutletProblem =
