@@ -12,6 +12,7 @@ import { resolvePerson, type Policy } from "../src/policy/policy.ts";
 import { systemClock } from "../src/ports/clock.ts";
 import type { Logger } from "../src/ports/logger.ts";
 import type { Outlet } from "../src/ports/outlet.ts";
+import type { ConfiguredOutlet } from "../src/announcement/outlets.ts";
 import type { Store } from "../src/ports/store.ts";
 import type { StoreUnavailableError } from "../src/ports/store-unavailable.ts";
 import { intakeAnsweringOutage, type ChatRuntime, type Handle } from "./chat-runtime.ts";
@@ -83,6 +84,19 @@ function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet, media: Me
     case "none":
       return manual;
   }
+}
+
+/** What drafting needs to know of an outlet; read live, as an outlet may learn its limits after start. */
+function configuredOutlet(outlet: Outlet, exercise: boolean): ConfiguredOutlet {
+  return {
+    id: outlet.id,
+    handoff: outlet.handoff,
+    get capabilities() {
+      return outlet.capabilities;
+    },
+    ...(outlet.measure ? { measure: (content) => outlet.measure?.(content) ?? 0 } : {}),
+    exercise,
+  };
 }
 
 export interface AppIo {
@@ -215,7 +229,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
     store,
     policy,
     clock: systemClock,
-    outlets: [...outlets.values()],
+    outlets: [...outlets.values()].map((o) => configuredOutlet(o, o.id === whatsapp.id && testChannel !== undefined)),
     notices: bus,
     log: log.child({ module: "announcements" }),
     // An approval hands its announcement straight to delivery, before the chat hears of it.

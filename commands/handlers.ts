@@ -6,6 +6,7 @@ import {
 } from "../src/announcement/announcement.ts";
 import { fail, ok, type DomainError, type Result } from "../src/errors.ts";
 import type { Announcement } from "../src/announcement/announcement.ts";
+import type { OutletChoice } from "../src/announcement/outlets.ts";
 import { approvalProgress, displayName, type Policy } from "../src/policy/policy.ts";
 import { inRepeatedHour } from "../src/time/zoned.ts";
 import { parseWhen } from "./dates.ts";
@@ -26,6 +27,8 @@ import {
   statusText,
   timeLines,
   whatsappBlock,
+  outletsPreview,
+  outletsLine,
   when,
 } from "./render.ts";
 
@@ -50,6 +53,10 @@ export const DRAFT_FLAGS = {
   alt: { takesValue: true },
   /** Draft a picture or video without a description on purpose. */
   "no-description": { takesValue: false },
+  /** Only these outlets, e.g. `--to mastodon,telegram`. */
+  to: { takesValue: true },
+  /** Not these outlets, e.g. `--not whatsapp`. */
+  not: { takesValue: true },
 } as const satisfies Record<string, FlagSpec>;
 
 const POLL_FLAGS = { ...DRAFT_FLAGS, multiple: { takesValue: false } } as const satisfies Record<string, FlagSpec>;
@@ -64,6 +71,7 @@ interface DraftOptions {
   breakGlass: boolean;
   template?: { name: string; hash: string };
   expiresAt?: Date;
+  outlets?: OutletChoice;
 }
 
 /** What was typed and the local time it means. */
@@ -82,6 +90,14 @@ function draftOptions(ctx: CommandContext, values: Map<string, string | true>): 
   };
   const category = values.get("category");
   if (typeof category === "string") options.category = category.toLowerCase();
+  const to = values.get("to");
+  const not = values.get("not");
+  if (typeof to === "string" || typeof not === "string") {
+    options.outlets = {
+      ...(typeof to === "string" ? { to: outletList(to) } : {}),
+      ...(typeof not === "string" ? { not: outletList(not) } : {}),
+    };
+  }
   const at = values.get("at");
   if (typeof at === "string") {
     const when = parseWhen(at, ctx.clock.now(), ctx.policy.timezone);
@@ -99,6 +115,13 @@ function draftOptions(ctx: CommandContext, values: Map<string, string | true>): 
   }
   return ok(options);
 }
+
+/** `mastodon,telegram` or `mastodon telegram`, as outlet names. */
+const outletList = (typed: string): string[] =>
+  typed
+    .split(/[\s,;]+/)
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== "");
 
 /** The attachments, with `--alt` as the description of those that have none. */
 function described(ctx: CommandContext, values: Map<string, string | true>): MediaItem[] {
@@ -118,6 +141,8 @@ async function submitDraft(ctx: CommandContext, content: Content, options: Draft
     message: joinLocalized([
       draftedLine(a),
       whatsappBlock(a),
+      ...outletsPreview(a, ctx.service.outlets),
+      ...outletsLine(a),
       ...timeLines(ctx.policy, a),
       ...repeatedHourNote(ctx.policy, options),
       ...hintsBlock(previewHints(ctx.policy, a)),
@@ -235,6 +260,8 @@ async function followUp(ctx: CommandContext, kind: "update" | "cancel", usage: s
         `${what.en} ${a.id} to ${target.value.id} ${state.en}. This is how it will look:`,
       ),
       whatsappBlock(a),
+      ...outletsPreview(a, ctx.service.outlets),
+      ...outletsLine(a),
     ]),
     a,
   );
@@ -456,7 +483,12 @@ export async function edit(ctx: CommandContext): Promise<CommandOutcome> {
   const a = result.value;
   return {
     ...editedReply(a),
-    message: joinLocalized([editedText(a), whatsappBlock(a), ...hintsBlock(previewHints(ctx.policy, a))]),
+    message: joinLocalized([
+      editedText(a),
+      whatsappBlock(a),
+      ...outletsPreview(a, ctx.service.outlets),
+      ...hintsBlock(previewHints(ctx.policy, a)),
+    ]),
   };
 }
 

@@ -1,10 +1,12 @@
 import type { OutletCapabilities } from "../src/ports/outlet.ts";
+import { outletName } from "../src/announcement/outlets.ts";
 import { COMMANDS, type CommandSpec } from "./registry.ts";
 import { joinLocalized, L, type Localized } from "./messages.ts";
 
 /** Help generated from the command table. */
 /** What each outlet takes, so nobody drafts what cannot be published. */
 function outletLine(id: string, can: OutletCapabilities): Localized {
+  const name = outletName(id);
   const yes = (de: string, en: string, has: boolean) => (has ? [L(de, en)] : []);
   const kinds = [
     ...yes("Text", "text", can.text),
@@ -17,8 +19,8 @@ function outletLine(id: string, can: OutletCapabilities): Localized {
     ? L("korrigierbar", "can be edited")
     : L("Korrekturen als neuer Beitrag", "corrections as a new post");
   return L(
-    `Kanal ${id}: ${list.de}; bis ${can.maxTextLength} Zeichen (mit Bild/Video ${can.maxCaptionLength}); ${edit.de}.`,
-    `Channel ${id}: ${list.en}; up to ${can.maxTextLength} characters (${can.maxCaptionLength} with a picture/video); ${edit.en}.`,
+    `Kanal ${name} (\`--to ${name}\`, \`--not ${name}\`): ${list.de}; bis ${can.maxTextLength} Zeichen (mit Bild/Video ${can.maxCaptionLength}); ${edit.de}.`,
+    `Outlet ${name} (\`--to ${name}\`, \`--not ${name}\`): ${list.en}; up to ${can.maxTextLength} characters (${can.maxCaptionLength} with a picture/video); ${edit.en}.`,
   );
 }
 

@@ -371,9 +371,27 @@ const ERROR_TEXTS = {
         image: L("Bilder", "pictures"),
         video: L("Videos", "videos"),
       }[s(p, "what")] ?? L(s(p, "what"), s(p, "what"));
+    const outlet = outletLabel(s(p, "outlet"));
     return L(
-      `Der eingerichtete Kanal (${s(p, "outlet")}) kann keine ${what.de} veröffentlichen. Bitte ohne versuchen oder die IT fragen.`,
-      `The configured channel (${s(p, "outlet")}) cannot publish ${what.en}. Please try without, or ask IT.`,
+      `${capitalised(outlet.de)} kann keine ${what.de} veröffentlichen. Bitte ohne versuchen, oder ${outlet.de} weglassen (\`--not ${s(p, "outlet")}\`).`,
+      `${capitalised(outlet.en)} cannot publish ${what.en}. Please try without, or leave ${outlet.en} out (\`--not ${s(p, "outlet")}\`).`,
+    );
+  },
+  UNKNOWN_OUTLET: (p) =>
+    L(
+      `Einen Kanal „${s(p, "outlet")}“ gibt es hier nicht. Eingerichtet: ${s(p, "known")}.`,
+      `There is no outlet "${s(p, "outlet")}" here. Set up: ${s(p, "known")}.`,
+    ),
+  NO_OUTLET_LEFT: (p) =>
+    L(
+      `Damit bliebe kein Kanal übrig. Eingerichtet: ${s(p, "known")}.`,
+      `That leaves no outlet. Set up: ${s(p, "known")}.`,
+    ),
+  TEXT_TOO_LONG_FOR: (p) => {
+    const outlet = outletLabel(s(p, "outlet"));
+    return L(
+      `Für ${outlet.de} ist der Text zu lang: ${s(p, "length")} Zeichen, erlaubt sind ${s(p, "max")}. Bitte um ${s(p, "over")} Zeichen kürzen oder ${outlet.de} weglassen (\`--not ${s(p, "outlet")}\`).`,
+      `The text is too long for ${outlet.en}: ${s(p, "length")} characters, the limit is ${s(p, "max")}. Please cut ${s(p, "over")} characters or leave ${outlet.en} out (\`--not ${s(p, "outlet")}\`).`,
     );
   },
   CHANGE_PENDING: (p) =>
@@ -471,3 +489,19 @@ const ERROR_TEXTS = {
 } as const satisfies Record<ErrorCode, (p: ErrorParams | undefined) => Localized>;
 
 export const errorText = (error: DomainError): Localized => ERROR_TEXTS[error.code](error.params);
+
+const OUTLET_LABELS: Record<string, Localized> = {
+  whatsapp: L("WhatsApp", "WhatsApp"),
+  mastodon: L("Mastodon", "Mastodon"),
+  telegram: L("Telegram", "Telegram"),
+  feeds: L("die Website (Feeds)", "the website (feeds)"),
+  press: L("der Presseverteiler", "the press list"),
+};
+
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** An outlet as people call it, by its name or id (`whatsapp-waha` is WhatsApp). */
+export function outletLabel(outlet: string): Localized {
+  const name = outlet.split("-", 1)[0] ?? outlet;
+  return OUTLET_LABELS[name] ?? L(outlet, outlet);
+}

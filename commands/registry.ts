@@ -36,7 +36,7 @@ export interface CommandSpec {
 export const COMMANDS = {
   announce: {
     usage:
-      'announce <Text> | --template <Name> name="Wert" … [--category <Kategorie>] [--at <Zeitpunkt>] [--expires <Zeitpunkt>] [--urgent] [--handoff] [--now] [--alt "<Bildbeschreibung>"] [--no-description]',
+      'announce <Text> | --template <Name> name="Wert" … [--category <Kategorie>] [--at <Zeitpunkt>] [--expires <Zeitpunkt>] [--urgent] [--handoff] [--now] [--alt "<Bildbeschreibung>"] [--no-description] [--to <Kanal,…>] [--not <Kanal,…>]',
     summary: L("Meldung entwerfen und zur Freigabe stellen", "Draft an announcement and ask for approval"),
     aliases: ["--"],
     run: handlers.announce,

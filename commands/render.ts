@@ -3,13 +3,16 @@ import {
   currentVersion,
   type Announcement,
   type AuditEvent,
+  type Delivery,
 } from "../src/announcement/announcement.ts";
 import { toOutboundPost } from "../src/outbox/outbox.ts";
 import { approvalProgress, displayName, quorumOf, readabilityFor, type Policy } from "../src/policy/policy.ts";
 import { hintsFor } from "./hints.ts";
 import { plainFirstLine, renderForWhatsApp, shortened } from "../src/render/whatsapp.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
-import { joinLocalized, L, STATE_LABELS, type Localized } from "./messages.ts";
+import { joinLocalized, L, outletLabel, STATE_LABELS, type Localized } from "./messages.ts";
+import { outletName, outletsOf, type ConfiguredOutlet } from "../src/announcement/outlets.ts";
+import { plainText } from "../src/render/plain.ts";
 
 /**
  * The last results of a costly rendering, per policy: a draft's reply, its approval request and its card each
@@ -172,7 +175,7 @@ export function statusText(policy: Policy, a: Announcement, held = false): Local
       ),
     );
   }
-  parts.push(...deliveryLines(policy, a, held));
+  parts.push(...outletsLine(a), ...deliveryLines(policy, a, held));
   parts.push(whatsappBlock(a));
   return joinLocalized(parts);
 }
@@ -182,31 +185,113 @@ export function statusText(policy: Policy, a: Announcement, held = false): Local
  * for its time, or, once it has come, for crisis mode to end (`held`).
  */
 export const deliveryLines = (policy: Policy, a: Announcement, held = false): Localized[] =>
-  a.deliveries.map((d) => {
-    const state = a.state === "scheduled" && d.state === "queued" ? (held ? "held" : "scheduled") : d.state;
-    return deliveryLine(policy, d.outlet, state, d.receipt?.confirmedBy);
-  });
+  a.deliveries.map((d) => deliveryLine(policy, d, a.state === "scheduled" && d.state === "queued", held));
 
-function deliveryLine(policy: Policy, outlet: string, state: string, confirmedBy?: string): Localized {
-  const labels: Record<string, Localized> = {
-    scheduled: L("geplant", "scheduled"),
-    held: L(
-      "wegen der Krisenlage zurückgehalten – geht raus, sobald sie endet",
-      "held back by crisis mode – goes out once it ends",
-    ),
-    queued: L("in der Warteschlange", "queued"),
-    sending: L("wird gesendet", "sending"),
-    awaiting_confirmation: L("wartet auf manuelle Veröffentlichung (Übergabe)", "awaiting hand-off confirmation"),
-    sent: L("veröffentlicht", "published"),
-    failed: L("fehlgeschlagen", "failed"),
-    needs_manual_check: L("unklar – bitte im Kanal prüfen", "unclear – please check the channel"),
-  };
-  const label = labels[state] ?? L(state, state);
+const DELIVERY_LABELS: Record<string, Localized> = {
+  scheduled: L("geplant", "scheduled"),
+  held: L(
+    "wegen der Krisenlage zurückgehalten – geht raus, sobald sie endet",
+    "held back by crisis mode – goes out once it ends",
+  ),
+  queued: L("in der Warteschlange", "queued"),
+  retrying: L("neuer Versuch folgt", "will be retried"),
+  waiting: L("wartet, bis der Kanal wieder erreichbar ist", "waiting until the outlet works again"),
+  sending: L("wird gesendet", "sending"),
+  awaiting_confirmation: L("wartet auf manuelle Veröffentlichung (Übergabe)", "awaiting hand-off confirmation"),
+  sent: L("veröffentlicht", "published"),
+  failed: L("fehlgeschlagen", "failed"),
+  needs_manual_check: L("unklar – bitte im Kanal prüfen", "unclear – please check the channel"),
+};
+
+/** The longest technical reason shown on a card; the log has all of it. */
+const MAX_REASON = 140;
+
+function deliveryLine(policy: Policy, d: Delivery, scheduled: boolean, held: boolean): Localized {
+  const state = scheduled
+    ? held
+      ? "held"
+      : "scheduled"
+    : d.state === "queued" && d.waitsForOutlet
+      ? "waiting"
+      : d.state === "queued" && d.attempts > 0
+        ? "retrying"
+        : d.state;
+  const label = DELIVERY_LABELS[state] ?? L(state, state);
+  const byHand = d.handoff && d.state !== "sent" ? L(" (von Hand)", " (by hand)") : L("", "");
+  const confirmedBy = d.receipt?.confirmedBy;
   const by = confirmedBy
     ? L(` (bestätigt von ${displayName(policy, confirmedBy)})`, ` (confirmed by ${displayName(policy, confirmedBy)})`)
     : L("", "");
-  return L(`→ ${outlet}: ${label.de}${by.de}`, `→ ${outlet}: ${label.en}${by.en}`);
+  const link = d.state === "sent" && d.receipt?.url ? ` – ${d.receipt.url}` : "";
+  const why =
+    d.state !== "sent" && d.lastError && state !== "scheduled" ? ` – ${shortened(d.lastError, MAX_REASON)}` : "";
+  const outlet = outletLabel(d.outlet);
+  const name = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+  return L(
+    `→ ${name(outlet.de)}: ${label.de}${byHand.de}${by.de}${link}${why}`,
+    `→ ${name(outlet.en)}: ${label.en}${byHand.en}${by.en}${link}${why}`,
+  );
 }
+
+/** Where it goes, before the deliveries exist: the chosen outlets. */
+export function outletsLine(a: Announcement): Localized[] {
+  if (a.deliveries.length > 0 || !a.outlets) return [];
+  const names = a.outlets.map(outletLabel);
+  return [L(`Geht an: ${names.map((n) => n.de).join(", ")}`, `Goes to: ${names.map((n) => n.en).join(", ")}`)];
+}
+
+/**
+ * How the other chosen outlets differ from the WhatsApp preview: without formatting, the picture description as
+ * alt text, their own length limit, a poll as text.
+ */
+export function outletsPreview(a: Announcement, outlets: readonly ConfiguredOutlet[]): Localized[] {
+  const chosen = outletsOf(a, outlets).filter((o) => outletName(o.id) !== "whatsapp");
+  if (chosen.length === 0) return [];
+  const post = toOutboundPost(a);
+  const lines: Localized[] = [];
+  const plain = plainText(post.text);
+  const unformatted = chosen.filter((o) => PLAIN_OUTLETS.has(outletName(o.id)));
+  if (plain !== post.text && unformatted.length > 0) {
+    const names = unformatted.map((o) => outletLabel(o.id));
+    lines.push(
+      L(
+        `─── ohne Formatierung (${names.map((n) => n.de).join(", ")}) ───`,
+        `─── without formatting (${names.map((n) => n.en).join(", ")}) ───`,
+      ),
+      L(plain, plain),
+      L("────────────────", "────────────────"),
+    );
+  }
+  for (const o of chosen) {
+    const outlet = outletLabel(o.id);
+    const notes: Localized[] = [];
+    const max = post.media.length > 0 ? o.capabilities.maxCaptionLength : o.capabilities.maxTextLength;
+    const length = o.measure ? o.measure(post) : undefined;
+    if (length !== undefined && max < Number.MAX_SAFE_INTEGER) {
+      notes.push(L(`${length} von ${max} Zeichen`, `${length} of ${max} characters`));
+    }
+    if (post.media.some((m) => m.altText) && o.capabilities.image && ALT_TEXT_OUTLETS.has(outletName(o.id))) {
+      notes.push(L("Bildbeschreibung als Alternativtext", "picture description as alt text"));
+    }
+    if (post.poll && POLL_AS_TEXT.has(outletName(o.id))) {
+      notes.push(L("Umfrage als Text mit den Antworten", "poll as text with its options"));
+    }
+    if (a.incident && a.incident.kind !== "alert" && THREADED.has(outletName(o.id))) {
+      notes.push(L("als Antwort auf die erste Meldung", "as a reply to the first alert"));
+    }
+    if (notes.length > 0) {
+      const head = outlet.de.charAt(0).toUpperCase() + outlet.de.slice(1);
+      const headEn = outlet.en.charAt(0).toUpperCase() + outlet.en.slice(1);
+      lines.push(L(`${head}: ${notes.map((n) => n.de).join(", ")}`, `${headEn}: ${notes.map((n) => n.en).join(", ")}`));
+    }
+  }
+  return lines;
+}
+
+const PLAIN_OUTLETS: ReadonlySet<string> = new Set(["mastodon", "feeds", "press"]);
+const ALT_TEXT_OUTLETS: ReadonlySet<string> = new Set(["mastodon", "feeds"]);
+const POLL_AS_TEXT: ReadonlySet<string> = new Set(["feeds", "press"]);
+const THREADED: ReadonlySet<string> = new Set(["mastodon", "telegram", "press"]);
 
 /**
  * How a list names an announcement: its first line, without WhatsApp markup; a poll without text by its question,

@@ -211,6 +211,8 @@ export interface Announcement {
   expiresAt?: string;
   /** The author was asked at `expiresAt` whether to post the all-clear. */
   expiryAsked?: true;
+  /** The outlets it goes to, by name (`whatsapp`, `mastodon` …); absent (from before outlets were chosen): all. */
+  outlets?: string[];
   /** Rendered from this pre-approved template. */
   template?: { name: string; hash: string };
   /** The outbox: one entry per outlet, written in the same record write that makes it due. */

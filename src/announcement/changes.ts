@@ -25,7 +25,9 @@ export function queueChange(
   now: Date,
 ): void {
   change.approved = true;
-  a.deliveries = a.deliveries.map((d) => {
+  // Only where the post is live; an outlet that never carried it has nothing to change.
+  const live = a.deliveries.filter((d) => d.state === "sent");
+  a.deliveries = (live.length > 0 ? live : a.deliveries).map((d) => {
     const can = outlets.find((o) => o.id === d.outlet)?.capabilities;
     const action: DeliveryAction =
       change.kind === "retract" ? "remove" : can?.edit === false ? "correction_post" : "edit";
@@ -60,10 +62,10 @@ export function changeRequests(core: Core) {
   return {
     /** Asks approval for a new text of a published post; once approved, every outlet edits it. */
     async requestCorrection(actor: string, id: AnnouncementId, content: Content): Promise<Result<Announcement>> {
-      const prepared = prepareContent(content);
       const result = await mutate(id, (a, now) => {
         const changeable = checkChangeable(a, actor, now);
         if (!changeable.ok) return changeable;
+        const prepared = prepareContent(content, a);
         if (!prepared.ok) return prepared;
         const current = currentVersion(a);
         const hash = contentHash(prepared.value);

@@ -4,9 +4,7 @@ import { type Policy } from "../policy/policy.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ModeNotice, Notice, NoticeSink } from "../ports/notices.ts";
-import type { Outlet } from "../ports/outlet.ts";
 import { announcementLockKey, type Store } from "../ports/store.ts";
-import { postText } from "../render/whatsapp.ts";
 import {
   currentVersion,
   type Announcement,
@@ -15,17 +13,18 @@ import {
   type Content,
 } from "./announcement.ts";
 import { applyEvent, logEvents } from "./audit.ts";
-import { codePoints, normaliseText, validateContent } from "./content.ts";
+import { normaliseText, validateContent } from "./content.ts";
 import { isSettled } from "./delivery.ts";
 import { saveRecord } from "./due.ts";
+import { checkOutletsCarry, outletsOf, type ConfiguredOutlet } from "./outlets.ts";
 import { type LifecycleEvent } from "./lifecycle.ts";
 
 export interface AnnouncementServiceDeps {
   store: Store;
   policy: Policy;
   clock: Clock;
-  /** Outlets every approved announcement goes to. */
-  outlets: readonly Pick<Outlet, "id" | "handoff" | "capabilities">[];
+  /** Every configured outlet; each announcement goes to those chosen for it. */
+  outlets: readonly ConfiguredOutlet[];
   notices: NoticeSink;
   log: Logger;
   /**
@@ -101,22 +100,12 @@ export function createCore(deps: AnnouncementServiceDeps) {
     return ok(undefined);
   }
 
-  /** Within the adopted limits, and something every configured outlet can carry. */
-  function prepareContent(content: Content): Result<Content> {
+  /** Within the adopted limits, and something every outlet it goes to can carry. */
+  function prepareContent(content: Content, to: Pick<Announcement, "outlets">): Result<Content> {
     const checked = validateContent({ ...content, text: normaliseText(content.text) });
     if (!checked.ok) return checked;
-    for (const { id, capabilities: can } of deps.outlets) {
-      const unsupported = [
-        content.poll && !can.poll ? "poll" : undefined,
-        content.media.some((m) => m.mimeType.startsWith("image/")) && !can.image ? "image" : undefined,
-        content.media.some((m) => m.mimeType.startsWith("video/")) && !can.video ? "video" : undefined,
-      ].find((x) => x !== undefined);
-      if (unsupported) return fail("OUTLET_CANNOT", { outlet: id, what: unsupported });
-      const max = content.media.length > 0 ? can.maxCaptionLength : can.maxTextLength;
-      const length = codePoints(postText(checked.value));
-      if (length > max) return fail("TEXT_TOO_LONG", { length, max, over: length - max });
-    }
-    return checked;
+    const carried = checkOutletsCarry(checked.value, outletsOf(to, deps.outlets));
+    return carried.ok ? checked : carried;
   }
 
   /** Every announcement with something left to do, read once, in id order. */

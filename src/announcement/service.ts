@@ -32,6 +32,7 @@ import { escalation } from "../night/escalation.ts";
 import { breakGlassReviews, checkBreakGlass } from "../night/reviews.ts";
 import { templateApprovals, templateApproved } from "../templates/approval.ts";
 import { changeRequests, queueChange } from "./changes.ts";
+import { chooseOutlets, outletsOf, type OutletChoice } from "./outlets.ts";
 import { createCore, type AnnouncementServiceDeps, type VersionRef } from "./core.ts";
 import { nextDueAt, saveRecord } from "./due.ts";
 
@@ -52,6 +53,8 @@ export interface DraftRequest {
   followUp?: { root: AnnouncementId; kind: "update" | "cancel" };
   /** When the notice stops being valid. */
   expiresAt?: Date;
+  /** Other outlets than the category's (`--to`, `--not`); a follow-up goes where its alert went. */
+  outlets?: OutletChoice;
   /** The author confirmed that its pictures or videos go out without a description. */
   withoutDescription?: boolean;
   origin: Origin;
@@ -134,7 +137,9 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     how: "quorum_reached" | "break_glass" = "quorum_reached",
   ): void {
     applyEvent(a, how, actor, now, how === "break_glass" ? { reason: "on duty outside office hours" } : {});
-    a.deliveries = deps.outlets.map((o) => ({
+    // An exercise goes only where there is a test channel, or to a person.
+    const outlets = outletsOf(a, deps.outlets).filter((o) => !a.exercise || o.exercise === true || o.handoff);
+    a.deliveries = outlets.map((o) => ({
       outlet: o.id,
       ...(o.handoff || a.handoff ? { handoff: true as const } : {}),
       state: "queued" as const,
@@ -186,7 +191,15 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       if (!category) {
         return fail("UNKNOWN_CATEGORY", { category: categoryId, known: [...policy.categories.keys()].join(", ") });
       }
-      const content = prepareContent(request.content);
+      const outlets =
+        root?.outlets && !request.outlets
+          ? ok(root.outlets)
+          : chooseOutlets(deps.outlets, category, request.outlets ?? {});
+      if (!outlets.ok) return outlets;
+      const carriers = outletsOf({ outlets: outlets.value }, deps.outlets);
+      if (exercise && !carriers.some((o) => o.exercise === true || o.handoff))
+        return fail("EXERCISE_NEEDS_TEST_CHANNEL");
+      const content = prepareContent(request.content, { outlets: outlets.value });
       if (!content.ok) return content;
       const undescribed = checkDescriptions(content.value, category, request.withoutDescription === true);
       if (!undescribed.ok) return undescribed;
@@ -225,6 +238,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         category: categoryId,
         urgent: request.urgent ?? false,
         ...(request.handoff ? { handoff: true as const } : {}),
+        outlets: outlets.value,
         ...(request.template ? { template: request.template } : {}),
         ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
         ...(exercise ? { exercise: true as const } : {}),
@@ -269,10 +283,10 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     },
 
     async edit(actor: string, id: AnnouncementId, content: Content): Promise<Result<Announcement>> {
-      const prepared = prepareContent(content);
       const result = await mutate(id, (a, now) => {
         if (!canChange(policy, actor, a)) return fail("NOT_ALLOWED_TO_CHANGE", { id });
         if (!nextState(a.state, "edit")) return fail("INVALID_STATE", { id, state: a.state });
+        const prepared = prepareContent(content, a);
         if (!prepared.ok) return prepared;
         const hash = contentHash(prepared.value);
         const previous = currentVersion(a);
@@ -452,7 +466,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
     },
 
     /** The outlets announcements go to, with what each can carry. */
-    outlets: deps.outlets.map(({ id, capabilities }) => ({ id, capabilities })),
+    outlets: deps.outlets,
 
     get: (id: AnnouncementId): Promise<Announcement | undefined> => store.get(id),
 

@@ -39,6 +39,8 @@ export interface Category {
   escalation?: readonly { after: Duration; notify: readonly string[] }[];
   /** Water main, storm, fire: the on-call staff may publish it at night without waiting (break-glass). */
   emergency?: { freeText: boolean };
+  /** The outlets (by name) its announcements go to by default; absent: every configured outlet. */
+  outlets?: readonly string[];
   /** Plain-language hints for this category, where they differ from the policy's (emergencies may be terse). */
   readability?: Partial<ReadabilityOptions>;
 }

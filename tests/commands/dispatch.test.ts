@@ -364,7 +364,7 @@ describe("command grammar and handlers", () => {
     const o = await say(w, "anna", "hilfe");
     if (o.kind !== "reply") throw new Error("no help");
     expect(o.message.de).toContain(
-      "Kanal fake: Text, Bilder, Videos, Umfragen; bis 4096 Zeichen (mit Bild/Video 1024); korrigierbar.",
+      "Kanal fake (`--to fake`, `--not fake`): Text, Bilder, Videos, Umfragen; bis 4096 Zeichen (mit Bild/Video 1024); korrigierbar.",
     );
     for (const spec of Object.values(COMMANDS)) {
       expect(typeof spec.run).toBe("function");

@@ -50,7 +50,17 @@ export function aWorld(
     store,
     policy,
     clock,
-    outlets: [outlet],
+    // Drafting may assume a test channel; the outbox checks whether it has one.
+    outlets: [
+      {
+        id: outlet.id,
+        handoff: outlet.handoff,
+        get capabilities() {
+          return outlet.capabilities;
+        },
+        exercise: true,
+      },
+    ],
     notices,
     log: silentLogger,
   });

@@ -28,7 +28,7 @@ describe("crisis mode", () => {
     await say(w, "carla", "approve A-0001");
     await say(w, "carla", "approve A-0002");
     const planned = await say(w, "anna", "status A-0001");
-    expect(planned.kind === "reply" && planned.message.de).toContain("→ fake: geplant");
+    expect(planned.kind === "reply" && planned.message.de).toContain("→ Fake: geplant");
     expect(code(await say(w, "dieter", "crisis on"))).toBe("reply");
     expect(w.notices.notices.at(-1)).toMatchObject({ kind: "mode_changed", mode: "crisis", on: true, by: "dieter" });
     w.clock.advance(60 * 60_000); // 11:00
@@ -37,7 +37,7 @@ describe("crisis mode", () => {
     expect((await w.store.get("A-0001"))?.state).toBe("scheduled");
     const held = await say(w, "anna", "status A-0001");
     expect(held.kind === "reply" && held.message.de).toContain(
-      "→ fake: wegen der Krisenlage zurückgehalten – geht raus, sobald sie endet",
+      "→ Fake: wegen der Krisenlage zurückgehalten – geht raus, sobald sie endet",
     );
     expect(held.kind === "reply" && held.message.de).not.toContain("Warteschlange");
     const status = await say(w, "anna", "crisis status");
