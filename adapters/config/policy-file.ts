@@ -12,6 +12,7 @@ import {
   type ReadabilityOptions,
   type SyllableCounter,
 } from "../../src/readability/index.ts";
+import { OUTLET_NAMES } from "../../src/announcement/outlets.ts";
 import { findForbidden } from "../../src/announcement/text-hygiene.ts";
 import { placeholders, type Template, type TemplateVariable } from "../../src/templates/templates.ts";
 
@@ -70,6 +71,8 @@ const CategorySchema = z.strictObject({
     )
     .default([]),
   readability: ReadabilitySchema.optional(),
+  /** Where its announcements go by default; absent: every configured outlet. Outlets not configured are skipped. */
+  outlets: z.array(z.enum(OUTLET_NAMES)).min(1, "name at least one outlet, or leave the line out").optional(),
 });
 
 const SPAN = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
@@ -277,6 +280,7 @@ export function parsePolicy(text: string, file: string): Policy {
       ...(c.emergency ? { emergency: { freeText: c.breakGlass === "text" } } : {}),
       ...(escalation.length ? { escalation } : {}),
       ...(c.readability ? { readability: definedOnly(c.readability) } : {}),
+      ...(c.outlets ? { outlets: [...new Set(c.outlets)] } : {}),
     });
   }
   if (!categories.has(raw.defaultCategory)) {

@@ -54,6 +54,13 @@ describe("policy file", () => {
       "baustelle.quorum: quorum 4 needs at least 4 approvers",
     ],
     ["a quorum that is not a number", "quorum: 2", "quorum: zwei", 25, "categories.baustelle.quorum"],
+    [
+      "an unknown outlet",
+      "deadline: 1h }",
+      "deadline: 1h, outlets: [whatsapp, mastodn] }",
+      25,
+      "categories.baustelle.outlets.1",
+    ],
     ["a bad deadline", "deadline: 1h", "deadline: soon", 25, 'a duration such as "30m", "48h" or "3d"'],
     ["an unknown key", "defaultCategory: allgemein", "defaultCategory: allgemein\nquorm: 3", 16, "quorm"],
     ["a bad time zone", "timezone: Europe/Berlin", "timezone: Europe/Achim", 3, "not a known IANA time zone"],
@@ -91,6 +98,12 @@ describe("policy file", () => {
     expect(text).not.toBe(TEST_POLICY_YAML);
     expect(() => parsePolicy(text, "policy.yaml")).toThrow(message);
     expect(() => parsePolicy(text, "policy.yaml")).toThrow(new RegExp(`policy\\.yaml:${line}: `));
+  });
+
+  it("reads each category's default outlets", () => {
+    const policy = loadPolicy(EXAMPLE);
+    expect(policy.categories.get("veranstaltung")?.outlets).toEqual(["whatsapp", "mastodon", "telegram", "feeds"]);
+    expect(policy.categories.get("baustelle")?.outlets).toBeUndefined();
   });
 
   it("refuses YAML that does not parse, with its line", () => {
