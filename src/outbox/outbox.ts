@@ -76,8 +76,12 @@ function postFor(a: Announcement, d: Delivery): OutboundPost {
   return { ...post, text: `${CORRECTION_PREFIX} ${post.text}`.trim() };
 }
 
-/** Edits and deletions can be repeated safely; publications cannot. */
-const isRepeatable = (d: Delivery): boolean => d.action === "edit" || d.action === "remove";
+/** Edits and deletions can be repeated safely; publications only where the outlet makes a repeat harmless. */
+const isRepeatable = (d: Delivery, idempotent: boolean): boolean =>
+  d.action === "edit" || d.action === "remove" || idempotent;
+
+/** Still to be sent or settled by this process. */
+const isOpen = (d: Delivery): boolean => d.state === "queued" || d.state === "sending";
 
 /**
  * The outlet is not ready (session logged out, gateway unreachable, slow down, key refused): the post waits and
@@ -194,32 +198,57 @@ export class Outbox {
       if (await this.#stillWaits(head, outlet, now)) blocked.add(outlet);
       else this.#waitingHead.delete(outlet);
     }
-    for (const a of due.sort((x, y) => this.#order(x, y))) await this.#deliverDue(a.id, now, blocked);
+    const ordered = due.sort((x, y) => this.#order(x, y));
+    // One lane per outlet, side by side: a slow or failing outlet never delays the others.
+    const lanes = new Set(ordered.flatMap((a) => a.deliveries.filter(isOpen).map((d) => d.outlet)));
+    await Promise.all(
+      [...lanes].map(async (outlet) => {
+        for (const a of ordered) {
+          if (a.deliveries.some((d) => d.outlet === outlet && isOpen(d))) {
+            await this.#deliverDue(a.id, now, blocked, undefined, outlet);
+          }
+        }
+      }),
+    );
   }
 
   /**
    * Delivers what is due of one announcement, read again as it is now. An outlet in `blocked` takes only the
    * post it made wait; one that makes a post wait now is blocked for the posts after it.
    */
-  async #deliverDue(id: AnnouncementId, now: number, blocked: Set<string>, underway?: () => void): Promise<void> {
+  async #deliverDue(
+    id: AnnouncementId,
+    now: number,
+    blocked: Set<string>,
+    underway?: () => void,
+    only?: string,
+  ): Promise<void> {
     const a = await this.#o.store.get(id);
     if (!a || !isDelivering(a)) return;
-    for (const d of a.deliveries) {
-      const head = this.#waitingHead.get(d.outlet) === id;
-      if ((blocked.has(d.outlet) && !head) || !this.#o.available(d.outlet) || !this.#isDue(d, now)) continue;
-      try {
-        const waits = await this.#deliver(id, d.outlet, d.handoff === true, a.exercise === true, underway);
-        if (waits) {
-          blocked.add(d.outlet);
-          if (!this.#waitingHead.has(d.outlet)) this.#waitingHead.set(d.outlet, id);
-        } else if (head) {
-          this.#waitingHead.delete(d.outlet);
-          blocked.delete(d.outlet);
+    const due = a.deliveries.filter(
+      (d) =>
+        (only === undefined || d.outlet === only) &&
+        !(blocked.has(d.outlet) && this.#waitingHead.get(d.outlet) !== id) &&
+        this.#o.available(d.outlet) &&
+        this.#isDue(d, now),
+    );
+    await Promise.all(
+      due.map(async (d) => {
+        const head = this.#waitingHead.get(d.outlet) === id;
+        try {
+          const waits = await this.#deliver(id, d.outlet, d.handoff === true, a.exercise === true, underway);
+          if (waits) {
+            blocked.add(d.outlet);
+            if (!this.#waitingHead.has(d.outlet)) this.#waitingHead.set(d.outlet, id);
+          } else if (head) {
+            this.#waitingHead.delete(d.outlet);
+            blocked.delete(d.outlet);
+          }
+        } catch (error) {
+          this.#o.log.error({ err: error, id, outlet: d.outlet }, "delivery failed; will retry");
         }
-      } catch (error) {
-        this.#o.log.error({ err: error, id, outlet: d.outlet }, "delivery failed; will retry");
-      }
-    }
+      }),
+    );
   }
 
   /**
@@ -354,7 +383,7 @@ export class Outbox {
     const held = await this.#o.store.tryLock(
       `delivery:${id}:${outletId}`,
       async () => {
-        const next = await this.#claim(id, outletId);
+        const next = await this.#claim(id, outletId, outlet);
         if (next.kind === "none") return false;
         if (next.kind === "reconcile") return this.#reconcile(id, outletId, outlet, next);
         return this.#publish(id, outletId, outlet, next, underway);
@@ -384,7 +413,7 @@ export class Outbox {
     const graceEnds = Date.parse(step.attempt.unclearAt ?? step.attempt.startedAt) + outlet.readBackGraceMs;
     const checks = await this.#countNotFound(id, outletId, graceEnds);
     if (this.#o.clock.now().getTime() < graceEnds || checks < REQUIRED_NOT_FOUND) return false;
-    const retry = await this.#claim(id, outletId, true);
+    const retry = await this.#claim(id, outletId, outlet, true);
     if (retry.kind !== "publish") return false;
     return this.#publish(id, outletId, outlet, retry);
   }
@@ -429,21 +458,22 @@ export class Outbox {
   }
 
   /** Writes the attempt before the outlet is called; returns what to do next. */
-  async #claim(id: AnnouncementId, outletId: string, afterNotFound = false): Promise<Step> {
+  async #claim(id: AnnouncementId, outletId: string, outlet: Outlet, afterNotFound = false): Promise<Step> {
+    const idempotent = outlet.idempotent === true;
     return this.#o.store.withLock(announcementLockKey(id), async () => {
       const a = await this.#o.store.get(id);
       const d = a?.deliveries.find((x) => x.outlet === outletId);
       if (!a || !d || !isDelivering(a)) return { kind: "none" };
       const now = this.#o.clock.now();
-      const post = postFor(a, d);
+      const post = await this.#postFor(a, d);
       const action = d.action ?? "publish";
       const ref = d.receipt?.remoteId ? { remoteId: d.receipt.remoteId } : undefined;
       const work = { post, action, ...(ref ? { ref } : {}) };
-      if (d.state === "sending" && d.attempt && !afterNotFound && !isRepeatable(d)) {
+      if (d.state === "sending" && d.attempt && !afterNotFound && !isRepeatable(d, idempotent)) {
         if (d.notBefore && Date.parse(d.notBefore) > now.getTime()) return { kind: "none" };
         return { kind: "reconcile", attempt: d.attempt, ...work };
       }
-      const again = d.state === "sending" && (afterNotFound || isRepeatable(d));
+      const again = d.state === "sending" && (afterNotFound || isRepeatable(d, idempotent));
       if (d.state !== "queued" && !again) return { kind: "none" };
       if (d.state === "queued" && !this.#isDue(d, now.getTime())) return { kind: "none" };
       d.attempts += 1;
@@ -460,6 +490,42 @@ export class Outbox {
       await this.#save(a);
       return { kind: "publish", attempt: d.attempt, ...work };
     });
+  }
+
+  /**
+   * What one delivery sends, with what the outlet needs beyond the text: whether it is an emergency, its place in
+   * an incident chain, and the earlier post of that chain on the same outlet to reply to.
+   */
+  async #postFor(a: Announcement, d: Delivery): Promise<OutboundPost> {
+    const post: OutboundPost = {
+      ...postFor(a, d),
+      ...(this.#o.urgent(a) ? { emergency: true as const } : {}),
+      ...(a.expiresAt ? { expiresAt: a.expiresAt } : {}),
+    };
+    const incident = a.incident;
+    if (!incident) return post;
+    if (incident.kind === "alert") return { ...post, incident: { kind: "alert", root: a.id } };
+    const root = await this.#o.store.get(incident.root);
+    const chain = [incident.root, ...(root?.incident?.followUps ?? [])];
+    const earlier = chain.slice(0, Math.max(1, chain.indexOf(a.id)));
+    const records = await this.#o.store.getMany(earlier.filter((x) => x !== incident.root));
+    const byId = new Map([root, ...records].filter((x) => x !== undefined).map((x) => [x.id, x]));
+    let follows: AnnouncementId | undefined;
+    let replyTo: RemoteRef | undefined;
+    for (const earlierId of earlier.toReversed()) {
+      const remoteId = byId.get(earlierId)?.deliveries.find((x) => x.outlet === d.outlet && x.state === "sent")
+        ?.receipt?.remoteId;
+      follows ??= byId.has(earlierId) ? earlierId : undefined;
+      if (remoteId) {
+        replyTo = { remoteId };
+        break;
+      }
+    }
+    return {
+      ...post,
+      incident: { kind: incident.kind, root: incident.root, ...(follows ? { follows } : {}) },
+      ...(replyTo ? { replyTo } : {}),
+    };
   }
 
   async #record(id: AnnouncementId, outletId: string, outcome: PublishOutcome): Promise<void> {
@@ -492,8 +558,20 @@ export class Outbox {
           d.lastError = outcome.reason;
           if (d.attempt) d.attempt.unclearAt = at;
           d.notFound = 0;
-          d.notBefore = new Date(now.getTime() + READ_BACK_PAUSES_MS[0]).toISOString();
+          // An outlet that makes a repeat harmless is simply asked again, backing off like a retry.
+          const pause = this.#publishesIdempotently(d) ? this.#backoff(d.attempts) : READ_BACK_PAUSES_MS[0];
+          d.notBefore = new Date(now.getTime() + pause).toISOString();
           applyEvent(a, "delivery_unknown", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
+          if (this.#publishesIdempotently(d) && d.attempts >= this.#o.maxAttempts) {
+            d.state = "needs_manual_check";
+            applyEvent(a, "delivery_needs_manual_check", SYSTEM_ACTOR, now, {
+              outlet: outletId,
+              reason: outcome.reason,
+            });
+            this.#o.log.warn({ id, outlet: outletId, reason: outcome.reason }, "delivery outcome still unclear");
+            notices.push({ kind: "needs_manual_check", announcement: a, outlet: outletId, reason: outcome.reason });
+            if (this.#o.handoff && !d.handoff) this.#toHandoff(a, d, now);
+          }
           break;
         }
         case "failed": {
@@ -502,7 +580,7 @@ export class Outbox {
           if (waitingForOutlet || (outcome.retryable && d.attempts < this.#o.maxAttempts)) {
             d.state = "queued";
             if (waitingForOutlet) d.waitsForOutlet = true;
-            const backoff = Math.min(this.#o.retryBaseMs * 2 ** (d.attempts - 1), MAX_BACKOFF_MS);
+            const backoff = this.#backoff(d.attempts);
             d.notBefore = new Date(now.getTime() + Math.max(backoff, outcome.retryAfterMs ?? 0)).toISOString();
             applyEvent(a, "delivery_retry", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
           } else {
@@ -532,6 +610,15 @@ export class Outbox {
     });
     if (after) await this.#afterSettled(after);
     for (const notice of notices) await this.#tell(notice);
+  }
+
+  #backoff(attempts: number): number {
+    return Math.min(this.#o.retryBaseMs * 2 ** (attempts - 1), MAX_BACKOFF_MS);
+  }
+
+  /** Its outlet (not a person) publishes it, and a repeat cannot make a second post. */
+  #publishesIdempotently(d: Delivery): boolean {
+    return !d.handoff && this.#o.outlets.get(d.outlet)?.idempotent === true;
   }
 
   async #afterSettled(a: Announcement): Promise<void> {
