@@ -505,3 +505,17 @@ export function outletLabel(outlet: string): Localized {
   const name = outlet.split("-", 1)[0] ?? outlet;
   return OUTLET_LABELS[name] ?? L(outlet, outlet);
 }
+
+const OUTLET_PLACES: Record<string, Localized> = {
+  whatsapp: L("im WhatsApp-Kanal", "on the WhatsApp channel"),
+  mastodon: L("auf Mastodon", "on Mastodon"),
+  telegram: L("im Telegram-Kanal", "on the Telegram channel"),
+  feeds: L("auf der Website", "on the website"),
+  press: L("an den Presseverteiler", "to the press list"),
+};
+
+/** Where a person posts by hand: "im WhatsApp-Kanal", "auf Mastodon". */
+export function outletPlace(outlet: string): Localized {
+  const name = outlet.split("-", 1)[0] ?? outlet;
+  return OUTLET_PLACES[name] ?? L(`bei ${outlet}`, `on ${outlet}`);
+}

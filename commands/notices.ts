@@ -3,7 +3,9 @@ import type { ModeNotice, Notice } from "../src/ports/notices.ts";
 import type { OutboundPost, OutletErrorCode, OutletProblem, RemoteRef } from "../src/ports/outlet.ts";
 import { displayName, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
-import { joinLocalized, L, type Localized } from "./messages.ts";
+import { joinLocalized, L, outletLabel, outletPlace, type Localized } from "./messages.ts";
+import { outletName } from "../src/announcement/outlets.ts";
+import { plainText } from "../src/render/plain.ts";
 import { approvalRequest, whatsappBlock, when } from "./render.ts";
 
 export type Audience = "approvers" | "author";
@@ -208,8 +210,8 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
     case "delivery_failed": {
       const why = failureText(notice.code);
       const message = L(
-        `⚠️ ${a.id} konnte nicht an ${notice.outlet} gehen: ${why.de}. Bitte von Hand veröffentlichen.`,
-        `⚠️ ${a.id} could not go to ${notice.outlet}: ${why.en}. Please publish it by hand.`,
+        `⚠️ ${a.id} konnte nicht an ${outletLabel(notice.outlet).de} gehen: ${why.de}. Bitte von Hand veröffentlichen.`,
+        `⚠️ ${a.id} could not go to ${outletLabel(notice.outlet).en}: ${why.en}. Please publish it by hand.`,
       );
       return [
         { audience: "approvers", message },
@@ -221,8 +223,8 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
         {
           audience: "approvers",
           message: L(
-            `⚠️ Unklar, ob ${a.id} bei ${notice.outlet} erschienen ist (der Kanal lässt sich nicht zurücklesen). Bitte im Kanal nachsehen: Ist sie da, nur \`posted ${a.id}\`; sonst den Text von Hand posten und dann \`posted ${a.id}\`.`,
-            `⚠️ Unclear whether ${a.id} appeared on ${notice.outlet} (the channel cannot be read back). Please check the channel: if it is there, just \`posted ${a.id}\`; otherwise post the text by hand, then \`posted ${a.id}\`.`,
+            `⚠️ Unklar, ob ${a.id} ${outletPlace(notice.outlet).de} erschienen ist (der Kanal lässt sich nicht zurücklesen). Bitte im Kanal nachsehen: Ist sie da, nur \`posted ${a.id}\`; sonst den Text von Hand posten und dann \`posted ${a.id}\`.`,
+            `⚠️ Unclear whether ${a.id} appeared ${outletPlace(notice.outlet).en} (the channel cannot be read back). Please check the channel: if it is there, just \`posted ${a.id}\`; otherwise post the text by hand, then \`posted ${a.id}\`.`,
           ),
         },
       ];
@@ -231,12 +233,15 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
 
 /** The copy-ready hand-off: exactly the text to paste into the WhatsApp app, then how to confirm. */
 export function handoffText(policy: Policy, post: OutboundPost, a?: Announcement): Localized {
-  const r = renderForWhatsApp(post);
+  const outlet = post.outlet ?? "whatsapp";
+  const place = outletPlace(outlet);
+  const plain = PLAIN_OUTLETS.has(outletName(outlet));
+  const r = renderForWhatsApp(plain ? { ...post, text: plainText(post.text) } : post);
   const author = a ? displayName(policy, a.author) : "";
   const parts: Localized[] = [
     L(
-      `📋 ${post.announcementId} (Fassung ${post.version}) ist freigegeben. Bitte im WhatsApp-Kanal veröffentlichen – den Text zwischen den Zeilen unverändert kopieren:`,
-      `📋 ${post.announcementId} (version ${post.version}) is approved. Please post it on the WhatsApp channel – copy the text between the lines unchanged:`,
+      `📋 ${post.announcementId} (Fassung ${post.version}) ist freigegeben. Bitte ${place.de} veröffentlichen – den Text zwischen den Zeilen unverändert kopieren:`,
+      `📋 ${post.announcementId} (version ${post.version}) is approved. Please post it ${place.en} – copy the text between the lines unchanged:`,
     ),
   ];
   if (r.text) parts.push(L(`\`\`\`\n${r.text}\n\`\`\``, `\`\`\`\n${r.text}\n\`\`\``));
@@ -263,19 +268,23 @@ export function handoffText(policy: Policy, post: OutboundPost, a?: Announcement
 /** Asks a person to change a post by hand; `ref.remoteId` is how the post was recorded. */
 export function handoffEditText(policy: Policy, ref: RemoteRef, post: OutboundPost): Localized {
   const copy = handoffText(policy, post);
+  const place = outletPlace(ref.outlet ?? post.outlet ?? "whatsapp");
+  const whatsapp = outletName(ref.outlet ?? post.outlet ?? "whatsapp") === "whatsapp";
   return joinLocalized([
     L(
-      `✏️ Bitte den Beitrag ${post.announcementId} (${ref.remoteId}) im WhatsApp-Kanal bearbeiten (gedrückt halten → Bearbeiten) und den Text ersetzen:`,
-      `✏️ Please edit post ${post.announcementId} (${ref.remoteId}) on the WhatsApp channel (long-press → Edit) and replace the text:`,
+      `✏️ Bitte den Beitrag ${post.announcementId} (${ref.remoteId}) ${place.de} bearbeiten${whatsapp ? " (gedrückt halten → Bearbeiten)" : ""} und den Text ersetzen:`,
+      `✏️ Please edit post ${post.announcementId} (${ref.remoteId}) ${place.en}${whatsapp ? " (long-press → Edit)" : ""} and replace the text:`,
     ),
     copy,
   ]);
 }
 
 export function handoffRemoveText(ref: RemoteRef): Localized {
+  const place = outletPlace(ref.outlet ?? "whatsapp");
+  const whatsapp = outletName(ref.outlet ?? "whatsapp") === "whatsapp";
   return L(
-    `🗑️ Bitte den Beitrag ${ref.remoteId} im WhatsApp-Kanal löschen (gedrückt halten → Löschen → Für alle löschen).`,
-    `🗑️ Please delete post ${ref.remoteId} on the WhatsApp channel (long-press → Delete → Delete for everyone).`,
+    `🗑️ Bitte den Beitrag ${ref.remoteId} ${place.de} löschen${whatsapp ? " (gedrückt halten → Löschen → Für alle löschen)" : ""}.`,
+    `🗑️ Please delete post ${ref.remoteId} ${place.en}${whatsapp ? " (long-press → Delete → Delete for everyone)" : ""}.`,
   );
 }
 
@@ -332,18 +341,31 @@ export function outletProblemText(problem: OutletProblem): Localized {
 /** The channel stopped working: said once, with what to do. */
 export function channelDownText(outlet: string, problem: OutletProblem): Localized {
   const why = outletProblemText(problem);
+  const name = channelName(outlet);
   return L(
-    `⚠️ Der WhatsApp-Kanal (${outlet}) funktioniert nicht: ${why.de}. Freigegebene Meldungen warten und gehen automatisch raus, sobald er wieder läuft; dringende bis dahin von Hand posten.`,
-    `⚠️ The WhatsApp channel (${outlet}) is not working: ${why.en}. Approved announcements wait and go out by themselves once it works again; post urgent ones by hand meanwhile.`,
+    `⚠️ ${name.de} funktioniert nicht: ${why.de}. Freigegebene Meldungen warten und gehen automatisch raus, sobald er wieder läuft; dringende bis dahin von Hand posten.`,
+    `⚠️ ${name.en} is not working: ${why.en}. Approved announcements wait and go out by themselves once it works again; post urgent ones by hand meanwhile.`,
   );
 }
 
 export function channelUpText(outlet: string): Localized {
+  const name = channelName(outlet);
   return L(
-    `✅ Der WhatsApp-Kanal (${outlet}) läuft wieder; wartende Meldungen werden jetzt veröffentlicht.`,
-    `✅ The WhatsApp channel (${outlet}) works again; waiting announcements are being published now.`,
+    `✅ ${name.de} läuft wieder; wartende Meldungen werden jetzt veröffentlicht.`,
+    `✅ ${name.en} works again; waiting announcements are being published now.`,
   );
 }
+
+/** The outlet as the subject of a sentence, with its id for IT: "Der WhatsApp-Kanal (whatsapp-waha)". */
+function channelName(outlet: string): Localized {
+  if (outletName(outlet) === "whatsapp") return L(`Der WhatsApp-Kanal (${outlet})`, `The WhatsApp channel (${outlet})`);
+  const label = outletLabel(outlet);
+  const up = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+  return L(`Der Kanal ${up(label.de)} (${outlet})`, `The outlet ${label.en} (${outlet})`);
+}
+
+/** Outlets that show the text without WhatsApp's formatting. */
+const PLAIN_OUTLETS: ReadonlySet<string> = new Set(["mastodon", "feeds", "press"]);
 
 export function renderModeNotice(policy: Policy, notice: ModeNotice): Localized {
   const by = displayName(policy, notice.by);

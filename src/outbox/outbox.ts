@@ -428,7 +428,7 @@ export class Outbox {
   ): Promise<boolean> {
     let outcome: PublishOutcome;
     try {
-      const sending = this.#send(outlet, step);
+      const sending = this.#send(outlet, step, outletId);
       // Started is not yet on the wire (a connection may be opening, a pacing turn awaited): the chat waits
       // until the outlet has answered or had a head start.
       if (underway) void Promise.race([sending, headStart()]).then(underway, underway);
@@ -442,7 +442,12 @@ export class Outbox {
     return waits;
   }
 
-  #send(outlet: Outlet, step: Work): Promise<PublishOutcome> {
+  #send(outlet: Outlet, work: Work, outletId: string): Promise<PublishOutcome> {
+    const step = {
+      ...work,
+      post: { ...work.post, outlet: outletId },
+      ...(work.ref ? { ref: { ...work.ref, outlet: outletId } } : {}),
+    };
     switch (step.action) {
       case "publish":
       case "correction_post":
@@ -450,7 +455,7 @@ export class Outbox {
       case "edit":
       case "remove": {
         // A post a person published has no id here; the person finds it by its announcement.
-        const ref = step.ref ?? (outlet.handoff ? { remoteId: step.post.announcementId } : undefined);
+        const ref = step.ref ?? (outlet.handoff ? { remoteId: step.post.announcementId, outlet: outletId } : undefined);
         if (!ref) return Promise.resolve({ state: "failed", reason: "no id of the published post", retryable: false });
         return step.action === "edit" ? outlet.edit(ref, step.post) : outlet.remove(ref);
       }

@@ -29,6 +29,8 @@ export interface OutboundPost {
   replyTo?: RemoteRef;
   /** When the notice stops being valid. */
   expiresAt?: string;
+  /** The delivery's outlet; a person handed the post knows where to put it. */
+  outlet?: string;
 }
 
 export type PublishOutcome =
@@ -47,6 +49,8 @@ export type OutletErrorCode =
 /** A post as the outlet knows it, for edits and deletions. */
 export interface RemoteRef {
   remoteId: string;
+  /** The delivery's outlet, for a person asked to change it by hand. */
+  outlet?: string;
 }
 
 export type ReadBackOutcome =

@@ -32,7 +32,7 @@ describe("corrections and retractions of published posts", () => {
     await w.outbox.runOnce();
     expect(w.outlet.edits).toEqual([
       {
-        ref: { remoteId: "remote-1" },
+        ref: { remoteId: "remote-1", outlet: "fake" },
         post: expect.objectContaining({ text: "Hauptstraße gesperrt – bis Freitag.", version: 2 }),
       },
     ]);
@@ -77,7 +77,7 @@ describe("corrections and retractions of published posts", () => {
     expect(code(await w.service.requestCorrection("anna", id, text("x")))).toBe("CHANGE_PENDING");
     await w.service.approve("carla", id, { via: "reaction" });
     await w.outbox.runOnce();
-    expect(w.outlet.removals).toEqual([{ remoteId: "remote-1" }]);
+    expect(w.outlet.removals).toEqual([{ remoteId: "remote-1", outlet: "fake" }]);
     expect((await w.store.get(id))?.state).toBe("retracted");
     expect(w.notices.kinds()).toContain("retracted");
   });
@@ -135,7 +135,7 @@ describe("corrections and retractions of published posts", () => {
     await w.service.approve("carla", a.value.id, { via: "command" });
     await w.outbox.runOnce();
     expect(w.outlet.removals).toHaveLength(0);
-    expect(manual.removals).toEqual([{ remoteId: a.value.id }]);
+    expect(manual.removals).toEqual([{ remoteId: a.value.id, outlet: "fake" }]);
     expect((await w.store.get(a.value.id))?.state).toBe("retracted");
   });
 });

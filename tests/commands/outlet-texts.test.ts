@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { channelDownText, handoffRemoveText, handoffText } from "../../commands/notices.ts";
+import type { OutboundPost } from "../../src/ports/outlet.ts";
+import { testPolicy } from "../fakes/fixtures.ts";
+
+const post: OutboundPost = {
+  announcementId: "A-0007",
+  version: 1,
+  category: "allgemein",
+  text: "*Hauptstraße* gesperrt",
+  media: [],
+  fingerprint: "f",
+};
+
+describe("texts that name an outlet", () => {
+  it("a hand-off says where to post and, for plain-text outlets, gives the text without formatting", () => {
+    const mastodon = handoffText(testPolicy(), { ...post, outlet: "mastodon" });
+    expect(mastodon.de).toContain("Bitte auf Mastodon veröffentlichen");
+    expect(mastodon.de).toContain("```\nHauptstraße gesperrt\n```");
+    const whatsapp = handoffText(testPolicy(), { ...post, outlet: "whatsapp-manual" });
+    expect(whatsapp.en).toContain("Please post it on the WhatsApp channel");
+    expect(whatsapp.en).toContain("*Hauptstraße* gesperrt");
+    expect(handoffRemoveText({ remoteId: "A-0007", outlet: "telegram" }).de).toBe(
+      "🗑️ Bitte den Beitrag A-0007 im Telegram-Kanal löschen.",
+    );
+  });
+
+  it("an outlet that stops working is named", () => {
+    expect(channelDownText("mastodon", "unauthorized").de).toMatch(
+      /^⚠️ Der Kanal Mastodon \(mastodon\) funktioniert nicht/,
+    );
+    expect(channelDownText("whatsapp-waha", "unreachable").en).toMatch(/^⚠️ The WhatsApp channel \(whatsapp-waha\)/);
+  });
+});
