@@ -86,6 +86,11 @@ function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet, media: Me
   }
 }
 
+/** The outlets beside WhatsApp that the environment sets up. */
+async function otherOutlets(_env: Env, _deps: { store: Store; media: MediaSource; log: Logger }): Promise<Outlet[]> {
+  return [];
+}
+
 /** What drafting needs to know of an outlet; read live, as an outlet may learn its limits after start. */
 function configuredOutlet(outlet: Outlet, exercise: boolean): ConfiguredOutlet {
   return {
@@ -208,23 +213,28 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         })
       : undefined;
   const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
-  const outlets = new Map<string, Outlet>([[whatsapp.id, whatsapp]]);
-  log.info({ outlet: whatsapp.id }, "WhatsApp channel outlet");
-  const health = whatsapp.handoff
-    ? undefined
-    : new HealthWatch({
-        outlet: whatsapp,
-        intervalMs: env.WHATSAPP_HEALTH_INTERVAL_MS,
-        log: log.child({ module: "health" }),
-        onChange: async (now) => {
-          const message = now.state === "down" ? channelDownText(whatsapp.id, now.problem) : channelUpText(whatsapp.id);
-          await bus.emit({ kind: "outlet_changed", outlet: whatsapp.id, message });
-          if (now.state !== "down") {
-            outbox.outletRecovered(whatsapp.id);
-            worker?.wake();
-          }
-        },
-      });
+  const others = await otherOutlets(env, { store, media, log });
+  const outlets = new Map<string, Outlet>([whatsapp, ...others].map((o) => [o.id, o]));
+  log.info({ outlets: [...outlets.keys()] }, "outlets");
+  // One watch per outlet that works without a person: its deliveries wait while it is down; people hear once.
+  const watches = new Map<string, HealthWatch>();
+  for (const outlet of outlets.values()) {
+    if (outlet.handoff) continue;
+    const watch = new HealthWatch({
+      outlet,
+      intervalMs: env.WHATSAPP_HEALTH_INTERVAL_MS,
+      log: log.child({ module: "health" }),
+      onChange: async (now) => {
+        const message = now.state === "down" ? channelDownText(outlet.id, now.problem) : channelUpText(outlet.id);
+        await bus.emit({ kind: "outlet_changed", outlet: outlet.id, message });
+        if (now.state !== "down") {
+          outbox.outletRecovered(outlet.id);
+          worker?.wake();
+        }
+      },
+    });
+    watches.set(outlet.id, watch);
+  }
   const service = createAnnouncementService({
     store,
     policy,
@@ -247,10 +257,8 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
     notices: bus,
     log: log.child({ module: "outbox" }),
     ...(whatsapp.handoff ? {} : { handoff: manual }),
-    available: (outletId) => outletId !== whatsapp.id || (health?.available() ?? true),
-    outletTrouble: (outletId) => {
-      if (outletId === whatsapp.id) void health?.check();
-    },
+    available: (outletId) => watches.get(outletId)?.available() ?? true,
+    outletTrouble: (outletId) => void watches.get(outletId)?.check(),
     policy,
     urgent: (a) => policy.categories.get(a.category)?.emergency !== undefined,
     settled: (a) => service.closeIncidentOf(a),
@@ -261,7 +269,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
     worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [() => service.tick()], TASKS_EVERY_MS, storeWatch);
   }
   storeWatch.start();
-  health?.start();
+  for (const watch of watches.values()) watch.start();
 
   handle = metrics.handle(async (input) => {
     const outcome = await dispatch(input, {
@@ -289,13 +297,13 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
           checks: [
             { name: "store", check: async () => (await store.ping(), { ok: true }) },
             { name: `chat:${env.CHAT}`, check: () => ({ ok: chat.connected() }) },
-            {
-              name: `outlet:${whatsapp.id}`,
+            ...[...outlets.keys()].map((id) => ({
+              name: `outlet:${id}`,
               check: () => ({
-                ok: health?.available() ?? true,
-                ...(health?.available() === false ? { detail: "gateway down" } : {}),
+                ok: watches.get(id)?.available() ?? true,
+                ...(watches.get(id)?.available() === false ? { detail: "outlet down" } : {}),
               }),
-            },
+            })),
           ],
         })
       : undefined;
@@ -313,7 +321,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
       const orderly = (async () => {
         await storeWatch.stop();
         await chat.stop();
-        await health?.stop();
+        await Promise.all([...watches.values()].map((w) => w.stop()));
         await worker?.stop();
         return true;
       })();
