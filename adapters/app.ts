@@ -12,7 +12,7 @@ import { resolvePerson, type Policy } from "../src/policy/policy.ts";
 import { systemClock } from "../src/ports/clock.ts";
 import type { Logger } from "../src/ports/logger.ts";
 import type { Outlet } from "../src/ports/outlet.ts";
-import type { ConfiguredOutlet } from "../src/announcement/outlets.ts";
+import { outletName, type ConfiguredOutlet } from "../src/announcement/outlets.ts";
 import type { Store } from "../src/ports/store.ts";
 import type { StoreUnavailableError } from "../src/ports/store-unavailable.ts";
 import { intakeAnsweringOutage, type ChatRuntime, type Handle } from "./chat-runtime.ts";
@@ -162,6 +162,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
   // Chats hear of the store's outage before the watch exists; nothing reaches them before it does.
   const storeAway = (error: StoreUnavailableError) => void storeWatch.noticed(error);
   let handle: Handle = () => Promise.resolve({ kind: "ignored" });
+  let outletNames: readonly string[] = [];
   const late: Handle = (input) => handle(input);
   const chats = {
     console: async () => consoleChat(env, store, policy, log, io, late),
@@ -173,6 +174,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         clock: systemClock,
         log,
         handle: late,
+        outlets: () => outletNames,
         storeAway,
       }),
     matrix: async () =>
@@ -215,6 +217,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
   const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
   const others = await otherOutlets(env, { store, media, log });
   const outlets = new Map<string, Outlet>([whatsapp, ...others].map((o) => [o.id, o]));
+  outletNames = [...new Set([...outlets.keys()].map(outletName))];
   log.info({ outlets: [...outlets.keys()] }, "outlets");
   // One watch per outlet that works without a person: its deliveries wait while it is down; people hear once.
   const watches = new Map<string, HealthWatch>();

@@ -1,4 +1,4 @@
-import { pick, type Localized } from "../../commands/messages.ts";
+import { outletLabel, pick, type Localized } from "../../commands/messages.ts";
 import {
   approvalLine,
   deliveryLines,
@@ -188,6 +188,7 @@ export function composeView(
   language: Language,
   origin: FormOrigin,
   initialText = "",
+  outlets: readonly string[] = [],
 ): Record<string, unknown> {
   const say = (de: string, en: string) => (language === "de" ? de : en);
   const categories = [...policy.categories.values()].slice(0, 100).map((c) => option(c.id, c.label));
@@ -211,6 +212,20 @@ export function composeView(
       { type: "static_select", options: categories, ...(initialCategory ? { initial_option: initialCategory } : {}) },
       false,
     ),
+    ...(outlets.length > 1
+      ? [
+          input(
+            "outlets",
+            say("Kanäle", "Outlets"),
+            {
+              type: "checkboxes",
+              options: outlets.slice(0, 10).map((name) => option(name, pick(outletLabel(name), language))),
+            },
+            true,
+            say("Nichts angekreuzt: die Kanäle der Kategorie.", "None ticked: the category's outlets."),
+          ),
+        ]
+      : []),
     input("date", say("Veröffentlichen am (leer: sofort nach Freigabe)", "Publish on (empty: right after approval)"), {
       type: "datepicker",
     }),

@@ -122,6 +122,8 @@ export function composeCommand(
   if (question) words.push("poll", quoted("poll_question", question), ...options.map((o) => quoted("poll_options", o)));
   if (template) words.push(`--template ${template}`, templateValues);
   if (category) words.push(`--category ${category}`);
+  const outlets = checkedValues(view, "outlets");
+  if (outlets.length) words.push(`--to ${outlets.join(",")}`);
   if (at) words.push(`--at "${at}"`);
   if (flags.includes("urgent")) words.push("--urgent");
   if (flags.includes("handoff")) words.push("--handoff");

@@ -47,6 +47,8 @@ export interface SlackAppOptions {
   intake: MediaIntake;
   /** The command entry point (`dispatch` with its dependencies). */
   handle: (input: CommandInput) => Promise<CommandOutcome>;
+  /** The outlets set up, by name: the compose form offers them. */
+  outlets?: () => readonly string[];
 }
 
 /** How long a Slack call may take before it counts as failed. */
@@ -111,6 +113,10 @@ export class SlackApp {
   /** The HTTP mode's address, once listening. */
   address(): AddressInfo | undefined {
     return this.#server?.address() as AddressInfo | undefined;
+  }
+
+  #outlets(): readonly string[] {
+    return this.#o.outlets?.() ?? [];
   }
 
   async start(): Promise<void> {
@@ -259,7 +265,7 @@ export class SlackApp {
         this.#after("compose form", async () => {
           await this.client.views.open({
             trigger_id: command.trigger_id,
-            view: composeView(this.#o.policy, language, { channel: command.channel_id }) as never,
+            view: composeView(this.#o.policy, language, { channel: command.channel_id }, "", this.#outlets()) as never,
           });
         });
         return;
@@ -351,7 +357,7 @@ export class SlackApp {
         }
         await this.client.views.open({
           trigger_id: shortcut.trigger_id,
-          view: composeView(this.#o.policy, language, origin, text.value.slice(0, 3000)) as never,
+          view: composeView(this.#o.policy, language, origin, text.value.slice(0, 3000), this.#outlets()) as never,
         });
       });
     });

@@ -28,6 +28,8 @@ export function slackRuntime(
     clock: Clock;
     log: Logger;
     handle: Handle;
+    /** The outlets set up, by name, for the compose form. */
+    outlets?: () => readonly string[];
     /** Told when something starts waiting for the store; `storeBack` follows once it answers again. */
     storeAway?: (error: StoreUnavailableError) => void;
   },
@@ -77,6 +79,7 @@ export function slackRuntime(
           calls,
           intake: intakeAnsweringOutage(mediaIntake(store)),
           handle: o.handle,
+          ...(o.outlets ? { outlets: o.outlets } : {}),
         },
         client,
       );

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { escapeSlack } from "../../../adapters/markup/slack.ts";
-import { cardBlocks, parseCardValue } from "../../../adapters/slack/blocks.ts";
+import { cardBlocks, composeView, parseCardValue } from "../../../adapters/slack/blocks.ts";
 import { composeCommand, quoteWord } from "../../../adapters/slack/compose.ts";
 import { MAX_INTAKE_BYTES } from "../../../adapters/media/capped-read.ts";
 import { downloadSlackFile } from "../../../adapters/slack/files.ts";
@@ -16,6 +16,7 @@ import {
 import { SlackPoster } from "../../../adapters/slack/poster.ts";
 import { silentLogger } from "../../../src/ports/logger.ts";
 import { aWorld } from "../../fakes/world.ts";
+import { testPolicy } from "../../fakes/fixtures.ts";
 
 const view = (values: Record<string, unknown>): ViewSubmission["view"] => ({
   callback_id: "amtsbote_compose",
@@ -41,6 +42,21 @@ describe("compose form → command", () => {
         body: "Umleitung --urgent über <Bergstraße>",
       },
     });
+  });
+
+  it("turns ticked outlets into --to, and offers only the outlets set up", () => {
+    const result = compose({
+      text: { value: "Sperrung" },
+      outlets: { type: "checkboxes", selected_options: [{ value: "mastodon" }, { value: "telegram" }] },
+    });
+    expect(result).toEqual({ ok: true, value: { text: "--to mastodon,telegram", body: "Sperrung" } });
+    const form = JSON.stringify(composeView(testPolicy(), "de", { channel: "C1" }, "", ["whatsapp", "mastodon"]));
+    expect(form).toContain('"block_id":"outlets"');
+    expect(form).toContain('"value":"mastodon"');
+    expect(form).not.toContain('"value":"telegram"');
+    expect(JSON.stringify(composeView(testPolicy(), "de", { channel: "C1" }, "", ["whatsapp"]))).not.toContain(
+      '"block_id":"outlets"',
+    );
   });
 
   it("builds a poll with quoted options and refuses a poll with a picture", () => {
