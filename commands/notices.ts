@@ -19,6 +19,8 @@ export interface RenderedNotice {
 export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
   const a = notice.announcement;
   switch (notice.kind) {
+    case "delivery_changed":
+      return [];
     case "approval_requested":
       return [{ audience: "approvers", message: approvalRequest(policy, a) }];
     case "approved": {

@@ -607,6 +607,8 @@ export class Outbox {
       const settled = settleDeliveries(a, SYSTEM_ACTOR, now);
       if (settled === "published" || settled === "corrected" || settled === "retracted") {
         notices.push({ kind: settled, announcement: a });
+      } else if (!settled && notices.length === 0 && a.deliveries.length > 1 && outcome.state !== "unknown") {
+        notices.push({ kind: "delivery_changed", announcement: a, outlet: outletId });
       }
       await this.#save(a);
       if (isSettled(a)) await this.#o.store.markClosed(id);

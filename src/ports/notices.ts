@@ -24,7 +24,9 @@ export type Notice =
   | { kind: "change_requested"; announcement: Announcement }
   | { kind: "change_rejected"; announcement: Announcement; change: "correct" | "retract"; by: string; reason: string }
   | { kind: "delivery_failed"; announcement: Announcement; outlet: string; reason: string; code?: OutletErrorCode }
-  | { kind: "needs_manual_check"; announcement: Announcement; outlet: string; reason: string };
+  | { kind: "needs_manual_check"; announcement: Announcement; outlet: string; reason: string }
+  /** One outlet moved on (sent, waiting, retrying) while others are still under way: the card shows it. */
+  | { kind: "delivery_changed"; announcement: Announcement; outlet: string };
 
 /** Said to the approval room, about the bot as a whole rather than one announcement. */
 export interface ModeNotice {
