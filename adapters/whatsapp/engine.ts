@@ -42,8 +42,8 @@ export class EngineAbilities {
   /** The engine the gateway reports; another engine than before forgets what the last one taught. */
   seen(engine: string | undefined): void {
     if (!engine || engine === this.#engine) return;
+    if (this.#engine !== undefined) this.#learnt.clear();
     this.#engine = engine;
-    this.#learnt.clear();
   }
 
   of(feature: EngineFeature): EngineAbility {
