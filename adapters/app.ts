@@ -68,6 +68,8 @@ function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet, media: Me
         session: gateway.session,
         channelId: gateway.channelId,
         canEdit: gateway.canEdit,
+        canPoll: gateway.canPoll,
+        canReadBack: gateway.canReadBack,
         timeoutMs: gateway.timeoutMs,
         readBackGraceMs: gateway.readBackGraceMs,
         media,

@@ -15,7 +15,7 @@ import { renderTemplate, templateHash, type Template } from "../src/templates/te
 import { takeFlags, words, type FlagSpec } from "./grammar.ts";
 import { helpText } from "./help.ts";
 import type { CommandOutcome } from "./input.ts";
-import { errorText, joinLocalized, L, type Localized } from "./messages.ts";
+import { engineReportText, errorText, joinLocalized, L, type Localized } from "./messages.ts";
 import { outletProblemText } from "./notices.ts";
 import type { CommandContext } from "./registry.ts";
 import {
@@ -631,15 +631,15 @@ export async function whatsapp(ctx: CommandContext): Promise<CommandOutcome> {
   const verb = sub.toLowerCase();
   if (verb === "status") {
     if (arg) return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: arg, usage } });
-    const health = await channel.status();
-    return reply(
-      health.state === "ok"
+    const status = await channel.status();
+    const link =
+      status.state === "ok"
         ? L(`WhatsApp (${channel.name}): verbunden.`, `WhatsApp (${channel.name}): connected.`)
         : L(
-            `WhatsApp (${channel.name}): funktioniert nicht – ${outletProblemText(health.problem).de}.`,
-            `WhatsApp (${channel.name}): not working – ${outletProblemText(health.problem).en}.`,
-          ),
-    );
+            `WhatsApp (${channel.name}): funktioniert nicht – ${outletProblemText(status.problem).de}.`,
+            `WhatsApp (${channel.name}): not working – ${outletProblemText(status.problem).en}.`,
+          );
+    return reply(status.engine ? joinLocalized([link, engineReportText(status.engine)]) : link);
   }
   if (verb !== "pair" && verb !== "qr")
     return failed({ code: "UNKNOWN_COMMAND", params: { command: `whatsapp ${sub}` } });

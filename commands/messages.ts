@@ -1,6 +1,7 @@
 import type { AnnouncementState } from "../src/announcement/announcement.ts";
 import type { DomainError, ErrorCode, ErrorParams } from "../src/errors.ts";
 import type { Language } from "../src/policy/policy.ts";
+import type { EngineAbility, EngineFeature, EngineReport } from "../src/ports/channel-admin.ts";
 import type { Localized } from "../src/ports/localized.ts";
 import { revealInvisible } from "../src/announcement/text-hygiene.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
@@ -518,4 +519,59 @@ const OUTLET_PLACES: Record<string, Localized> = {
 export function outletPlace(outlet: string): Localized {
   const name = outlet.split("-", 1)[0] ?? outlet;
   return OUTLET_PLACES[name] ?? L(`bei ${outlet}`, `on ${outlet}`);
+}
+
+const FEATURE_LABELS = {
+  readBack: { label: L("Beiträge zurücklesen", "read back posts"), setting: "WAHA_CAN_READ_BACK" },
+  edit: { label: L("Beiträge bearbeiten", "edit posts"), setting: "WAHA_CAN_EDIT" },
+  poll: { label: L("Umfragen", "polls"), setting: "WAHA_CAN_POLL" },
+} as const satisfies Record<EngineFeature, { label: Localized; setting: string }>;
+
+const CAN_LABELS = {
+  yes: L("ja", "yes"),
+  no: L("nein", "no"),
+  unknown: L("unbekannt", "unknown"),
+} as const satisfies Record<EngineAbility["can"], Localized>;
+
+function abilityWhy(ability: EngineAbility, setting: string, engine: string): Localized {
+  switch (ability.why) {
+    case "config":
+      return L(`so eingestellt (${setting})`, `set so in the configuration (${setting})`);
+    case "engine_default":
+      return L(`bekannt für die Engine ${engine}`, `known for the engine ${engine}`);
+    case "engine_unconfirmed":
+      return L(
+        `für die Engine ${engine} nicht bestätigt; die erste Antwort zeigt es`,
+        `unconfirmed for the engine ${engine}; its first answer will tell`,
+      );
+    case "engine_unknown":
+      return L("die Engine hat sich noch nicht gemeldet", "the engine has not been reported yet");
+    case "worked":
+      return L("hat seit dem Start funktioniert", "worked since the start");
+    case "refused":
+      return L(
+        "die Engine hat es als nicht unterstützt abgelehnt; aus bis zum Neustart",
+        "the engine refused it as not supported; off until restart",
+      );
+  }
+}
+
+/** What the gateway's engine can do, one line per ability, and where what it cannot do goes. */
+export function engineReportText(report: EngineReport): Localized {
+  const engine = report.name ?? "?";
+  const lines = (Object.keys(FEATURE_LABELS) as EngineFeature[]).map((feature) => {
+    const { label, setting } = FEATURE_LABELS[feature];
+    const ability = report.abilities[feature];
+    const can = CAN_LABELS[ability.can];
+    const why = abilityWhy(ability, setting, engine);
+    return L(`– ${label.de}: ${can.de} (${why.de})`, `– ${label.en}: ${can.en} (${why.en})`);
+  });
+  return joinLocalized([
+    L(`Engine: ${report.name ?? "noch nicht bekannt"}`, `Engine: ${report.name ?? "not known yet"}`),
+    ...lines,
+    L(
+      "Was die Engine nicht kann, geht für den einzelnen Beitrag an die Übergabe von Hand; ein unklarer Versand ohne Zurücklesen wird von einer Person geprüft, nie blind wiederholt.",
+      "What the engine cannot do goes to the manual hand-off for that post; an unclear send without read-back is checked by a person, never blindly re-sent.",
+    ),
+  ]);
 }

@@ -299,6 +299,11 @@ function failureText(code: OutletErrorCode | undefined): Localized {
       return L("das Gateway kennt den Kanal oder Beitrag nicht", "the gateway does not know the channel or post");
     case "not_sent":
       return L("das Gateway hat den Beitrag nicht gesendet", "the gateway did not send the post");
+    case "not_supported":
+      return L(
+        "die WhatsApp-Engine des Gateways kann das nicht (z. B. Umfragen oder Bearbeiten); nur dieser Beitrag geht an eine Person",
+        "the gateway's WhatsApp engine cannot do this (e.g. polls or edits); only this post goes to a person",
+      );
     default:
       return L("es blieb nach mehreren Versuchen bei einem Fehler", "it kept failing after several attempts");
   }

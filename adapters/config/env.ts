@@ -1,9 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import type { AbilitySetting } from "../whatsapp/engine.ts";
 import { ConfigError } from "./config-error.ts";
 
 const onOff = z.enum(["on", "off"]);
+
+/** What the WAHA engine can do: `auto` goes by the engine and its answers; true/false are read as on/off. */
+const ability = z
+  .enum(["auto", "on", "off", "true", "false"])
+  .transform((v) => (v === "true" ? "on" : v === "false" ? "off" : v))
+  .default("auto");
 
 /** `!opaque:server`, or a room version 12 id without a server part (matrix.md §7). */
 const MATRIX_ROOM_ID = /^!([^:\s]+:[^\s]+|[A-Za-z0-9_-]{43})$/;
@@ -46,7 +53,9 @@ export const ENV_SCHEMA = z.object({
     .string()
     .regex(/^[\w-]+$/, "letters, digits, _ and - only")
     .default("default"),
-  WAHA_CAN_EDIT: onOff.default("off"),
+  WAHA_CAN_EDIT: ability,
+  WAHA_CAN_POLL: ability,
+  WAHA_CAN_READ_BACK: ability,
   WHAPI_TOKEN: z.string().min(1).optional(),
   WHAPI_URL: z.url({ protocol: /^https?$/ }).default("https://gate.whapi.cloud"),
   WHATSAPP_READBACK_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
@@ -181,7 +190,9 @@ export type Gateway =
       apiKey: string;
       session: string;
       channelId: string;
-      canEdit: boolean;
+      canEdit: AbilitySetting;
+      canPoll: AbilitySetting;
+      canReadBack: AbilitySetting;
       timeoutMs: number;
       readBackGraceMs: number;
     }
@@ -204,7 +215,9 @@ export function gatewayOf(env: Env): Gateway {
       apiKey: env.WAHA_API_KEY,
       session: env.WAHA_SESSION,
       channelId: env.WHATSAPP_CHANNEL_ID,
-      canEdit: env.WAHA_CAN_EDIT === "on",
+      canEdit: env.WAHA_CAN_EDIT,
+      canPoll: env.WAHA_CAN_POLL,
+      canReadBack: env.WAHA_CAN_READ_BACK,
       timeoutMs,
       readBackGraceMs,
     };

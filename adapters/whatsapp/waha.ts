@@ -9,9 +9,16 @@ import type {
   ReadBackOutcome,
   RemoteRef,
 } from "../../src/ports/outlet.ts";
-import type { ChannelAdmin, PairingResult } from "../../src/ports/channel-admin.ts";
+import type {
+  ChannelAdmin,
+  ChannelStatus,
+  EngineAbility,
+  EngineFeature,
+  PairingResult,
+} from "../../src/ports/channel-admin.ts";
 import { postText } from "../../src/render/whatsapp.ts";
 import { channelCapabilities } from "./capabilities.ts";
+import { EngineAbilities, notImplemented, type AbilitySetting } from "./engine.ts";
 import { classifyFailure, refused, unreachable, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
 
 /** Reads a stored picture or video by its hash. */
@@ -24,8 +31,12 @@ export interface WahaOptions {
   /** `120363…@newsletter` */
   channelId: string;
   timeoutMs?: number;
-  /** Whether the engine in use can edit channel posts (GOWS is unconfirmed). */
-  canEdit?: boolean;
+  /** Whether the engine can edit channel posts; `auto` (the default) goes by the engine and its answers. */
+  canEdit?: AbilitySetting;
+  /** Whether the engine can send polls to the channel. */
+  canPoll?: AbilitySetting;
+  /** Whether the engine can list the channel's posts, to settle an unclear send. */
+  canReadBack?: AbilitySetting;
   /** How long a post may take to show up in read-back. */
   readBackGraceMs?: number;
   media: MediaSource;
@@ -57,6 +68,16 @@ const QrAnswer = z.object({ value: z.string().min(1) });
 
 const SessionNotReady = z.object({ status: z.string(), expected: z.array(z.string()).optional() });
 
+/** Why the engine is taken not to do something, for the log. */
+const WHY_NOT: Record<EngineAbility["why"], string> = {
+  config: "switched off in the configuration",
+  refused: "it refused this as not implemented since the start",
+  engine_default: "this engine does not support it",
+  engine_unconfirmed: "unconfirmed for this engine",
+  engine_unknown: "engine not yet known",
+  worked: "it worked before",
+};
+
 /** Clock skew allowed between us and the gateway when matching read-back timestamps. */
 const SKEW_S = 120;
 
@@ -66,13 +87,23 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
   readonly handoff = false;
   readonly readBackGraceMs: number;
   readonly capabilities: OutletCapabilities;
-  readonly #o: Required<Omit<WahaOptions, "canEdit" | "readBackGraceMs">>;
+  readonly #o: Required<Omit<WahaOptions, "canEdit" | "canPoll" | "canReadBack" | "readBackGraceMs">>;
+  readonly #abilities: EngineAbilities;
   #adminConfirmed = false;
+  /** The engine whose read-back was last probed ("" when WAHA did not name it); undefined: to probe. */
+  #probedEngine: string | undefined;
 
   constructor(options: WahaOptions) {
     this.#o = { timeoutMs: 30_000, ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
     this.readBackGraceMs = options.readBackGraceMs ?? 5_000;
-    this.capabilities = channelCapabilities(options.canEdit ?? false);
+    const settings = {
+      edit: options.canEdit ?? "auto",
+      poll: options.canPoll ?? "auto",
+      readBack: options.canReadBack ?? "auto",
+    };
+    this.#abilities = new EngineAbilities(settings);
+    // What it accepts: a poll or an edit the engine cannot do goes to a person for that post only.
+    this.capabilities = channelCapabilities(settings.edit !== "off");
   }
 
   #call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, json?: unknown): Promise<Exchange> {
@@ -106,18 +137,39 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
         }),
       );
     }
-    const ex = post.poll
-      ? await this.#call("POST", "/api/sendPoll", {
-          ...base,
-          poll: { name: post.poll.question, options: post.poll.options, multipleAnswers: post.poll.multipleChoice },
-        })
-      : await this.#call("POST", "/api/sendText", {
-          ...base,
-          text: post.text,
-          linkPreview: true,
-          linkPreviewHighQuality: false,
-        });
+    if (post.poll) {
+      if (!this.#abilities.mayTry("poll")) return this.#cannot("poll");
+      const ex = await this.#call("POST", "/api/sendPoll", {
+        ...base,
+        poll: { name: post.poll.question, options: post.poll.options, multipleAnswers: post.poll.multipleChoice },
+      });
+      return this.#learnt("poll", ex, this.#sent(ex));
+    }
+    const ex = await this.#call("POST", "/api/sendText", {
+      ...base,
+      text: post.text,
+      linkPreview: true,
+      linkPreviewHighQuality: false,
+    });
     return this.#sent(ex);
+  }
+
+  /** The first real answer teaches whether the engine does it: a refusal as not implemented, or a sent post. */
+  #learnt(feature: EngineFeature, ex: Exchange, outcome: PublishOutcome): PublishOutcome {
+    if (notImplemented(ex)) this.#abilities.learn(feature, false);
+    else if (outcome.state === "sent") this.#abilities.learn(feature, true);
+    return outcome;
+  }
+
+  /** For this post only: the outbox hands it to a person. */
+  #cannot(feature: EngineFeature): PublishOutcome {
+    const what = { poll: "send polls to", edit: "edit posts of", readBack: "read back" }[feature];
+    const why = WHY_NOT[this.#abilities.of(feature).why];
+    return failure("not_supported", `the WAHA engine ${this.#engineName()} cannot ${what} the channel (${why})`, false);
+  }
+
+  #engineName(): string {
+    return this.#abilities.engine ?? "(not yet known)";
   }
 
   #sent(ex: Exchange, knownId?: string): PublishOutcome {
@@ -131,6 +183,10 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
   }
 
   #failed(ex: Exchange): PublishOutcome {
+    if (ex.kind === "response" && notImplemented(ex)) {
+      const reason = `the WAHA engine ${this.#engineName()} does not implement this (${ex.status}); nothing was sent`;
+      return failure("not_supported", reason, false);
+    }
     if (ex.kind === "response" && ex.status === 422) {
       const why = SessionNotReady.safeParse(ex.body);
       const status = why.success ? why.data.status : "unknown";
@@ -143,14 +199,17 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
     return classifyFailure("WAHA", ex);
   }
 
+  /**
+   * Finds the post among the channel's latest. "Not found" only counts where the engine is known to read back
+   * channel posts; otherwise (and where it cannot) a person checks, so nothing is sent twice.
+   */
   async readBack(post: OutboundPost, attempt: DeliveryAttempt): Promise<ReadBackOutcome> {
-    const query = "limit=20&downloadMedia=false&filter.fromMe=true";
-    const ex = await this.#call("GET", `${this.#messagesPath()}?${query}`);
-    if (ex.kind !== "response" || ex.status !== 200) {
-      return { state: "unavailable", reason: ex.kind === "response" ? `WAHA answered ${ex.status}` : ex.reason };
+    if (!this.#abilities.mayTry("readBack")) {
+      return { state: "unavailable", reason: `the WAHA engine ${this.#engineName()} cannot read back channel posts` };
     }
-    const list = z.array(z.unknown()).safeParse(ex.body);
-    if (!list.success) return { state: "unavailable", reason: "WAHA read-back was not a list" };
+    const query = "limit=20&downloadMedia=false&filter.fromMe=true";
+    const list = await this.#listPosts(query);
+    if (!list.ok) return { state: "unavailable", reason: list.reason };
     const since = Date.parse(attempt.startedAt) / 1000 - SKEW_S;
     const wanted = post.poll ? post.poll.question : postText(post);
     for (const raw of list.data) {
@@ -165,16 +224,48 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
           : post.media.length > 0 && m.data.hasMedia === true;
       if (matches) return { state: "found", remoteId: m.data.id };
     }
+    if (this.#abilities.of("readBack").can !== "yes") {
+      const reason = `read-back on the WAHA engine ${this.#engineName()} is unconfirmed and did not find the post`;
+      return { state: "unavailable", reason };
+    }
     return { state: "not_found" };
   }
 
+  /** The channel's latest posts; a list with posts shows the engine reads back, a refusal that it cannot. */
+  async #listPosts(query: string): Promise<{ ok: true; data: unknown[] } | { ok: false; reason: string }> {
+    const ex = await this.#call("GET", `${this.#messagesPath()}?${query}`);
+    if (notImplemented(ex)) {
+      this.#abilities.learn("readBack", false);
+      return { ok: false, reason: `the WAHA engine ${this.#engineName()} does not implement read-back` };
+    }
+    if (ex.kind !== "response" || ex.status !== 200) {
+      return { ok: false, reason: ex.kind === "response" ? `WAHA answered ${ex.status}` : ex.reason };
+    }
+    const list = z.array(z.unknown()).safeParse(ex.body);
+    if (!list.success) return { ok: false, reason: "WAHA read-back was not a list" };
+    if (list.data.length > 0) this.#abilities.learn("readBack", true);
+    return { ok: true, data: list.data };
+  }
+
+  /**
+   * Reads back the channel's last posts to learn whether the engine can, unless the configuration decides or the
+   * engine is known not to: once per engine, and again for `status`.
+   */
+  async #probeReadBack(): Promise<void> {
+    const engine = this.#abilities.engine ?? "";
+    if (this.#probedEngine === engine) return;
+    this.#probedEngine = engine;
+    const known = this.#abilities.of("readBack");
+    if (known.can !== "no" && known.why !== "config") await this.#listPosts("limit=5&downloadMedia=false");
+  }
+
   async edit(ref: RemoteRef, post: OutboundPost): Promise<PublishOutcome> {
-    if (!this.capabilities.edit) return failure("bad_request", "this WAHA engine cannot edit channel posts", false);
+    if (!this.#abilities.mayTry("edit")) return this.#cannot("edit");
     const ex = await this.#call("PUT", `${this.#messagesPath()}/${encodeURIComponent(ref.remoteId)}`, {
       text: postText(post),
       linkPreview: true,
     });
-    return this.#sent(ex, ref.remoteId);
+    return this.#learnt("edit", ex, this.#sent(ex, ref.remoteId));
   }
 
   async remove(ref: RemoteRef): Promise<PublishOutcome> {
@@ -184,8 +275,11 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
 
   readonly name = "WAHA";
 
-  status(): Promise<OutletHealth> {
-    return this.health();
+  /** The session's health and what its engine can do, read back anew. */
+  async status(): Promise<ChannelStatus> {
+    this.#probedEngine = undefined;
+    const health = await this.health();
+    return { ...health, engine: this.#abilities.report() };
   }
 
   async pairingCode(phoneNumber: string): Promise<PairingResult> {
@@ -218,11 +312,14 @@ export class WahaOutlet implements Outlet, ChannelAdmin {
     if (!session.success) {
       return { state: "degraded", reason: "WAHA session answer not understood", problem: "unexpected" };
     }
+    this.#abilities.seen(session.data.engine?.engine);
     if (session.data.status !== "WORKING") {
       const reason = `WhatsApp session "${this.#o.session}" is ${session.data.status}`;
       return { state: "down", reason, problem: "session_not_ready" };
     }
-    return this.#channelRole();
+    const role = await this.#channelRole();
+    if (role.state === "ok") await this.#probeReadBack();
+    return role;
   }
 
   /** The linked number must own or administer the channel (whatsapp-channels.md §3.2); checked until it does. */

@@ -42,9 +42,19 @@ export type PublishOutcome =
   | { state: "unknown"; reason: string }
   | { state: "failed"; reason: string; retryable: boolean; code?: OutletErrorCode; retryAfterMs?: number };
 
-/** Why an outlet said no; each asks for a different reaction from IT. */
+/**
+ * Why an outlet said no; each asks for a different reaction from IT. `not_supported`: the gateway cannot do this
+ * kind of post or change at all (e.g. a poll on a WhatsApp engine without polls); a person does it instead.
+ */
 export type OutletErrorCode =
-  "unauthorized" | "not_found" | "bad_request" | "session_not_ready" | "rate_limited" | "unreachable" | "not_sent";
+  | "unauthorized"
+  | "not_found"
+  | "bad_request"
+  | "session_not_ready"
+  | "rate_limited"
+  | "unreachable"
+  | "not_sent"
+  | "not_supported";
 
 /** A post as the outlet knows it, for edits and deletions. */
 export interface RemoteRef {

@@ -124,6 +124,7 @@ describe("amtsbote as a process with a WAHA gateway", () => {
         WAHA_API_KEY: waha.apiKey,
         WHATSAPP_CHANNEL_ID: waha.channelId,
         WHATSAPP_MIN_GAP_MS: "200",
+        WAHA_CAN_EDIT: "off",
       });
       await bot.waitFor(/amtsbote bereit/);
       bot.say("announce Hauptstraße ab Montag **voll gesperrt**. --category baustelle");

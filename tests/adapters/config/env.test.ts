@@ -75,7 +75,9 @@ describe("gatewayOf", () => {
       apiKey: "k",
       session: "default",
       channelId: CH,
-      canEdit: false,
+      canEdit: "auto",
+      canPoll: "auto",
+      canReadBack: "auto",
       timeoutMs: 30_000,
       readBackGraceMs: 5_000,
     });

@@ -22,6 +22,7 @@ async function approvedThroughWaha() {
     channelId: CH,
     timeoutMs: 200,
     readBackGraceMs: 0,
+    canReadBack: "on",
     media: async () => undefined,
   });
   const clock = new FixedClock(new Date().toISOString());

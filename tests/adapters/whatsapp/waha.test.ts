@@ -9,6 +9,7 @@ const CH = "120363000000000000@newsletter";
 const KEY = "test-key";
 const MESSAGES = `/api/default/chats/${encodeURIComponent(CH)}/messages`;
 
+/** A WAHA whose engine, by configuration, reads back and (unless told otherwise) edits. */
 export function wahaHarness(options: { canEdit?: boolean } = {}) {
   const strict = strictNock();
   const outlet = new WahaOutlet({
@@ -18,7 +19,8 @@ export function wahaHarness(options: { canEdit?: boolean } = {}) {
     channelId: CH,
     timeoutMs: 300,
     readBackGraceMs: 0,
-    canEdit: options.canEdit ?? true,
+    canEdit: options.canEdit === false ? "off" : "on",
+    canReadBack: "on",
     media: async (sha256: string) => STORED_MEDIA.get(sha256),
   });
   const waha = () => nock(BASE, { reqheaders: { "x-api-key": KEY } });
