@@ -11,6 +11,7 @@ import {
   type Decision,
   type Incident,
   type Origin,
+  type Receipt,
   type Poll,
   type Review,
 } from "../../src/announcement/announcement.ts";
@@ -75,6 +76,7 @@ export interface AuditRow {
   reason: string | null;
   outlet: string | null;
   receiptRemoteId: string | null;
+  receiptUrl: string | null;
   receiptAt: string | null;
   /** A person who confirmed a manual hand-off post. */
   receiptConfirmedBy: string | null;
@@ -96,6 +98,7 @@ export const AUDIT_COLUMNS = [
   "reason",
   "outlet",
   "receiptRemoteId",
+  "receiptUrl",
   "receiptAt",
   "receiptConfirmedBy",
 ] as const satisfies readonly (keyof AuditRow)[];
@@ -144,6 +147,7 @@ function rowOf(a: Announcement, e: AuditEvent): AuditRow {
     reason: e.reason ?? null,
     outlet: e.outlet ?? e.receipt?.outlet ?? null,
     receiptRemoteId: e.receipt?.remoteId ?? null,
+    receiptUrl: e.receipt?.url ?? null,
     receiptAt: e.receipt?.at ?? null,
     receiptConfirmedBy: e.receipt?.confirmedBy ?? null,
   };
@@ -213,6 +217,8 @@ export interface BundleVersion {
 export interface BundleReceipt {
   outlet: string;
   remoteId: string | null;
+  /** Where people could see the post. */
+  url: string | null;
   at: string;
   confirmedBy: string | null;
 }
@@ -279,9 +285,10 @@ export interface ArchiveBundle {
 
 const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 
-const receiptOf = (r: { outlet: string; at: string; remoteId?: string; confirmedBy?: string }): BundleReceipt => ({
+const receiptOf = (r: Receipt): BundleReceipt => ({
   outlet: r.outlet,
   remoteId: r.remoteId ?? null,
+  url: r.url ?? null,
   at: r.at,
   confirmedBy: r.confirmedBy ?? null,
 });

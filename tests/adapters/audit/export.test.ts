@@ -339,7 +339,7 @@ describe("audit export", () => {
         action: "publish",
         state: "sent",
         attempts: 1,
-        receipt: { outlet: "fake", remoteId: "remote-1", at: "2026-11-30T09:00:00.000Z", confirmedBy: null },
+        receipt: { outlet: "fake", remoteId: "remote-1", url: null, at: "2026-11-30T09:00:00.000Z", confirmedBy: null },
       }),
     ]);
     expect(published.receipts).toEqual([
