@@ -46,11 +46,11 @@ export interface FeedsOutletOptions {
   /** For CAP times (the policy's time zone; Europe/Berlin). */
   timeZone?: string;
   /** Emergency posts are also issued as CAP 1.2 alerts; without it, they appear in the plain feeds only. */
-  cap?: CapOptions;
+  cap?: CapOptions | undefined;
   /** The HTTP listener (`FEED_HOST`, `FEED_PORT`); none without it. */
-  listen?: { host: string; port: number };
+  listen?: { host: string; port: number } | undefined;
   /** A folder that receives the same files after every change, for static hosting (`FEED_DIR`). */
-  dir?: string;
+  dir?: string | undefined;
   clock?: Clock;
   log?: Logger;
 }

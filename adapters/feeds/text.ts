@@ -4,8 +4,8 @@ import { plainText } from "../../src/render/plain.ts";
  * Characters XML 1.0 cannot carry (C0 controls except tab and line breaks, lone surrogates, U+FFFE/U+FFFF).
  * Refused upstream already; replaced here too, so no text can make a document malformed.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point here
 const NOT_XML =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
