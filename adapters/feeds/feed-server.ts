@@ -64,6 +64,7 @@ export class FeedServer {
   }
 
   async start(): Promise<AddressInfo> {
+    if (this.#server) return this.#server.address() as AddressInfo;
     const server = createServer((req, res) => {
       this.#answer(req, res).catch((error: unknown) => {
         this.#o.log.error({ err: error, path: req.url }, "feed request failed");

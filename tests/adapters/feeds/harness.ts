@@ -75,10 +75,12 @@ export async function capSchemaErrors(doc: string): Promise<string[]> {
 }
 
 /** Starts the outlet's listener on a free loopback port; `get` fetches a path from it. */
-export async function listening(f: Feeds): Promise<{ get: (path: string, init?: RequestInit) => Promise<Response> }> {
+export async function listening(
+  f: Feeds,
+): Promise<{ port: number; get: (path: string, init?: RequestInit) => Promise<Response> }> {
   const address = await f.outlet.start();
   if (!address) throw new Error("no listener configured");
-  return { get: (path, init) => fetch(`http://127.0.0.1:${address.port}${path}`, init) };
+  return { port: address.port, get: (path, init) => fetch(`http://127.0.0.1:${address.port}${path}`, init) };
 }
 
 export const LOOPBACK = { host: "127.0.0.1", port: 0 };
