@@ -3,7 +3,18 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { FeedsOutlet } from "../../../adapters/feeds/feeds-outlet.ts";
 import { MemoryStore } from "../../../src/memory/memory-store.ts";
 import { FixedClock } from "../../fakes/fixtures.ts";
-import { attempt, BASE, feeds, listening, LOOPBACK, PICTURE_BYTES, PICTURE_SHA, post, readFeeds } from "./harness.ts";
+import {
+  attempt,
+  BASE,
+  capSchemaErrors,
+  feeds,
+  listening,
+  LOOPBACK,
+  PICTURE_BYTES,
+  PICTURE_SHA,
+  post,
+  readFeeds,
+} from "./harness.ts";
 
 const started: FeedsOutlet[] = [];
 afterEach(async () => {
@@ -148,6 +159,16 @@ describe("feeds outlet", () => {
     expect(description).toContain(`alt="Karte &quot;&lt;img src=x onerror=alert(1)&gt;&quot; &amp; ]]&gt;"`);
     const page = await (await f.get("/posts/A-0042.html")).text();
     expect(page).not.toMatch(/<script|<b>|<img src=x/);
+  });
+
+  it("characters XML cannot carry (refused upstream) still cannot break a document", async () => {
+    const f = await running();
+    await f.outlet.publish(post({ text: "Glocke \u0007 und \uD800 allein", emergency: true }), attempt());
+    const { atom, json } = await readFeeds(f.get);
+    expect(atom[0]?.content["#text"]).toBe("Glocke \uFFFD und \uFFFD allein");
+    expect(json[0]?.content_text).toBe("Glocke \u0007 und \uD800 allein");
+    const cap = await (await f.get("/cap/amtsbote.A-0042.v1.alert.xml")).text();
+    expect(await capSchemaErrors(cap)).toEqual([]);
   });
 
   it("pictures: RSS enclosure, Atom enclosure link and JSON Feed attachment with the description, served from /media", async () => {
