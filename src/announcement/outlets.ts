@@ -55,15 +55,35 @@ export function outletsOf<T extends Pick<ConfiguredOutlet, "id">>(
   return a.outlets ? configured.filter((o) => a.outlets?.includes(outletName(o.id))) : [...configured];
 }
 
+/** What of the content an outlet cannot carry at all (a poll, a picture, a video), if anything. */
+function unsupportedBy(content: Content, can: ConfiguredOutlet["capabilities"]): string | undefined {
+  return [
+    content.poll && !can.poll ? "poll" : undefined,
+    content.media.some((m) => m.mimeType.startsWith("image/")) && !can.image ? "image" : undefined,
+    content.media.some((m) => m.mimeType.startsWith("video/")) && !can.video ? "video" : undefined,
+  ].find((x) => x !== undefined);
+}
+
+/**
+ * Of outlets taken by default (not named with `--to`), those that cannot carry this kind of content at all (the
+ * website has no polls) are left out; if that leaves none, they stay, and the check names the problem.
+ */
+export function withoutUncarrying(
+  content: Content,
+  names: readonly string[],
+  configured: readonly ConfiguredOutlet[],
+): string[] {
+  const kept = names.filter((name) =>
+    configured.filter((o) => outletName(o.id) === name).every((o) => !unsupportedBy(content, o.capabilities)),
+  );
+  return kept.length > 0 ? kept : [...names];
+}
+
 /** Whether every chosen outlet can carry the content: kinds of media, polls, and its own length limit. */
 export function checkOutletsCarry(content: Content, outlets: readonly ConfiguredOutlet[]): Result<void> {
   for (const { id, capabilities: can, measure } of outlets) {
     const outlet = outletName(id);
-    const unsupported = [
-      content.poll && !can.poll ? "poll" : undefined,
-      content.media.some((m) => m.mimeType.startsWith("image/")) && !can.image ? "image" : undefined,
-      content.media.some((m) => m.mimeType.startsWith("video/")) && !can.video ? "video" : undefined,
-    ].find((x) => x !== undefined);
+    const unsupported = unsupportedBy(content, can);
     if (unsupported) return fail("OUTLET_CANNOT", { outlet, what: unsupported });
     const max = content.media.length > 0 ? can.maxCaptionLength : can.maxTextLength;
     const length = measure ? measure(content) : codePoints(postText(content));

@@ -32,7 +32,7 @@ import { escalation } from "../night/escalation.ts";
 import { breakGlassReviews, checkBreakGlass } from "../night/reviews.ts";
 import { templateApprovals, templateApproved } from "../templates/approval.ts";
 import { changeRequests, queueChange } from "./changes.ts";
-import { chooseOutlets, outletsOf, type OutletChoice } from "./outlets.ts";
+import { chooseOutlets, outletsOf, withoutUncarrying, type OutletChoice } from "./outlets.ts";
 import { createCore, type AnnouncementServiceDeps, type VersionRef } from "./core.ts";
 import { nextDueAt, saveRecord } from "./due.ts";
 
@@ -191,15 +191,17 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       if (!category) {
         return fail("UNKNOWN_CATEGORY", { category: categoryId, known: [...policy.categories.keys()].join(", ") });
       }
-      const outlets =
+      const chosen =
         root?.outlets && !request.outlets
           ? ok(root.outlets)
           : chooseOutlets(deps.outlets, category, request.outlets ?? {});
-      if (!outlets.ok) return outlets;
-      const carriers = outletsOf({ outlets: outlets.value }, deps.outlets);
+      if (!chosen.ok) return chosen;
+      const named = request.outlets?.to !== undefined || (root?.outlets !== undefined && !request.outlets);
+      const outlets = named ? chosen.value : withoutUncarrying(request.content, chosen.value, deps.outlets);
+      const carriers = outletsOf({ outlets }, deps.outlets);
       if (exercise && !carriers.some((o) => o.exercise === true || o.handoff))
         return fail("EXERCISE_NEEDS_TEST_CHANNEL");
-      const content = prepareContent(request.content, { outlets: outlets.value });
+      const content = prepareContent(request.content, { outlets });
       if (!content.ok) return content;
       const undescribed = checkDescriptions(content.value, category, request.withoutDescription === true);
       if (!undescribed.ok) return undescribed;
@@ -238,7 +240,7 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
         category: categoryId,
         urgent: request.urgent ?? false,
         ...(request.handoff ? { handoff: true as const } : {}),
-        outlets: outlets.value,
+        outlets,
         ...(request.template ? { template: request.template } : {}),
         ...(request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {}),
         ...(exercise ? { exercise: true as const } : {}),

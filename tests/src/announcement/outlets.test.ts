@@ -57,6 +57,16 @@ describe("choosing outlets", () => {
     });
   });
 
+  it("leaves out default outlets that cannot carry the kind of content at all, unless none would remain", () => {
+    const video = { text: "Film", media: [{ name: "v.mp4", mimeType: "video/mp4", bytes: 1, sha256: "x" }] };
+    expect(withoutUncarrying(video, ["whatsapp", "mastodon", "telegram"], configured)).toEqual([
+      "whatsapp",
+      "mastodon",
+    ]);
+    expect(withoutUncarrying(video, ["telegram"], configured)).toEqual(["telegram"]);
+    expect(withoutUncarrying({ text: "x", media: [] }, ["telegram"], configured)).toEqual(["telegram"]);
+  });
+
   it("an announcement from before outlets were chosen goes to all", () => {
     expect(outletsOf({}, configured)).toHaveLength(3);
     expect(outletsOf({ outlets: ["telegram"] }, configured).map((o) => o.id)).toEqual(["telegram"]);
