@@ -3,6 +3,7 @@ import {
   checkOutletsCarry,
   chooseOutlets,
   outletsOf,
+  withoutUncarrying,
   type ConfiguredOutlet,
 } from "../../../src/announcement/outlets.ts";
 import type { OutletCapabilities } from "../../../src/ports/outlet.ts";
