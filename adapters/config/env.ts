@@ -3,6 +3,7 @@ import { parseEnv } from "node:util";
 import { z } from "zod";
 import type { AbilitySetting } from "../whatsapp/engine.ts";
 import { ConfigError } from "./config-error.ts";
+import { CAP_CATEGORIES, CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from "../feeds/cap.ts";
 
 const onOff = z.enum(["on", "off"]);
 
@@ -106,6 +107,32 @@ export const ENV_SCHEMA = z.object({
   MATRIX_COMMAND_PREFIX: z.string().regex(/^\S+$/, "one word without spaces, e.g. !announce").default("!announce"),
   MATRIX_E2EE: z.enum(["off", "auto", "required"]).default("off"),
   MATRIX_CRYPTO_DIR: z.string().min(1).default("./data/matrix-crypto"),
+  FEED_BASE_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: "must be the public http(s) address of the feeds, e.g. https://www.achim.de/amtsbote",
+    })
+    .transform((v) => v.replace(/\/+$/, ""))
+    .optional(),
+  FEED_TITLE: z.string().min(1).max(200).default("Bekanntmachungen"),
+  FEED_HOST: z.string().min(1).default("127.0.0.1"),
+  FEED_PORT: z.coerce.number().int().min(0).max(65_535).default(8090),
+  FEED_DIR: z.string().min(1).optional(),
+  FEED_MAX_ENTRIES: z.coerce.number().int().min(1).max(1000).default(50),
+  FEED_CAP_SENDER: z
+    .string()
+    .regex(/^[^\s,<&]+$/, "no spaces, commas, < or &; e.g. pressestelle@achim.de")
+    .optional(),
+  FEED_CAP_SENDER_NAME: z.string().min(1).max(200).optional(),
+  FEED_CAP_AREA: z.string().min(1).max(200).optional(),
+  FEED_CAP_ARS: z
+    .string()
+    .regex(/^\d{12}$/, "must be the 12-digit Amtlicher Regionalschlüssel, e.g. 033610001001")
+    .optional(),
+  FEED_CAP_CATEGORY: z.enum(CAP_CATEGORIES).default("Safety"),
+  FEED_CAP_URGENCY: z.enum(CAP_URGENCIES).default("Immediate"),
+  FEED_CAP_SEVERITY: z.enum(CAP_SEVERITIES).default("Severe"),
+  FEED_CAP_CERTAINTY: z.enum(CAP_CERTAINTIES).default("Observed"),
   OPS_ENDPOINT: onOff.default("on"),
   OPS_HOST: z.string().min(1).default("127.0.0.1"),
   OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
