@@ -48,7 +48,7 @@ export function paced(outlet: Outlet, options: PacingOptions): Outlet {
     publish: (post: OutboundPost, attempt: DeliveryAttempt): Promise<PublishOutcome> =>
       inTurn(() => outlet.publish(post, attempt)),
     edit: (ref: RemoteRef, post: OutboundPost) => inTurn(() => outlet.edit(ref, post)),
-    remove: (ref: RemoteRef) => inTurn(() => outlet.remove(ref)),
+    remove: (ref: RemoteRef, post?: OutboundPost) => inTurn(() => outlet.remove(ref, post)),
     readBack: (post, attempt) => outlet.readBack(post, attempt),
     health: () => outlet.health(),
   };
