@@ -1,8 +1,15 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { PressMailOutlet, type PressMailOptions } from "../../../adapters/press/press-mail.ts";
+import {
+  PressMailOutlet,
+  smtpOutcome,
+  type PressMailOptions,
+  type SmtpError,
+  type Stage,
+} from "../../../adapters/press/press-mail.ts";
 import type { DeliveryAttempt } from "../../../src/announcement/announcement.ts";
 import type { Logger } from "../../../src/ports/logger.ts";
+import type { PublishOutcome } from "../../../src/ports/outlet.ts";
 import { aPost, PICTURE, PICTURE_BYTES, STORED_MEDIA } from "../../contracts/outlet.contract.ts";
 import { FakeSmtp, TEST_CA, type FakeSmtpOptions } from "../../fakes/fake-smtp.ts";
 import { leaves, parseMail, textOf } from "../../fakes/mime.ts";
@@ -428,5 +435,54 @@ describe("press mail: configuration", () => {
     expect(c).toMatchObject({ text: true, image: true, video: true, poll: true, edit: true, delete: true });
     expect(c.maxTextLength).toBeLessThanOrEqual(4096);
     expect(c.maxCaptionLength).toBeLessThanOrEqual(1024);
+  });
+});
+
+const unreachable = { state: "failed", code: "unreachable", retryable: true } as const;
+const retry = { state: "failed", retryable: true } as const;
+const refusedLogin = { state: "failed", code: "unauthorized" } as const;
+const final = { state: "failed", code: "not_sent", retryable: false } as const;
+
+describe("press mail: nodemailer's errors, by code and reply code, at each stage", () => {
+  const where = "mail.achim.example:465";
+  const cases: [string, Stage, SmtpError, Partial<PublishOutcome> & { state: PublishOutcome["state"] }][] = [
+    ["no such host", "connect", { code: "EDNS", originalCode: "ENOTFOUND", command: "CONN" }, unreachable],
+    ["DNS timeout", "connect", { code: "EDNS", originalCode: "EAI_AGAIN", command: "CONN" }, unreachable],
+    ["refused", "connect", { code: "ESOCKET", originalCode: "ECONNREFUSED", command: "CONN" }, unreachable],
+    ["no connection in time", "connect", { code: "ETIMEDOUT", command: "CONN" }, unreachable],
+    ["closed before the greeting", "connect", { code: "ECONNECTION", command: "CONN" }, unreachable],
+    ["closed during the envelope", "envelope", { code: "ECONNECTION", command: "CONN" }, unreachable],
+    ["timeout during the envelope", "envelope", { code: "ETIMEDOUT", command: "CONN" }, unreachable],
+    ["closed after the data", "data", { code: "ECONNECTION", command: "CONN" }, { state: "unknown" }],
+    ["socket error after the data", "data", { code: "ESOCKET", originalCode: "ECONNRESET" }, { state: "unknown" }],
+    ["timeout after the data", "data", { code: "ETIMEDOUT", command: "CONN" }, { state: "unknown" }],
+    ["greeting 421", "connect", { code: "EPROTOCOL", responseCode: 421, response: "421 busy" }, retry],
+    ["login 454", "login", { code: "EAUTH", responseCode: 454, response: "454 4.7.0 try later" }, retry],
+    ["final 451", "data", { code: "EMESSAGE", responseCode: 451, response: "451 later", command: "DATA" }, retry],
+    ["login 535", "login", { code: "EAUTH", responseCode: 535, response: "535 5.7.8 bad" }, refusedLogin],
+    ["login needed 530", "envelope", { code: "EENVELOPE", responseCode: 530, command: "MAIL FROM" }, refusedLogin],
+    ["no credentials", "login", { code: "ENOAUTH" }, refusedLogin],
+    ["sender 553", "envelope", { code: "EENVELOPE", responseCode: 553, command: "MAIL FROM" }, final],
+    ["final 554", "data", { code: "EMESSAGE", responseCode: 554, response: "554 spam", command: "DATA" }, final],
+    ["503 is final too", "envelope", { code: "EENVELOPE", responseCode: 503, command: "DATA" }, final],
+    ["bad address", "envelope", { code: "EENVELOPE", command: "API" }, { state: "failed", code: "bad_request" }],
+    ["too large", "envelope", { code: "EMESSAGE", command: "MAIL FROM" }, { state: "failed", code: "bad_request" }],
+    ["STARTTLS refused", "connect", { code: "ETLS", responseCode: 502, command: "STARTTLS" }, unreachable],
+    ["certificate", "connect", { code: "ESOCKET", originalCode: "CERT_HAS_EXPIRED" }, unreachable],
+  ];
+
+  it.each(cases)("%s", (_name, stage, error, expected) => {
+    expect(smtpOutcome(stage, error, where)).toMatchObject(expected);
+  });
+
+  it("quotes the server's answer and the command it answered, on one line", () => {
+    const outcome = smtpOutcome(
+      "envelope",
+      { code: "EENVELOPE", responseCode: 550, response: "550-5.1.1 No such\n550 5.1.1 user", command: "RCPT TO" },
+      where,
+    );
+    expect(outcome.state === "failed" && outcome.reason).toBe(
+      `mail server ${where} refused the mail to RCPT TO: 550-5.1.1 No such 550 5.1.1 user`,
+    );
   });
 });
