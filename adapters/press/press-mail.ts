@@ -223,11 +223,17 @@ export class PressMailOutlet implements Outlet {
   }
 
   async #send(mail: Mail): Promise<PublishOutcome> {
-    const raw = await compose(mail, {
-      from: this.#from,
-      recipients: this.#recipients,
-      ...(this.#o.replyTo ? { replyTo: this.#o.replyTo } : {}),
-    });
+    let raw: Buffer;
+    try {
+      raw = await compose(mail, {
+        from: this.#from,
+        recipients: this.#recipients,
+        ...(this.#o.replyTo ? { replyTo: this.#o.replyTo } : {}),
+      });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      return failed("bad_request", `press mail could not be put together (${why}); nothing was sent`, false);
+    }
     try {
       const info = await this.#session((c, step) => this.#transmit(c, step, raw));
       if (info.rejected.length > 0) {
