@@ -43,12 +43,16 @@ export function paced(outlet: Outlet, options: PacingOptions): Outlet {
   return {
     id: outlet.id,
     handoff: outlet.handoff,
-    capabilities: outlet.capabilities,
+    get capabilities() {
+      return outlet.capabilities;
+    },
+    ...(outlet.idempotent !== undefined ? { idempotent: outlet.idempotent } : {}),
+    ...(outlet.measure ? { measure: (content) => outlet.measure?.(content) ?? 0 } : {}),
     readBackGraceMs: outlet.readBackGraceMs,
     publish: (post: OutboundPost, attempt: DeliveryAttempt): Promise<PublishOutcome> =>
       inTurn(() => outlet.publish(post, attempt)),
     edit: (ref: RemoteRef, post: OutboundPost) => inTurn(() => outlet.edit(ref, post)),
-    remove: (ref: RemoteRef) => inTurn(() => outlet.remove(ref)),
+    remove: (ref: RemoteRef, post?: OutboundPost) => inTurn(() => outlet.remove(ref, post)),
     readBack: (post, attempt) => outlet.readBack(post, attempt),
     health: () => outlet.health(),
   };

@@ -457,7 +457,7 @@ export class Outbox {
         // A post a person published has no id here; the person finds it by its announcement.
         const ref = step.ref ?? (outlet.handoff ? { remoteId: step.post.announcementId, outlet: outletId } : undefined);
         if (!ref) return Promise.resolve({ state: "failed", reason: "no id of the published post", retryable: false });
-        return step.action === "edit" ? outlet.edit(ref, step.post) : outlet.remove(ref);
+        return step.action === "edit" ? outlet.edit(ref, step.post) : outlet.remove(ref, step.post);
       }
     }
   }

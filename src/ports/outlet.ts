@@ -92,7 +92,7 @@ export interface Outlet {
   readBack(post: OutboundPost, attempt: DeliveryAttempt): Promise<ReadBackOutcome>;
   /** Replaces the text of a published post. */
   edit(ref: RemoteRef, post: OutboundPost): Promise<PublishOutcome>;
-  /** Deletes a published post. */
-  remove(ref: RemoteRef): Promise<PublishOutcome>;
+  /** Deletes a published post; `post` is the post as published, for outlets that announce the retraction (mail). */
+  remove(ref: RemoteRef, post?: OutboundPost): Promise<PublishOutcome>;
   health(): Promise<OutletHealth>;
 }

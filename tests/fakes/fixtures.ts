@@ -75,14 +75,17 @@ export class FakeOutlet implements Outlet {
 
   readonly edits: { ref: RemoteRef; post: OutboundPost }[] = [];
   readonly removals: RemoteRef[] = [];
+  /** The post each removal was given, as published. */
+  readonly removedPosts: (OutboundPost | undefined)[] = [];
 
   async edit(ref: RemoteRef, post: OutboundPost): Promise<PublishOutcome> {
     this.edits.push({ ref, post });
     return { state: "sent", remoteId: ref.remoteId };
   }
 
-  async remove(ref: RemoteRef): Promise<PublishOutcome> {
+  async remove(ref: RemoteRef, post?: OutboundPost): Promise<PublishOutcome> {
     this.removals.push(ref);
+    this.removedPosts.push(post);
     return { state: "sent", remoteId: ref.remoteId };
   }
 

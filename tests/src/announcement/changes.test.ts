@@ -78,6 +78,8 @@ describe("corrections and retractions of published posts", () => {
     await w.service.approve("carla", id, { via: "reaction" });
     await w.outbox.runOnce();
     expect(w.outlet.removals).toEqual([{ remoteId: "remote-1", outlet: "fake" }]);
+    // What is retracted, for an outlet that announces it (press mail).
+    expect(w.outlet.removedPosts.map((p) => p?.text)).toEqual(["Hauptstraße gesperrt."]);
     expect((await w.store.get(id))?.state).toBe("retracted");
     expect(w.notices.kinds()).toContain("retracted");
   });
