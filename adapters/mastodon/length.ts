@@ -11,9 +11,7 @@ export function mastodonLength(text: string, charactersPerUrl = 23): number {
       return `${before}${placeholder}${url.slice(kept.length)}`;
     })
     .replace(MENTION, (_m, before: string, user: string) => `${before}@${user}`);
-  let count = 0;
-  for (const _ of GRAPHEMES.segment(countable)) count++;
-  return count;
+  return [...GRAPHEMES.segment(countable)].length;
 }
 
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: "grapheme" });
