@@ -135,8 +135,8 @@ type Call = { method: "GET" | "POST" | "PUT" | "DELETE"; path: string; json?: un
 /**
  * A Mastodon account (any instance) as an outlet. Publishing carries an Idempotency-Key made from the announcement,
  * version and action: the instance answers a repeat with the status it already made instead of a second one. Mastodon
- * keeps such a key for one hour (PostStatusService: `redis.setex(…, 3600, …)`); a repeat later than that would post
- * again, so the outbox settles an unclear outcome within minutes.
+ * keeps such a key for one hour only (docs: methods/statuses; PostStatusService `redis.setex(…, 3600, …)`): a repeat
+ * later than that posts again. Read-back looks for the post itself, so it does not depend on the key.
  */
 export class MastodonOutlet implements Outlet {
   readonly id = "mastodon";
