@@ -24,6 +24,9 @@ export const REDACTED_PATHS = [
   "env.WAHA_API_KEY",
   "env.WHAPI_TOKEN",
   "env.STORE_URL",
+  "env.SMTP_URL",
+  "env.MASTODON_TOKEN",
+  "env.TELEGRAM_BOT_TOKEN",
 ];
 
 /** `postgres://user:secret@host/db?password=x` → `postgres://user:***@host/db?password=***`, for logs. */
@@ -54,7 +57,10 @@ export function secretsOf(env: Partial<Env>): string[] {
     env.MATRIX_ACCESS_TOKEN,
     env.WAHA_API_KEY,
     env.WHAPI_TOKEN,
+    env.MASTODON_TOKEN,
+    env.TELEGRAM_BOT_TOKEN,
     storePassword(env.STORE_URL),
+    storePassword(env.SMTP_URL),
   ];
   return values.filter((v): v is string => typeof v === "string" && v.length >= 6);
 }
@@ -132,7 +138,9 @@ export function createLogger(
       redact: {
         paths: REDACTED_PATHS,
         censor: (value, path) =>
-          path.at(-1) === "STORE_URL" && typeof value === "string" ? maskUrlPassword(value) : "[redacted]",
+          (path.at(-1) === "STORE_URL" || path.at(-1) === "SMTP_URL") && typeof value === "string"
+            ? maskUrlPassword(value)
+            : "[redacted]",
       },
     },
     out,

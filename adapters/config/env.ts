@@ -107,6 +107,35 @@ export const ENV_SCHEMA = z.object({
   MATRIX_COMMAND_PREFIX: z.string().regex(/^\S+$/, "one word without spaces, e.g. !announce").default("!announce"),
   MATRIX_E2EE: z.enum(["off", "auto", "required"]).default("off"),
   MATRIX_CRYPTO_DIR: z.string().min(1).default("./data/matrix-crypto"),
+  MASTODON_URL: z
+    .url({ protocol: /^https?$/, error: "must be the instance's http(s) address, e.g. https://social.bund.de" })
+    .transform((v) => v.replace(/\/+$/, ""))
+    .optional(),
+  MASTODON_TOKEN: z.string().min(8).optional(),
+  MASTODON_LANGUAGE: z
+    .string()
+    .regex(/^[a-z]{2,3}$/, "an ISO 639 language code, e.g. de")
+    .default("de"),
+  MASTODON_POLL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(168),
+  MASTODON_MEDIA_WAIT_S: z.coerce.number().int().min(1).max(3600).default(60),
+  MASTODON_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]{20,}$/, "must be the token from @BotFather, e.g. 123456789:AA…")
+    .optional(),
+  TELEGRAM_CHAT_ID: z
+    .string()
+    .regex(/^(@[A-Za-z]\w{3,}|-100\d{5,})$/, "must be the channel's @name or its id -100…")
+    .optional(),
+  TELEGRAM_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((v) => v.replace(/\/+$/, ""))
+    .default("https://api.telegram.org"),
   FEED_BASE_URL: z
     .url({
       protocol: /^https?$/,
@@ -133,6 +162,14 @@ export const ENV_SCHEMA = z.object({
   FEED_CAP_URGENCY: z.enum(CAP_URGENCIES).default("Immediate"),
   FEED_CAP_SEVERITY: z.enum(CAP_SEVERITIES).default("Severe"),
   FEED_CAP_CERTAINTY: z.enum(CAP_CERTAINTIES).default("Observed"),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, "must be smtps://user:password@host:465 or smtp://user:password@host:587")
+    .optional(),
+  PRESS_TO: z.string().min(3).optional(),
+  PRESS_FROM: z.string().min(3).optional(),
+  PRESS_REPLY_TO: z.string().min(3).optional(),
+  PRESS_SUBJECT_PREFIX: z.string().max(60).default("[Pressemitteilung]"),
   OPS_ENDPOINT: onOff.default("on"),
   OPS_HOST: z.string().min(1).default("127.0.0.1"),
   OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),

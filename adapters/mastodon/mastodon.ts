@@ -130,6 +130,9 @@ const SKEW_MS = 120_000;
 
 const WEEK_S = 7 * 24 * 3600;
 
+/** Mastodon keeps a key 60 minutes; 50 leaves room for clocks and a slow answer. */
+const IDEMPOTENCY_WINDOW_MS = 50 * 60_000;
+
 type Call = { method: "GET" | "POST" | "PUT" | "DELETE"; path: string; json?: unknown; form?: FormData };
 
 /**
@@ -142,6 +145,8 @@ export class MastodonOutlet implements Outlet {
   readonly id = "mastodon";
   readonly handoff = false;
   readonly idempotent = true;
+  /** Mastodon remembers an Idempotency-Key for an hour; an older unclear attempt is read back instead. */
+  readonly idempotencyWindowMs = IDEMPOTENCY_WINDOW_MS;
   readonly readBackGraceMs: number;
   readonly #o: Required<Omit<MastodonOptions, "readBackGraceMs">>;
   readonly #host: string;
@@ -163,6 +168,10 @@ export class MastodonOutlet implements Outlet {
     this.readBackGraceMs = options.readBackGraceMs ?? 5_000;
     this.#host = hostOf(this.#o.baseUrl);
   }
+
+  /** The text's length as this instance counts it (links as 23, no markup); the picture description is alt text. */
+  readonly measure = (content: Pick<OutboundPost, "text">): number =>
+    mastodonLength(plainText(content.text).trim(), this.#limits.charactersPerUrl);
 
   get capabilities(): OutletCapabilities {
     const max = this.#limits.maxCharacters;

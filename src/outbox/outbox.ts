@@ -80,6 +80,13 @@ function postFor(a: Announcement, d: Delivery): OutboundPost {
 const isRepeatable = (d: Delivery, idempotent: boolean): boolean =>
   d.action === "edit" || d.action === "remove" || idempotent;
 
+/** A repeat of this delivery's attempt on `outlet` cannot make a second post (within the outlet's window). */
+function repeatsHarmlessly(outlet: Outlet, d: Delivery, now: number): boolean {
+  if (outlet.idempotent !== true) return false;
+  const window = outlet.idempotencyWindowMs;
+  return window === undefined || !d.attempt || now - Date.parse(d.attempt.startedAt) < window;
+}
+
 /** Still to be sent or settled by this process. */
 const isOpen = (d: Delivery): boolean => d.state === "queued" || d.state === "sending";
 
@@ -464,12 +471,12 @@ export class Outbox {
 
   /** Writes the attempt before the outlet is called; returns what to do next. */
   async #claim(id: AnnouncementId, outletId: string, outlet: Outlet, afterNotFound = false): Promise<Step> {
-    const idempotent = outlet.idempotent === true;
     return this.#o.store.withLock(announcementLockKey(id), async () => {
       const a = await this.#o.store.get(id);
       const d = a?.deliveries.find((x) => x.outlet === outletId);
       if (!a || !d || !isDelivering(a)) return { kind: "none" };
       const now = this.#o.clock.now();
+      const idempotent = repeatsHarmlessly(outlet, d, now.getTime());
       const post = await this.#postFor(a, d);
       const action = d.action ?? "publish";
       const ref = d.receipt?.remoteId ? { remoteId: d.receipt.remoteId } : undefined;
@@ -625,7 +632,8 @@ export class Outbox {
 
   /** Its outlet (not a person) publishes it, and a repeat cannot make a second post. */
   #publishesIdempotently(d: Delivery): boolean {
-    return !d.handoff && this.#o.outlets.get(d.outlet)?.idempotent === true;
+    const outlet = this.#o.outlets.get(d.outlet);
+    return !d.handoff && outlet !== undefined && repeatsHarmlessly(outlet, d, this.#o.clock.now().getTime());
   }
 
   async #afterSettled(a: Announcement): Promise<void> {

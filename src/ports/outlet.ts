@@ -84,6 +84,8 @@ export interface Outlet {
    * idempotency key: an unclear outcome is settled by publishing again instead of reading back.
    */
   readonly idempotent?: boolean;
+  /** How long after an attempt began a repeat stays harmless (Mastodon keeps its keys an hour); then: read back. */
+  readonly idempotencyWindowMs?: number;
   /** How long the outlet counts a text (where it differs from code points of the WhatsApp caption). */
   readonly measure?: (content: Pick<OutboundPost, "text" | "media" | "poll">) => number;
   /** How long after an unknown outcome a "not found" read-back still may be a post in transit. */
