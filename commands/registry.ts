@@ -194,7 +194,10 @@ export const COMMANDS = {
   },
   dismiss: {
     usage: "dismiss W-0007",
-    summary: L("Amtliche Warnung ignorieren (mit Namen vermerkt)", "Dismiss an official warning (recorded with your name)"),
+    summary: L(
+      "Amtliche Warnung ignorieren (mit Namen vermerkt)",
+      "Dismiss an official warning (recorded with your name)",
+    ),
     aliases: ["ignorieren"],
     run: warningCommands.dismiss,
   },

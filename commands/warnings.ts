@@ -17,7 +17,8 @@ const SEVERITY_LABELS: Record<Severity, Localized> = {
   Extreme: L("extrem", "extreme"),
 };
 
-export const severityLabel = (s: Severity | undefined): Localized => (s ? SEVERITY_LABELS[s] : L("unbekannt", "unknown"));
+export const severityLabel = (s: Severity | undefined): Localized =>
+  s ? SEVERITY_LABELS[s] : L("unbekannt", "unknown");
 
 const EXERCISE = L("🧪 ÜBUNG – ", "🧪 EXERCISE – ");
 
@@ -82,7 +83,10 @@ export function warningFacts(policy: Policy, r: WarningRecord): Localized {
     ),
     L(`*${d?.headline || r.item.headline}*`, `*${d?.headline || r.item.headline}*`),
   ];
-  if (from) lines.push(L(`Gültig: ab ${from}${until ? ` bis ${until}` : ""}`, `Valid: from ${from}${until ? ` to ${until}` : ""}`));
+  if (from)
+    lines.push(
+      L(`Gültig: ab ${from}${until ? ` bis ${until}` : ""}`, `Valid: from ${from}${until ? ` to ${until}` : ""}`),
+    );
   if (d?.area) lines.push(L(`Gebiet: ${d.area}`, `Area: ${d.area}`));
   if (d?.senderName) lines.push(L(`Absender: ${d.senderName}`, `Sender: ${d.senderName}`));
   if (instruction) lines.push(L(`Handlungsempfehlungen:\n${instruction}`, `Instructions:\n${instruction}`));
@@ -141,18 +145,25 @@ export const serviceChangedText = (state: "down" | "back"): Localized =>
 function handleArgument(ctx: CommandContext, usage: string) {
   const [raw, ...extra] = words(ctx.rest);
   if (!raw) return { error: failed({ code: "MISSING_ID", params: { usage } }) };
-  if (extra.length > 0) return { error: failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: extra.join(" "), usage } }) };
+  if (extra.length > 0)
+    return { error: failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: extra.join(" "), usage } }) };
   const handle = parseWarningHandle(raw);
   if (!handle) return { error: failed({ code: "INVALID_WARNING_HANDLE", params: { value: raw } }) };
   return { handle };
 }
 
 export async function warnings(ctx: CommandContext): Promise<CommandOutcome> {
-  if (ctx.rest.trim()) return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: ctx.rest.trim(), usage: "warnings" } });
+  if (ctx.rest.trim())
+    return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: ctx.rest.trim(), usage: "warnings" } });
   if (!ctx.warnings) return failed({ code: "WARNINGS_OFF" });
   const [current, down] = await Promise.all([ctx.warnings.current(), ctx.warnings.serviceDown()]);
   const lines: Localized[] = down
-    ? [L("⚠️ Der Warndienst ist gerade nicht erreichbar; die Liste ist vom letzten Abruf.", "⚠️ The warning service is unreachable right now; this list is from the last poll.")]
+    ? [
+        L(
+          "⚠️ Der Warndienst ist gerade nicht erreichbar; die Liste ist vom letzten Abruf.",
+          "⚠️ The warning service is unreachable right now; this list is from the last poll.",
+        ),
+      ]
     : [];
   if (current.length === 0) {
     lines.push(L("Keine amtlichen Warnungen für den Landkreis.", "No official warnings for the district."));
@@ -183,10 +194,16 @@ export async function relay(ctx: CommandContext): Promise<CommandOutcome> {
   const next =
     a.state === "pending"
       ? L("wartet auf Freigabe", "awaits approval")
-      : L("geht ohne Freigabe raus (Bereitschaft); die Leitung prüft es am nächsten Arbeitstag", "goes out without approval (on duty); a department head reviews it on the next working day");
+      : L(
+          "geht ohne Freigabe raus (Bereitschaft); die Leitung prüft es am nächsten Arbeitstag",
+          "goes out without approval (on duty); a department head reviews it on the next working day",
+        );
   return {
     kind: "reply",
-    message: L(`${arg.handle} ist als ${a.id} angelegt und ${next.de}.`, `${arg.handle} is drafted as ${a.id} and ${next.en}.`),
+    message: L(
+      `${arg.handle} ist als ${a.id} angelegt und ${next.de}.`,
+      `${arg.handle} is drafted as ${a.id} and ${next.en}.`,
+    ),
     announcement: a,
     effect: { kind: "drafted", id: a.id },
   };
@@ -200,7 +217,10 @@ export async function dismiss(ctx: CommandContext): Promise<CommandOutcome> {
   if (!result.ok) return failed(result.error);
   return {
     kind: "reply",
-    message: L(`${arg.handle} ist ignoriert; vermerkt mit Ihrem Namen.`, `${arg.handle} is dismissed; recorded with your name.`),
+    message: L(
+      `${arg.handle} ist ignoriert; vermerkt mit Ihrem Namen.`,
+      `${arg.handle} is dismissed; recorded with your name.`,
+    ),
   };
 }
 

@@ -29,7 +29,8 @@ export function wanted(item: DashboardItem, filter: WarningFilter): "yes" | "bel
 export function decide(known: WarningRecord | undefined, item: DashboardItem, filter: WarningFilter): Decision {
   const want = wanted(item, filter);
   if (!known) return want === "yes" ? { kind: "offer" } : { kind: "skip", why: want };
-  const newer = item.version > known.item.version || (item.version === known.item.version && item.hash !== known.item.hash);
+  const newer =
+    item.version > known.item.version || (item.version === known.item.version && item.hash !== known.item.hash);
   if (!newer) return { kind: "same" };
   return { kind: "changed", cancelled: item.msgType.toLowerCase() === "cancel", nowWanted: want === "yes" };
 }

@@ -139,7 +139,12 @@ export function createWarningWatcher(deps: WarningWatcherDeps) {
     const next: WarningRecord = { ...record, ended: { at: now.toISOString(), how } };
     log.info({ warning: record.item.id, handle: record.handle, how }, "official warning ended");
     if (record.state === "relayed") {
-      next.offer = { kind: "cancel", version: record.item.version, hash: record.item.hash, offeredAt: next.ended?.at ?? "" };
+      next.offer = {
+        kind: "cancel",
+        version: record.item.version,
+        hash: record.item.hash,
+        offeredAt: next.ended?.at ?? "",
+      };
       await write(next);
       return refresh(next, "allclear_offered");
     }
