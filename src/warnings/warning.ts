@@ -44,6 +44,9 @@ export interface WarningDetails {
 /** Short and human, as announcements are: `W-0007`. */
 export type WarningHandle = `W-${string}`;
 
+/** Where a warning's record is kept (in the store's settings): one key per handle, handles drawn from `warning`. */
+export const warningRecordKey = (handle: WarningHandle): string => `warning:${handle}`;
+
 export const formatWarningHandle = (n: number): WarningHandle => `W-${String(n).padStart(4, "0")}`;
 
 export function parseWarningHandle(raw: string): WarningHandle | undefined {

@@ -17,6 +17,7 @@ import {
   type WarningDetails,
   type WarningHandle,
   type WarningRecord,
+  warningRecordKey,
 } from "./warning.ts";
 
 export interface WarningWatcherDeps {
@@ -32,7 +33,7 @@ export interface WarningWatcherDeps {
   ars: string;
 }
 
-const recordKey = (handle: WarningHandle) => `warning:${handle}`;
+const recordKey = warningRecordKey;
 const idKey = (id: string) => `warning-id:${id}`;
 const CURRENT = "warnings:current";
 const SERVICE = "warnings:service";
