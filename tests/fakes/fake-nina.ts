@@ -61,11 +61,11 @@ export class FakeNina {
   }
 
   static async start(): Promise<FakeNina> {
-    let fake: FakeNina | undefined;
-    const server = createServer((req, res) => fake?.handle(req, res));
+    const holder: { fake?: FakeNina } = {};
+    const server = createServer((req, res) => holder.fake?.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    fake = new FakeNina(server, (server.address() as AddressInfo).port);
-    return fake;
+    holder.fake = new FakeNina(server, (server.address() as AddressInfo).port);
+    return holder.fake;
   }
 
   async stop(): Promise<void> {
