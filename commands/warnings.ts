@@ -2,7 +2,6 @@ import { displayName, type Policy } from "../src/policy/policy.ts";
 import type { CardNews } from "../src/ports/warning-board.ts";
 import { localTime, plainCapText, providerName } from "../src/warnings/relay-text.ts";
 import { officialLink, parseWarningHandle, type Severity, type WarningRecord } from "../src/warnings/warning.ts";
-import type { WarningWatcher } from "../src/warnings/watcher.ts";
 import { words } from "./grammar.ts";
 import { failed } from "./handlers.ts";
 import type { CommandOutcome } from "./input.ts";
@@ -223,5 +222,3 @@ export async function dismiss(ctx: CommandContext): Promise<CommandOutcome> {
     ),
   };
 }
-
-export type { WarningWatcher };

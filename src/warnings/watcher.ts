@@ -175,16 +175,26 @@ export function createWarningWatcher(deps: WarningWatcherDeps) {
     const current = new Map(answer.items.map((item) => [item.id, item]));
     for (const item of current.values()) {
       const handle = await handleOf(item.id);
-      const record = handle && (await read(handle));
-      if (!record) await firstSeen(item, now);
-      else if (!record.card && !record.shown && record.state === "offered") await showCard(record);
-      else await changed(record, item, now);
+      if (!handle) {
+        await firstSeen(item, now);
+        continue;
+      }
+      // Under the record's lock: a person relaying it at this moment is not overwritten.
+      await store.withLock(recordKey(handle), async () => {
+        const record = await read(handle);
+        if (!record) return;
+        if (!record.card && !record.shown && record.state === "offered") await showCard(record);
+        else await changed(record, item, now);
+      });
     }
     const before = ((await store.getSetting(CURRENT)) as string[] | undefined) ?? [];
     for (const id of goneIds(before, new Set(current.keys()))) {
       const handle = await handleOf(id);
-      const record = handle && (await read(handle));
-      if (record) await ended(record, now, "gone");
+      if (!handle) continue;
+      await store.withLock(recordKey(handle), async () => {
+        const record = await read(handle);
+        if (record) await ended(record, now, "gone");
+      });
     }
     await store.putSetting(CURRENT, [...current.keys()]);
     return "ok";
