@@ -17,11 +17,13 @@ import type { Store } from "../src/ports/store.ts";
 import type { StoreUnavailableError } from "../src/ports/store-unavailable.ts";
 import { intakeAnsweringOutage, type ChatRuntime, type Handle } from "./chat-runtime.ts";
 import { ConfigError } from "./config/config-error.ts";
-import { gatewayOf, matrixSettingsOf, slackSettingsOf, type Env, type Gateway } from "./config/env.ts";
+import { gatewayOf, matrixSettingsOf, ninaSettingsOf, slackSettingsOf, type Env, type Gateway } from "./config/env.ts";
 import { loadPolicy } from "./config/policy-file.ts";
 import { CONSOLE_PLATFORM, ConsoleChat } from "./console/console-chat.ts";
 import { createLogger, logDestination, maskUrlPassword, secretsOf } from "./log.ts";
 import { mediaIntake } from "./media/intake.ts";
+import { ninaWatchOf } from "./nina/nina-watch.ts";
+import { textWarningBoard } from "./nina/text-board.ts";
 import { Metrics } from "./ops/metrics.ts";
 import { OpsServer } from "./ops/ops-server.ts";
 import { chatNoticeSink } from "./staff-chat.ts";
@@ -129,6 +131,7 @@ export interface App {
 /** Builds amtsbote from its configuration: store, policy, chat, outlets, outbox, worker, operations endpoint. */
 export async function createApp(env: Env, io: AppIo): Promise<App> {
   const gateway = gatewayOf(env);
+  const ninaSettings = ninaSettingsOf(env);
   const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY);
   const logFile = env.LOG_FILE ?? (interactive ? "./data/amtsbote.log" : undefined);
   const log = createLogger(env.LOG_LEVEL, logDestination(logFile, env.LOG_FORMAT), secretsOf(env));
@@ -273,8 +276,11 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
   if (env.DELIVERY_WORKER === "on") {
     worker = startWorker(outbox, env.OUTBOX_POLL_MS, log, [() => service.tick()], TASKS_EVERY_MS, storeWatch);
   }
+  // Official warnings (NINA): relay cards in the approval room, when NINA_ARS is set.
+  const nina = ninaSettings && ninaWatchOf(ninaSettings, { store, service, board: chat.warnings, policy, log });
   storeWatch.start();
   for (const watch of watches.values()) watch.start();
+  nina?.watch.start();
 
   handle = metrics.handle(async (input) => {
     const outcome = await dispatch(input, {
@@ -283,6 +289,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
       clock: systemClock,
       log: commandLog,
       ...(admin ? { channel: admin } : {}),
+      ...(nina ? { warnings: nina.watcher } : {}),
     });
     if (outcome.kind === "error") {
       // Who tried what and why it was refused; never the text they typed.
@@ -325,6 +332,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
       ops?.drain();
       const orderly = (async () => {
         await storeWatch.stop();
+        await nina?.watch.stop();
         await chat.stop();
         await Promise.all([...watches.values()].map((w) => w.stop()));
         await worker?.stop();
@@ -374,6 +382,7 @@ function consoleChat(env: Env, store: Store, policy: Policy, log: Logger, io: Ap
   });
   return {
     notices: chatNoticeSink(chat, policy, log),
+    warnings: textWarningBoard(chat, policy, ""),
     connected: () => true,
     endsWithInput: true,
     run: async () => {

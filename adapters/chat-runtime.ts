@@ -1,5 +1,6 @@
 import { fail } from "../src/errors.ts";
 import type { NoticeSink } from "../src/ports/notices.ts";
+import type { WarningBoard } from "../src/ports/warning-board.ts";
 import { isStoreUnavailable } from "../src/ports/store-unavailable.ts";
 import type { CommandInput, CommandOutcome } from "../commands/input.ts";
 import type { MediaIntake } from "./media/intake.ts";
@@ -10,6 +11,8 @@ export type Handle = (input: CommandInput) => Promise<CommandOutcome>;
 export interface ChatRuntime {
   /** What shows the core's notices in this chat; subscribed to the notice bus. */
   notices: NoticeSink;
+  /** Where relay cards of official warnings go (the approval room). */
+  warnings: WarningBoard;
   /** Connected to the chat and taking commands. */
   connected(): boolean;
   /** Starts taking commands; for the console, resolves when its input ends. */

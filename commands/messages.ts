@@ -477,6 +477,43 @@ const ERROR_TEXTS = {
       `Die Vorlage „${s(p, "template")}“ wurde geändert und ist noch nicht freigegeben; ohne Freigabe nicht sofort veröffentlichen. Leitung: \`template approve ${s(p, "template")}\`.`,
       `Template "${s(p, "template")}" was changed and is not approved yet; it cannot be published at once. Department heads: \`template approve ${s(p, "template")}\`.`,
     ),
+  WARNINGS_OFF: () =>
+    L(
+      "Amtliche Warnungen (NINA) sind nicht eingerichtet: dafür muss die IT NINA_ARS setzen (Regionalschlüssel des Landkreises).",
+      "Official warnings (NINA) are not set up: IT needs to set NINA_ARS (the district's regional key).",
+    ),
+  INVALID_WARNING_HANDLE: (p) =>
+    L(
+      `„${s(p, "value")}“ ist keine Warnungsnummer; sie sieht so aus: W-0007 (siehe \`warnings\`).`,
+      `"${s(p, "value")}" is not a warning number; it looks like W-0007 (see \`warnings\`).`,
+    ),
+  WARNING_NOT_FOUND: (p) =>
+    L(
+      `Eine Warnung ${s(p, "handle")} gibt es nicht. \`warnings\` zeigt die aktuellen.`,
+      `There is no warning ${s(p, "handle")}. \`warnings\` lists the current ones.`,
+    ),
+  NOT_ALLOWED_TO_RELAY: () =>
+    L(
+      "Amtliche Warnungen weitergeben oder ignorieren darf nur, wer Meldungen entwerfen darf. Bitte die Leitung oder die Bereitschaft fragen.",
+      "Only people who may draft announcements may relay or dismiss official warnings. Please ask a department head or the person on duty.",
+    ),
+  WARNING_ALREADY_RELAYED: (p) =>
+    L(
+      `${s(p, "handle")} ist schon als ${s(p, "id")} weitergegeben; gerade wartet kein Update und keine Entwarnung darauf.`,
+      `${s(p, "handle")} is already relayed as ${s(p, "id")}; no update or all-clear is waiting right now.`,
+    ),
+  WARNING_ALREADY_DISMISSED: (p) =>
+    L(`${s(p, "handle")} ist schon ignoriert.`, `${s(p, "handle")} is already dismissed.`),
+  WARNING_ENDED: (p) =>
+    L(
+      `${s(p, "handle")} ist nicht mehr aktuell (aufgehoben oder abgelaufen); sie wird nicht mehr weitergegeben.`,
+      `${s(p, "handle")} is no longer current (cancelled or ended); it is not relayed any more.`,
+    ),
+  WARNING_SERVICE_UNAVAILABLE: (p) =>
+    L(
+      `Die Einzelheiten zu ${s(p, "handle")} sind beim Warndienst gerade nicht abrufbar. Bitte in einer Minute noch einmal versuchen.`,
+      `The details of ${s(p, "handle")} cannot be read from the warning service right now. Please try again in a minute.`,
+    ),
   TEMPORARILY_UNAVAILABLE: () =>
     L(
       "Das hat gerade nicht geklappt: Speicher oder Dienst nicht erreichbar. Bitte mit `status` prüfen, ob der Schritt angekommen ist, und sonst gleich noch einmal versuchen.",

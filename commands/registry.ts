@@ -6,6 +6,8 @@ import type { ChannelAdmin } from "../src/ports/channel-admin.ts";
 import type { CommandInput, CommandOutcome } from "./input.ts";
 import { L, type Localized } from "./messages.ts";
 import * as handlers from "./handlers.ts";
+import * as warningCommands from "./warnings.ts";
+import type { WarningWatcher } from "../src/warnings/watcher.ts";
 
 export interface CommandDeps {
   service: AnnouncementService;
@@ -14,6 +16,8 @@ export interface CommandDeps {
   log: Logger;
   /** The WhatsApp gateway, where one is configured. */
   channel?: ChannelAdmin;
+  /** The official-warnings watcher, where NINA_ARS is set. */
+  warnings?: Pick<WarningWatcher, "current" | "serviceDown" | "relay" | "dismiss">;
 }
 
 export interface CommandContext extends CommandDeps {
@@ -169,6 +173,33 @@ export const COMMANDS = {
     ),
     aliases: [],
     run: handlers.whatsapp,
+  },
+  warnings: {
+    usage: "warnings",
+    summary: L(
+      "Amtliche Warnungen (NINA) für den Landkreis und ihr Stand",
+      "Official warnings (NINA) for the district and their state",
+    ),
+    aliases: ["warnungen"],
+    run: warningCommands.warnings,
+  },
+  relay: {
+    usage: "relay W-0007",
+    summary: L(
+      "Amtliche Warnung (oder ihr Update, ihre Entwarnung) als Meldung weitergeben",
+      "Relay an official warning (or its update, its all-clear) as an announcement",
+    ),
+    aliases: ["weitergeben"],
+    run: warningCommands.relay,
+  },
+  dismiss: {
+    usage: "dismiss W-0007",
+    summary: L(
+      "Amtliche Warnung ignorieren (mit Namen vermerkt)",
+      "Dismiss an official warning (recorded with your name)",
+    ),
+    aliases: ["ignorieren"],
+    run: warningCommands.dismiss,
   },
   help: {
     usage: "help",

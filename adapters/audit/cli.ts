@@ -14,9 +14,12 @@ import {
   auditRows,
   dayWindow,
   scanAnnouncements,
+  scanWarnings,
   toCsv,
   toJsonl,
   touchedWithin,
+  warningAuditRows,
+  warningsToCsv,
   type DayRange,
 } from "./export.ts";
 
@@ -38,13 +41,15 @@ Exports the audit trail of the store STORE_URL names (from the environment or .e
                      outlet receipts with ids and times, media hashes, the full audit
   --bundle-all DIR   one <id>.json bundle per announcement into DIR; with --since/--until only those
                      with an event in that time
+  --warnings         instead of the events: who relayed or dismissed which official warning (NINA), and
+                     when; with --since/--until and --format like the events
   -h, --help         this text
 Rows go to standard output; -s keeps npm's own header lines out of it (or run node adapters/audit/cli.ts).
 Exit codes: 0 done, 1 store or announcement not found or not readable, 2 bad arguments or configuration.`;
 
 export type AuditCommand =
   | { kind: "help" }
-  | { kind: "rows"; format: "jsonl" | "csv"; days: DayRange }
+  | { kind: "rows"; format: "jsonl" | "csv"; days: DayRange; warnings?: true }
   | { kind: "bundle"; id: AnnouncementId }
   | { kind: "bundle-all"; dir: string; days: DayRange };
 
@@ -66,6 +71,7 @@ const OPTIONS = {
   format: { type: "string", multiple: true },
   bundle: { type: "string", multiple: true },
   "bundle-all": { type: "string", multiple: true },
+  warnings: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -118,6 +124,9 @@ export function parseAuditArgs(argv: readonly string[]): Parsed<AuditCommand> {
   if ((bundle !== undefined || bundleAll !== undefined) && format !== undefined) {
     return { ok: false, error: "--format applies to the event export; bundles are always JSON" };
   }
+  if (values.warnings && (bundle !== undefined || bundleAll !== undefined)) {
+    return { ok: false, error: "--warnings is an export of its own; it does not go with --bundle or --bundle-all" };
+  }
   if (bundle !== undefined) {
     if (since !== undefined || until !== undefined) {
       return { ok: false, error: "--since and --until do not apply to --bundle (a bundle is always whole)" };
@@ -134,7 +143,10 @@ export function parseAuditArgs(argv: readonly string[]): Parsed<AuditCommand> {
   if (chosen !== "jsonl" && chosen !== "csv") {
     return { ok: false, error: `--format: expected jsonl or csv, got "${chosen}"` };
   }
-  return { ok: true, value: { kind: "rows", format: chosen, days } };
+  return {
+    ok: true,
+    value: { kind: "rows", format: chosen, days, ...(values.warnings ? { warnings: true as const } : {}) },
+  };
 }
 
 const write = (stream: NodeJS.WritableStream, text: string): Promise<void> =>
@@ -186,6 +198,11 @@ export async function runAudit(argv: readonly string[], processEnv: NodeJS.Proce
       const a = await store.get(command.id);
       if (!a) return fail(`${command.id}: no such announcement`, 1);
       await write(process.stdout, `${JSON.stringify(archiveBundle(a), null, 2)}\n`);
+      return 0;
+    }
+    if (command.kind === "rows" && command.warnings) {
+      const rows = warningAuditRows(await scanWarnings(store), dayWindow(command.days, timeZone));
+      await write(process.stdout, command.format === "csv" ? warningsToCsv(rows) : toJsonl(rows));
       return 0;
     }
     const { announcements, missing } = await scanAnnouncements(store);

@@ -17,6 +17,7 @@ import {
 } from "../../src/announcement/announcement.ts";
 import { contentHash } from "../../src/announcement/content.ts";
 import type { Store } from "../../src/ports/store.ts";
+import { formatWarningHandle, warningRecordKey, type WarningRecord } from "../../src/warnings/warning.ts";
 import { addDays, startOfDay, type CalendarDate } from "../../src/time/calendar.ts";
 
 /**
@@ -163,7 +164,7 @@ export const touchedWithin = (a: Announcement, window: TimeWindow): boolean =>
   a.events.some((e) => inWindow(e.at, window));
 
 /** JSON Lines: one JSON object per line, `\n` after each; lossless (no CSV neutralisation). */
-export function toJsonl(rows: readonly AuditRow[]): string {
+export function toJsonl(rows: readonly (AuditRow | WarningAuditRow)[]): string {
   return rows.map((r) => `${JSON.stringify(r)}\n`).join("");
 }
 
@@ -363,4 +364,75 @@ export function archiveBundle(a: Announcement): ArchiveBundle {
     escalated: copy.escalated ?? [],
     events: copy.events,
   };
+}
+
+/** Every official warning the watcher noted, W-0001 on, read like the announcements. */
+export async function scanWarnings(store: Store): Promise<WarningRecord[]> {
+  const last = await store.currentSequence("warning");
+  const records: WarningRecord[] = [];
+  for (let n = 1; n <= last; n += 1) {
+    const record = (await store.getSetting(warningRecordKey(formatWarningHandle(n)))) as WarningRecord | undefined;
+    if (record) records.push(record);
+  }
+  return records;
+}
+
+/** One decision on an official warning: who relayed or dismissed it (or its update, its all-clear), and when. */
+export interface WarningAuditRow {
+  warning: string;
+  officialId: string;
+  provider: string;
+  severity: string | null;
+  headline: string;
+  exercise: boolean;
+  at: string;
+  actor: string;
+  action: string;
+  /** The warning's version decided on. */
+  version: number;
+  /** The announcement the relay drafted. */
+  announcement: AnnouncementId | null;
+}
+
+export const WARNING_AUDIT_COLUMNS = [
+  "warning",
+  "officialId",
+  "provider",
+  "severity",
+  "headline",
+  "exercise",
+  "at",
+  "actor",
+  "action",
+  "version",
+  "announcement",
+] as const satisfies readonly (keyof WarningAuditRow)[];
+
+export function warningAuditRows(records: readonly WarningRecord[], window: TimeWindow = {}): WarningAuditRow[] {
+  return records.flatMap((r) =>
+    r.decisions
+      .filter((d) => inWindow(d.at, window))
+      .map((d) => ({
+        warning: r.handle,
+        officialId: r.item.id,
+        provider: r.item.provider,
+        severity: r.item.severity ?? null,
+        headline: r.details?.headline || r.item.headline,
+        exercise: r.exercise === true,
+        at: d.at,
+        actor: d.by,
+        action: d.action,
+        version: d.version,
+        announcement: d.announcement ?? null,
+      })),
+  );
+}
+
+/** The warning decisions as CSV, under the same rules as `toCsv`. */
+export function warningsToCsv(rows: readonly WarningAuditRow[]): string {
+  const lines = [
+    WARNING_AUDIT_COLUMNS.join(","),
+    ...rows.map((r) => WARNING_AUDIT_COLUMNS.map((c) => csvField(r[c])).join(",")),
+  ];
+  return lines.map((line) => `${line}\r\n`).join("");
 }

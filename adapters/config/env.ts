@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import type { AbilitySetting } from "../whatsapp/engine.ts";
+import { PROVIDERS, SEVERITIES, type Provider, type Severity } from "../../src/warnings/warning.ts";
 import { ConfigError } from "./config-error.ts";
 import { CAP_CATEGORIES, CAP_CERTAINTIES, CAP_SEVERITIES, CAP_URGENCIES } from "../feeds/cap.ts";
 
@@ -174,7 +175,74 @@ export const ENV_SCHEMA = z.object({
   OPS_HOST: z.string().min(1).default("127.0.0.1"),
   OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8000),
+  // Official warnings (NINA): off unless NINA_ARS is set.
+  NINA_ARS: z
+    .string()
+    .regex(/^\d{12}$/, "must be the 12-digit regional key (ARS) of the district, e.g. 033610000000 (Landkreis Verden)")
+    .optional(),
+  NINA_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://warnung.bund.de/api31" })
+    .default("https://warnung.bund.de/api31"),
+  NINA_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(30_000, "at least 30000 (30 s): the warning service asks clients to poll politely")
+    .max(3_600_000)
+    .default(60_000),
+  NINA_MIN_SEVERITY: z
+    .string()
+    .transform((v) => v.trim().charAt(0).toUpperCase() + v.trim().slice(1).toLowerCase())
+    .pipe(z.enum(SEVERITIES, { error: `one of ${SEVERITIES.join(", ")}` }))
+    .default("Moderate"),
+  NINA_PROVIDERS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((p) => p.trim().toUpperCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(PROVIDERS, { error: `each one of ${PROVIDERS.join(", ")}` })))
+    .default([]),
+  NINA_CONTACT: z.string().trim().min(3, "an e-mail address or URL the warning service can reach you at").optional(),
 });
+
+/** What the official-warnings watcher needs. */
+export interface NinaSettings {
+  /** District level: the last 7 digits are zeros. */
+  ars: string;
+  /** The municipality key NINA_ARS named, when it was moved to its district. */
+  normalisedFrom?: string;
+  url: string;
+  pollMs: number;
+  minSeverity: Severity;
+  /** Empty: every sender. */
+  providers: Provider[];
+  contact: string;
+}
+
+/**
+ * The watcher's settings, or undefined when NINA_ARS is not set. The dashboard exists per district only: a
+ * municipality key (`033610001001`) is moved to its district (`033610000000`), and the start logs that.
+ */
+export function ninaSettingsOf(env: Env): NinaSettings | undefined {
+  if (!env.NINA_ARS) return undefined;
+  if (!env.NINA_CONTACT) {
+    throw new ConfigError(
+      "Invalid configuration:\n  NINA_CONTACT: required with NINA_ARS (an e-mail address or URL; it goes into the User-Agent)",
+    );
+  }
+  const ars = `${env.NINA_ARS.slice(0, 5)}0000000`;
+  return {
+    ars,
+    ...(ars === env.NINA_ARS ? {} : { normalisedFrom: env.NINA_ARS }),
+    url: env.NINA_URL.replace(/\/+$/, ""),
+    pollMs: env.NINA_POLL_MS,
+    minSeverity: env.NINA_MIN_SEVERITY,
+    providers: env.NINA_PROVIDERS,
+    contact: env.NINA_CONTACT,
+  };
+}
 
 /** What the Matrix adapter needs; problems name the missing variable. */
 export interface MatrixSettings {

@@ -15,6 +15,7 @@ import {
 import { OUTLET_NAMES } from "../../src/announcement/outlets.ts";
 import { findForbidden } from "../../src/announcement/text-hygiene.ts";
 import { placeholders, type Template, type TemplateVariable } from "../../src/templates/templates.ts";
+import { SEVERITIES, type Severity } from "../../src/warnings/warning.ts";
 
 /** `2026-12-24 08:00` in the policy's time zone. */
 function wallInstant(text: string, timezone: string): Date | undefined {
@@ -148,6 +149,18 @@ const PolicySchema = z.strictObject({
     .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "lower-case letters, digits, _ -"), TemplateSchema)
     .default({}),
   readability: ReadabilitySchema.default({}),
+  /** Official warnings (NINA): which category a relayed warning is drafted in. Absent: the first emergency one. */
+  warnings: z
+    .strictObject({
+      categories: z.strictObject({
+        byEventCode: z
+          .record(z.string().regex(/^[A-Z]+-EVC-\d+$/, "an event code such as BBK-EVC-040"), z.string().min(1))
+          .default({}),
+        bySeverity: z.partialRecord(z.enum(SEVERITIES), z.string().min(1)).default({}),
+        default: z.string().min(1).optional(),
+      }),
+    })
+    .optional(),
 });
 
 type Path = (string | number)[];
@@ -380,6 +393,23 @@ export function parsePolicy(text: string, file: string): Policy {
       },
     });
   }
+  const warningCategories = raw.warnings?.categories;
+  const mapped: [Path, string | undefined][] = warningCategories
+    ? [
+        ...Object.entries(warningCategories.byEventCode).map(([code, c]): [Path, string] => [
+          ["warnings", "categories", "byEventCode", code],
+          c,
+        ]),
+        ...Object.entries(warningCategories.bySeverity).map(([sev, c]): [Path, string | undefined] => [
+          ["warnings", "categories", "bySeverity", sev],
+          c,
+        ]),
+        [["warnings", "categories", "default"], warningCategories.default],
+      ]
+    : [];
+  for (const [path, category] of mapped) {
+    if (category !== undefined && !categories.has(category)) problems.push(problem(path, `no category "${category}"`));
+  }
   const editors = new Set(expand(raw.editors, ["editors"]));
   const admins = new Set(expand(raw.admins, ["admins"]));
   if (problems.length > 0) throw new ConfigError(`Invalid policy:\n  ${problems.join("\n  ")}`);
@@ -396,6 +426,19 @@ export function parsePolicy(text: string, file: string): Policy {
     onCall,
     templates,
     ...(directoryGroups.size ? { directoryGroups } : {}),
+    ...(warningCategories
+      ? {
+          warnings: {
+            categories: {
+              byEventCode: new Map(Object.entries(warningCategories.byEventCode)),
+              bySeverity: new Map(
+                Object.entries(warningCategories.bySeverity).filter((e): e is [Severity, string] => e[1] !== undefined),
+              ),
+              ...(warningCategories.default ? { default: warningCategories.default } : {}),
+            },
+          },
+        }
+      : {}),
     readability: {
       options: { ...DEFAULT_READABILITY, ...definedOnly(raw.readability) },
       syllables: (word) => germanHyphenation()(word),

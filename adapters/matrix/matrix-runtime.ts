@@ -8,6 +8,7 @@ import type { MatrixSettings } from "../config/env.ts";
 import { mediaIntake } from "../media/intake.ts";
 import { MatrixApp } from "./matrix-app.ts";
 import { MatrixSurface } from "./matrix-surface.ts";
+import { textWarningBoard } from "../nina/text-board.ts";
 
 export interface MatrixRuntime extends ChatRuntime {
   app: MatrixApp;
@@ -62,6 +63,7 @@ export function matrixRuntime(
     desk,
     surface,
     notices: desk,
+    warnings: textWarningBoard(surface, policy, `${settings.prefix} `),
     connected: () => app.ready(),
     endsWithInput: false,
     run: () => app.start({ desk, surface, handle: o.handle }),

@@ -31,6 +31,7 @@ import {
   type ViewSubmission,
 } from "./payloads.ts";
 import type { SlackPoster } from "./poster.ts";
+import { parseWarningValue, WARNING_ACTIONS } from "./warning-board.ts";
 import { SLACK_PLATFORM, type SlackSurface } from "./slack-surface.ts";
 
 export interface SlackAppOptions {
@@ -330,6 +331,27 @@ export class SlackApp {
           await this.#act(action(card.id, card.version), pressed, (text) =>
             respond({ response_type: "ephemeral", replace_original: false, text }),
           );
+        });
+      });
+    }
+
+    // A relay card's buttons are its commands (`relay W-0007`, `dismiss W-0007`): one path for every chat.
+    for (const [command, actionId] of Object.entries(WARNING_ACTIONS)) {
+      app.action(actionId, async ({ body, ack, respond }) => {
+        await ack();
+        this.#after(`warning ${command} button`, async () => {
+          const pressed = BlockActionSchema.parse(body);
+          const handle = parseWarningValue(pressed.actions[0]?.value);
+          if (!handle) return;
+          const channel = pressed.channel?.id ?? this.#o.settings.approvalChannel;
+          const outcome = await this.#o.handle({
+            kind: "text",
+            actor: this.#actor(pressed.user.id),
+            origin: { platform: SLACK_PLATFORM, room: channel },
+            text: `${command} ${handle}`,
+          });
+          const text = this.#say(outcome, this.#language(pressed.user.id));
+          if (text) await respond({ response_type: "ephemeral", replace_original: false, text });
         });
       });
     }

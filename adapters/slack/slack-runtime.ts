@@ -12,6 +12,7 @@ import { SlackDirectory } from "./directory.ts";
 import { SlackPoster } from "./poster.ts";
 import { SLACK_TIMEOUT_MS, SlackApp } from "./slack-app.ts";
 import { SlackSurface } from "./slack-surface.ts";
+import { SlackWarningBoard } from "./warning-board.ts";
 
 export interface SlackRuntime extends ChatRuntime {
   desk: ApprovalDesk;
@@ -63,6 +64,7 @@ export function slackRuntime(
     surface,
     app: () => app,
     notices: desk,
+    warnings: new SlackWarningBoard({ poster, policy, approvalChannel: settings.approvalChannel }),
     connected: () => app?.connected() ?? false,
     endsWithInput: false,
     run: async () => {

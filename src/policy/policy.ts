@@ -2,6 +2,7 @@ import { approvalsOfCurrentVersion, type Announcement } from "../announcement/an
 import { isOfficeHours, nightOf, weekdayOf, type Calendar, type Weekday } from "../time/calendar.ts";
 import type { Duration } from "../time/duration.ts";
 import type { Template } from "../templates/templates.ts";
+import type { WarningCategories } from "../warnings/warning.ts";
 import { DEFAULT_READABILITY, type ReadabilityOptions, type SyllableCounter } from "../readability/index.ts";
 
 export type Language = "de" | "en";
@@ -60,6 +61,8 @@ export interface Policy {
   directoryGroups?: ReadonlyMap<string, DirectoryGroup>;
   /** Plain-language and accessibility hints: the policy's thresholds, and how syllables are counted. */
   readability?: { options: ReadabilityOptions; syllables?: SyllableCounter };
+  /** Official warnings (NINA): the category a relayed warning is drafted in. */
+  warnings?: { categories: WarningCategories };
 }
 
 export interface DirectoryGroup {

@@ -8,6 +8,7 @@ import type { Store } from "../../src/ports/store.ts";
 import type { Policy } from "../../src/policy/policy.ts";
 import { dispatch } from "../../commands/dispatch.ts";
 import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
+import type { CommandDeps } from "../../commands/registry.ts";
 import { startWorker, type Worker } from "../../adapters/worker.ts";
 
 export interface RunningCore {
@@ -24,6 +25,8 @@ export function runningCore(o: {
   notices: NoticeSink;
   log: Logger;
   handoff?: Outlet;
+  /** The official-warnings watcher, read at each command (it is made after the core). */
+  warnings?: () => CommandDeps["warnings"];
 }): RunningCore {
   const service = createAnnouncementService({
     store: o.store,
@@ -45,7 +48,15 @@ export function runningCore(o: {
     hold: (a) => service.holds(a),
   });
   const worker = startWorker(outbox, 25, o.log, [() => service.tick()]);
-  const handle = (input: CommandInput) =>
-    dispatch(input, { service, policy: o.policy, clock: systemClock, log: o.log });
+  const handle = (input: CommandInput) => {
+    const warnings = o.warnings?.();
+    return dispatch(input, {
+      service,
+      policy: o.policy,
+      clock: systemClock,
+      log: o.log,
+      ...(warnings ? { warnings } : {}),
+    });
+  };
   return { service, worker, handle };
 }

@@ -17,6 +17,9 @@ import type { CommandInput, CommandOutcome } from "../../commands/input.ts";
 import type { FakeSlack, StoredMessage } from "./fake-slack.ts";
 import { FakeOutlet, TEST_POLICY_YAML } from "./fixtures.ts";
 import { runningCore } from "./running-core.ts";
+import type { WarningSource } from "../../src/ports/warning-source.ts";
+import type { WarningFilter } from "../../src/warnings/decide.ts";
+import { createWarningWatcher, type WarningWatcher } from "../../src/warnings/watcher.ts";
 
 export const APPROVALS = "C0APPROVALS";
 export const PRESS_DESK = "C0PRESSDESK";
@@ -46,6 +49,8 @@ export interface SlackBotOptions {
   log?: Logger;
   /** Awaited before each command reaches the core, e.g. to hold the work after the acks. */
   beforeCommand?: (input: CommandInput) => Promise<void>;
+  /** Official warnings from this source, offered on relay cards (polled by the test through `watcher`). */
+  nina?: { source: WarningSource; filter?: WarningFilter };
 }
 
 export interface SlackBot {
@@ -56,6 +61,8 @@ export interface SlackBot {
   outlet: FakeOutlet;
   store: Store;
   policy: Policy;
+  /** The official-warnings watcher, with `nina`. */
+  watcher?: WarningWatcher;
   /** Waits until the work of every acknowledged request is done and every notice is shown in Slack. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -103,9 +110,23 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
     notices: bus,
     log,
     ...(options.handoff ? {} : { handoff: manual }),
+    warnings: () => watcher,
   });
   handle = core.handle;
   const { service, worker } = core;
+  const watcher =
+    options.nina &&
+    createWarningWatcher({
+      store,
+      source: options.nina.source,
+      board: chat.warnings,
+      service,
+      policy,
+      clock: systemClock,
+      log,
+      filter: options.nina.filter ?? { minSeverity: "Moderate", providers: [] },
+      ars: "033610000000",
+    });
   await chat.run();
   const app = chat.app();
   if (!app) throw new Error("Slack app did not start");
@@ -117,6 +138,7 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
     outlet,
     store,
     policy,
+    ...(watcher ? { watcher } : {}),
     settled: async () => {
       await app.settled();
       await chat.desk.settled();
