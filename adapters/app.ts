@@ -30,6 +30,10 @@ import { chatNoticeSink } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
 import { StoreWatch } from "./store/store-watch.ts";
 import { HealthWatch } from "./whatsapp/health-watch.ts";
+import { feedsSettingsOf, mastodonSettingsOf, pressSettingsOf } from "./config/outlet-settings.ts";
+import { FeedsOutlet } from "./feeds/feeds-outlet.ts";
+import { MastodonOutlet } from "./mastodon/mastodon.ts";
+import { PressMailOutlet } from "./press/press-mail.ts";
 import { ManualHandoffOutlet } from "./whatsapp/manual-handoff.ts";
 import { paced } from "./whatsapp/pacing.ts";
 import { WahaOutlet, type MediaSource } from "./whatsapp/waha.ts";
@@ -91,8 +95,60 @@ function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet, media: Me
 }
 
 /** The outlets beside WhatsApp that the environment sets up. */
-async function otherOutlets(_env: Env, _deps: { store: Store; media: MediaSource; log: Logger }): Promise<Outlet[]> {
-  return [];
+/**
+ * The outlets beside WhatsApp that the environment sets up, and what to stop at shutdown. Mastodon's limits are
+ * read in the background (until then the defaults, which are lower, apply); the feeds' listener must start.
+ */
+async function otherOutlets(
+  env: Env,
+  deps: { store: Store; media: MediaSource; log: Logger; timeZone: string },
+): Promise<{ outlets: Outlet[]; stop: () => Promise<void> }> {
+  const { store, media, log, timeZone } = deps;
+  const outlets: Outlet[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const mastodon = mastodonSettingsOf(env);
+  if (mastodon) {
+    const outlet = new MastodonOutlet({ ...mastodon, media });
+    void outlet.probe().then(
+      (probe) =>
+        probe.ok
+          ? log.info({ outlet: outlet.id, limits: probe.limits }, "Mastodon instance limits read")
+          : log.warn({ outlet: outlet.id, reason: probe.reason }, "Mastodon instance limits not read; defaults apply"),
+      (error: unknown) => log.warn({ err: error, outlet: outlet.id }, "Mastodon instance limits not read"),
+    );
+    outlets.push(outlet);
+  }
+  const feeds = feedsSettingsOf(env);
+  if (feeds) {
+    const outlet = new FeedsOutlet({
+      store,
+      media,
+      baseUrl: feeds.baseUrl,
+      title: feeds.title,
+      maxEntries: feeds.maxEntries,
+      timeZone,
+      cap: feeds.cap,
+      listen: { host: feeds.host, port: feeds.port },
+      dir: feeds.dir,
+      log: log.child({ module: "feeds" }),
+    });
+    await outlet.start().catch((error: unknown) => {
+      throw new ConfigError(
+        `FEED_PORT: cannot listen on ${feeds.host}:${feeds.port} (${error instanceof Error ? error.message : String(error)})`,
+      );
+    });
+    stops.push(() => outlet.stop());
+    outlets.push(outlet);
+  }
+  const press = pressSettingsOf(env);
+  if (press) {
+    try {
+      outlets.push(new PressMailOutlet({ ...press, media, timeZone, log: log.child({ module: "press" }) }));
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { outlets, stop: async () => void (await Promise.all(stops.map((stop) => stop()))) };
 }
 
 /** What drafting needs to know of an outlet; read live, as an outlet may learn its limits after start. */
@@ -220,8 +276,8 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         })
       : undefined;
   const whatsapp = channel.handoff ? channel : paced(channel, { gapMs: env.WHATSAPP_MIN_GAP_MS });
-  const others = await otherOutlets(env, { store, media, log });
-  const outlets = new Map<string, Outlet>([whatsapp, ...others].map((o) => [o.id, o]));
+  const others = await otherOutlets(env, { store, media, log, timeZone: policy.timezone });
+  const outlets = new Map<string, Outlet>([whatsapp, ...others.outlets].map((o) => [o.id, o]));
   outletNames = [...new Set([...outlets.keys()].map(outletName))];
   log.info({ outlets: [...outlets.keys()] }, "outlets");
   // One watch per outlet that works without a person: its deliveries wait while it is down; people hear once.
@@ -336,6 +392,7 @@ export async function createApp(env: Env, io: AppIo): Promise<App> {
         await chat.stop();
         await Promise.all([...watches.values()].map((w) => w.stop()));
         await worker?.stop();
+        await others.stop();
         return true;
       })();
       const bound = new Promise<false>((resolve) => setTimeout(() => resolve(false), env.SHUTDOWN_TIMEOUT_MS).unref());
