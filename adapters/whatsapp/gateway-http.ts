@@ -30,6 +30,8 @@ export interface GatewayRequest {
   url: string;
   headers: Record<string, string>;
   json?: unknown;
+  /** A multipart body (file uploads); `fetch` sets its content type. */
+  form?: FormData;
   timeoutMs: number;
 }
 
@@ -45,6 +47,7 @@ export async function exchange(request: GatewayRequest): Promise<Exchange> {
         ...request.headers,
       },
       ...(request.json === undefined ? {} : { body: JSON.stringify(request.json) }),
+      ...(request.form === undefined ? {} : { body: request.form }),
       signal: AbortSignal.timeout(request.timeoutMs),
     });
   } catch (error) {
