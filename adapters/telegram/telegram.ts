@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { DeliveryAttempt, MediaItem, Poll } from "../../src/announcement/announcement.ts";
 import type {
@@ -127,22 +128,15 @@ export class TelegramOutlet implements Outlet {
     params: Record<string, unknown>,
     file?: { field: string; item: MediaItem; bytes: Uint8Array },
   ): Promise<Answer> {
-    let form: FormData | undefined;
-    if (file) {
-      form = new FormData();
-      for (const [name, value] of Object.entries(params)) {
-        form.append(name, typeof value === "string" ? value : JSON.stringify(value));
-      }
-      form.append(file.field, new Blob([file.bytes], { type: file.item.mimeType }), file.item.name);
-    }
     const ex = await exchange({
       method: "POST",
       url: `${this.#o.apiUrl}/bot${this.#o.token}/${method}`,
       headers: {},
-      ...(form ? { form } : { json: params }),
+      ...(file ? { raw: multipart(params, file) } : { json: params }),
       timeoutMs: this.#o.timeoutMs,
     });
-    if (ex.kind !== "response") return ex;
+    // The token is part of the URL: it must never reach a log through an error text.
+    if (ex.kind !== "response") return { ...ex, reason: ex.reason.replaceAll(this.#o.token, "<token>") };
     const envelope = Envelope.safeParse(ex.body);
     if (!envelope.success) {
       // A success without the envelope leaves open whether the post went out; an error page is still an error.
@@ -400,6 +394,34 @@ function pollProblem(poll: Poll): string | undefined {
     return `Telegram takes poll options of 1 to ${L.pollOption} characters (UTF-16), "${bad}" has ${bad.length}`;
   }
   return undefined;
+}
+
+/**
+ * A multipart/form-data body (RFC 7578) built by hand: `FormData` turns every line break in a field into CRLF,
+ * which would reach the channel and count against the caption limit.
+ */
+function multipart(
+  params: Record<string, unknown>,
+  file: { field: string; item: MediaItem; bytes: Uint8Array },
+): { contentType: string; bytes: Uint8Array } {
+  const boundary = `amtsbote-${randomUUID()}`;
+  const quoted = (s: string) => s.replace(/["\r\n]/g, (c) => encodeURIComponent(c));
+  const parts: (string | Uint8Array)[] = [];
+  for (const [name, value] of Object.entries(params)) {
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${text}\r\n`);
+  }
+  parts.push(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${quoted(file.item.name)}"\r\n` +
+      `Content-Type: ${file.item.mimeType}\r\n\r\n`,
+    file.bytes,
+    `\r\n--${boundary}--\r\n`,
+  );
+  const encoder = new TextEncoder();
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    bytes: Buffer.concat(parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p))),
+  };
 }
 
 /** A public channel's post has an address; a private channel's has none anyone outside could open. */

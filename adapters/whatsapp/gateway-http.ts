@@ -30,8 +30,8 @@ export interface GatewayRequest {
   url: string;
   headers: Record<string, string>;
   json?: unknown;
-  /** A multipart body (file uploads); `fetch` sets its content type. */
-  form?: FormData;
+  /** A body built by the caller, e.g. multipart for file uploads. */
+  raw?: { contentType: string; bytes: Uint8Array };
   timeoutMs: number;
 }
 
@@ -44,10 +44,11 @@ export async function exchange(request: GatewayRequest): Promise<Exchange> {
       headers: {
         accept: "application/json",
         ...(request.json === undefined ? {} : { "content-type": "application/json" }),
+        ...(request.raw === undefined ? {} : { "content-type": request.raw.contentType }),
         ...request.headers,
       },
       ...(request.json === undefined ? {} : { body: JSON.stringify(request.json) }),
-      ...(request.form === undefined ? {} : { body: request.form }),
+      ...(request.raw === undefined ? {} : { body: request.raw.bytes }),
       signal: AbortSignal.timeout(request.timeoutMs),
     });
   } catch (error) {

@@ -84,7 +84,7 @@ export class FakeTelegram {
   readonly #script = new Map<string, Scripted[]>();
   #server: Server | undefined;
 
-  constructor(options: { token?: string; channelId?: number; username?: string | null } = {}) {
+  constructor(options: { token?: string; channelId?: number; username?: string | null | undefined } = {}) {
     this.token = options.token ?? "7000000001:AAFakeTokenForTests_abcdefghijklmnop";
     this.channel = {
       id: options.channelId ?? -1_001_234_567_890,
