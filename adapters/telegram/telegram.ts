@@ -153,8 +153,6 @@ export class TelegramOutlet implements Outlet {
     };
   }
 
-  // ---- publishing ------------------------------------------------------------------------------------------
-
   async publish(post: OutboundPost, _attempt: DeliveryAttempt): Promise<PublishOutcome> {
     const replyTo = post.replyTo ? RemoteId.safeParse(post.replyTo.remoteId) : undefined;
     // The follow-up goes out even when the earlier post is gone.
@@ -165,8 +163,9 @@ export class TelegramOutlet implements Outlet {
     if (item) return this.#sendMedia(post, item, reply);
     if (post.poll) return this.#sendPoll(post.poll, reply);
     const text = toTelegramHtml(post.text);
-    if (!text.visible.trim())
+    if (!text.visible.trim()) {
       return failure("bad_request", "the post has no text for Telegram; nothing was sent", false);
+    }
     if (text.length > TELEGRAM_LIMITS.text) return tooLong("text", text.length, TELEGRAM_LIMITS.text);
     const answer = await this.#call("sendMessage", {
       chat_id: this.#chat,
@@ -181,14 +180,15 @@ export class TelegramOutlet implements Outlet {
     const caption = toTelegramHtml(postText(post));
     if (caption.length > TELEGRAM_LIMITS.caption) return tooLong("caption", caption.length, TELEGRAM_LIMITS.caption);
     const bytes = await this.#o.media(item.sha256);
-    if (!bytes)
+    if (!bytes) {
       return failure("bad_request", `the file ${item.name} is missing from the store; nothing was sent`, false);
+    }
     const video = item.mimeType.startsWith("video/");
     const method = video ? "sendVideo" : "sendPhoto";
     const answer = await this.#call(
       method,
       {
-        chat_id: String(this.#chat),
+        chat_id: this.#o.chatId,
         ...(caption.visible.trim() ? { caption: caption.html, parse_mode: "HTML" } : {}),
         ...(video ? { supports_streaming: "true" } : {}),
         ...reply,
@@ -270,8 +270,6 @@ export class TelegramOutlet implements Outlet {
     });
   }
 
-  // ---- corrections and retractions ---------------------------------------------------------------------------
-
   async edit(ref: RemoteRef, post: OutboundPost): Promise<PublishOutcome> {
     const target = RemoteId.safeParse(ref.remoteId);
     if (!target.success) return failure("bad_request", `"${ref.remoteId}" is not a Telegram post id`, false);
@@ -333,8 +331,6 @@ export class TelegramOutlet implements Outlet {
       false,
     );
   }
-
-  // ---- health ------------------------------------------------------------------------------------------------
 
   async health(): Promise<OutletHealth> {
     const me = await this.#call("getMe", {});
