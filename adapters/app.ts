@@ -30,7 +30,8 @@ import { chatNoticeSink } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
 import { StoreWatch } from "./store/store-watch.ts";
 import { HealthWatch } from "./whatsapp/health-watch.ts";
-import { feedsSettingsOf, mastodonSettingsOf, pressSettingsOf } from "./config/outlet-settings.ts";
+import { feedsSettingsOf, mastodonSettingsOf, pressSettingsOf, telegramSettingsOf } from "./config/outlet-settings.ts";
+import { TelegramOutlet } from "./telegram/telegram.ts";
 import { FeedsOutlet } from "./feeds/feeds-outlet.ts";
 import { MastodonOutlet } from "./mastodon/mastodon.ts";
 import { PressMailOutlet } from "./press/press-mail.ts";
@@ -118,6 +119,8 @@ async function otherOutlets(
     );
     outlets.push(outlet);
   }
+  const telegram = telegramSettingsOf(env);
+  if (telegram) outlets.push(new TelegramOutlet({ ...telegram, media }));
   const feeds = feedsSettingsOf(env);
   if (feeds) {
     const outlet = new FeedsOutlet({

@@ -32,6 +32,8 @@ export interface GatewayRequest {
   json?: unknown;
   /** A multipart body (file uploads); fetch sets its content type. */
   form?: FormData;
+  /** A body built by the caller, e.g. multipart where line breaks must stay as they are. */
+  raw?: { contentType: string; bytes: Uint8Array };
   timeoutMs: number;
 }
 
@@ -44,10 +46,12 @@ export async function exchange(request: GatewayRequest): Promise<Exchange> {
       headers: {
         accept: "application/json",
         ...(request.json === undefined ? {} : { "content-type": "application/json" }),
+        ...(request.raw === undefined ? {} : { "content-type": request.raw.contentType }),
         ...request.headers,
       },
       ...(request.json === undefined ? {} : { body: JSON.stringify(request.json) }),
       ...(request.form === undefined ? {} : { body: request.form }),
+      ...(request.raw === undefined ? {} : { body: request.raw.bytes }),
       signal: AbortSignal.timeout(request.timeoutMs),
     });
   } catch (error) {

@@ -410,7 +410,8 @@ export class Outbox {
       reason: errorText(error),
     }));
     if (found.state === "found") {
-      await this.#record(id, outletId, { state: "sent", ...(found.remoteId ? { remoteId: found.remoteId } : {}) });
+      const { remoteId, url } = found;
+      await this.#record(id, outletId, { state: "sent", ...(remoteId ? { remoteId } : {}), ...(url ? { url } : {}) });
       return false;
     }
     if (found.state === "unavailable") {
@@ -555,7 +556,8 @@ export class Outbox {
         case "sent": {
           d.state = "sent";
           const remoteId = outcome.remoteId ?? d.receipt?.remoteId;
-          d.receipt = { outlet: outletId, at, ...(remoteId ? { remoteId } : {}) };
+          const url = outcome.url ?? d.receipt?.url;
+          d.receipt = { outlet: outletId, at, ...(remoteId ? { remoteId } : {}), ...(url ? { url } : {}) };
           delete d.lastError;
           applyEvent(a, "delivery_sent", SYSTEM_ACTOR, now, { outlet: outletId, receipt: d.receipt });
           break;
