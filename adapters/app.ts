@@ -29,7 +29,7 @@ import { OpsServer } from "./ops/ops-server.ts";
 import { chatNoticeSink } from "./staff-chat.ts";
 import { openStore } from "./store/open-store.ts";
 import { StoreWatch } from "./store/store-watch.ts";
-import { HealthWatch } from "./whatsapp/health-watch.ts";
+import { HealthWatch } from "./outlets/health-watch.ts";
 import { feedsSettingsOf, mastodonSettingsOf, pressSettingsOf, telegramSettingsOf } from "./config/outlet-settings.ts";
 import { TelegramOutlet } from "./telegram/telegram.ts";
 import { FeedsOutlet } from "./feeds/feeds-outlet.ts";

@@ -13,7 +13,7 @@ import type {
 } from "../../src/ports/outlet.ts";
 import { plainText } from "../../src/render/plain.ts";
 import { shortened } from "../../src/render/whatsapp.ts";
-import { exchange, failure, retryAfterMs, sameText, type Exchange } from "../whatsapp/gateway-http.ts";
+import { exchange, failure, retryAfterMs, sameText, type Exchange } from "../outlets/http.ts";
 import type { MediaSource } from "../whatsapp/waha.ts";
 import { mastodonLength } from "./length.ts";
 

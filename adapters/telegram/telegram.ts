@@ -11,7 +11,7 @@ import type {
   RemoteRef,
 } from "../../src/ports/outlet.ts";
 import { postText } from "../../src/render/whatsapp.ts";
-import { exchange, failure, type Exchange } from "../whatsapp/gateway-http.ts";
+import { exchange, failure, type Exchange } from "../outlets/http.ts";
 import type { MediaSource } from "../whatsapp/waha.ts";
 import { toTelegramHtml } from "./html.ts";
 

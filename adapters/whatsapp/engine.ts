@@ -1,5 +1,5 @@
 import type { EngineAbility, EngineFeature, EngineReport } from "../../src/ports/channel-admin.ts";
-import type { Exchange } from "./gateway-http.ts";
+import type { Exchange } from "../outlets/http.ts";
 
 /** `auto`: what is known of the engine and what it answers; `on`/`off`: the installation decides. */
 export type AbilitySetting = "auto" | "on" | "off";

@@ -19,7 +19,7 @@ import type {
 import { postText } from "../../src/render/whatsapp.ts";
 import { channelCapabilities } from "./capabilities.ts";
 import { EngineAbilities, notImplemented, type AbilitySetting } from "./engine.ts";
-import { classifyFailure, refused, unreachable, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
+import { classifyFailure, refused, unreachable, exchange, failure, sameText, type Exchange } from "../outlets/http.ts";
 
 /** Reads a stored picture or video by its hash. */
 export type MediaSource = (sha256: string) => Promise<Uint8Array | undefined>;

@@ -11,7 +11,7 @@ import type {
 } from "../../src/ports/outlet.ts";
 import { postText } from "../../src/render/whatsapp.ts";
 import { channelCapabilities } from "./capabilities.ts";
-import { classifyFailure, refused, unreachable, exchange, failure, sameText, type Exchange } from "./gateway-http.ts";
+import { classifyFailure, refused, unreachable, exchange, failure, sameText, type Exchange } from "../outlets/http.ts";
 import type { MediaSource } from "./waha.ts";
 import type { ChannelAdmin, PairingResult } from "../../src/ports/channel-admin.ts";
 

@@ -18,7 +18,7 @@ import { matrixRuntime } from "../../adapters/matrix/matrix-runtime.ts";
 import type { ApprovalDesk } from "../../commands/approval-desk.ts";
 import { SlackApp } from "../../adapters/slack/slack-app.ts";
 import { ChatCalls } from "../../adapters/slack/chat-calls.ts";
-import { HealthWatch } from "../../adapters/whatsapp/health-watch.ts";
+import { HealthWatch } from "../../adapters/outlets/health-watch.ts";
 import { WahaOutlet } from "../../adapters/whatsapp/waha.ts";
 import { WhapiOutlet } from "../../adapters/whatsapp/whapi.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";

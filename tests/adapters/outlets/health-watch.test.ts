@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HealthWatch } from "../../../adapters/whatsapp/health-watch.ts";
+import { HealthWatch } from "../../../adapters/outlets/health-watch.ts";
 import { WahaOutlet } from "../../../adapters/whatsapp/waha.ts";
 import type { AnnouncementId } from "../../../src/announcement/announcement.ts";
 import { createAnnouncementService } from "../../../src/announcement/service.ts";
