@@ -35,6 +35,9 @@ const SECRETS = {
   WAHA_API_KEY: "CanaryWahaKey5-0c9d8e",
   WHAPI_TOKEN: "CanaryWhapiToken6-7f6e5d",
   STORE_PASSWORD: "CanaryStorePassword7",
+  MASTODON_TOKEN: "CanaryMastodonToken8-3a4b5c",
+  TELEGRAM_BOT_TOKEN: "7300000009:CanaryTelegramToken9-AbCdEfGhIj",
+  SMTP_PASSWORD: "CanarySmtpPassword1-x",
 } as const;
 type SecretName = keyof typeof SECRETS;
 const CANARY = /Canary[A-Za-z]+\d/;
@@ -81,6 +84,13 @@ const env: Env = loadEnv(
     WAHA_API_KEY: SECRETS.WAHA_API_KEY,
     WHAPI_TOKEN: SECRETS.WHAPI_TOKEN,
     WHATSAPP_CHANNEL_ID: "120363000000000000@newsletter",
+    MASTODON_URL: "https://social.achim.de",
+    MASTODON_TOKEN: SECRETS.MASTODON_TOKEN,
+    TELEGRAM_BOT_TOKEN: SECRETS.TELEGRAM_BOT_TOKEN,
+    TELEGRAM_CHAT_ID: "@stadtachim",
+    SMTP_URL: `smtps://presse:${SECRETS.SMTP_PASSWORD}@mail.achim.de:465`,
+    PRESS_TO: "presse@verteiler.achim.de",
+    PRESS_FROM: "pressestelle@achim.de",
   },
   noEnvFile,
 ).env;
@@ -101,6 +111,8 @@ const ENV_SECRETS = [
   "MATRIX_ACCESS_TOKEN",
   "WAHA_API_KEY",
   "WHAPI_TOKEN",
+  "MASTODON_TOKEN",
+  "TELEGRAM_BOT_TOKEN",
 ] as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -147,7 +159,7 @@ const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
 
 /** Each secret under every key name the code, its settings objects and REDACTED_PATHS use. */
 function safeShapes(name: SecretName, value: string): object[] {
-  const envName = name === "STORE_PASSWORD" ? "SLACK_BOT_TOKEN" : name;
+  const envName = name === "STORE_PASSWORD" || name === "SMTP_PASSWORD" ? "SLACK_BOT_TOKEN" : name;
   return [
     { env: { [envName]: value } },
     { config: { token: value } },
