@@ -39,6 +39,9 @@ export function decide(known: WarningRecord | undefined, item: DashboardItem, fi
 export const goneIds = (before: readonly string[], now: ReadonlySet<string>): string[] =>
   before.filter((id) => !now.has(id));
 
+/** Answers in a row without a warning before it counts as ended: one empty answer may be a glitch. */
+export const GONE_AFTER_ANSWERS = 2;
+
 /**
  * Consecutive failed polls before the room hears the service is unreachable: one failed poll is a blip.
  */

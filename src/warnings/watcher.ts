@@ -8,7 +8,7 @@ import type { Logger } from "../ports/logger.ts";
 import type { AnnouncementRecords, Locks, Settings } from "../ports/store.ts";
 import type { CardNews, WarningBoard } from "../ports/warning-board.ts";
 import type { WarningSource } from "../ports/warning-source.ts";
-import { decide, DOWN_AFTER_FAILURES, goneIds, type WarningFilter } from "./decide.ts";
+import { decide, DOWN_AFTER_FAILURES, GONE_AFTER_ANSWERS, goneIds, type WarningFilter } from "./decide.ts";
 import { allClearText, categoryFor, relayText } from "./relay-text.ts";
 import {
   formatWarningHandle,
@@ -36,6 +36,7 @@ export interface WarningWatcherDeps {
 const recordKey = warningRecordKey;
 const idKey = (id: string) => `warning-id:${id}`;
 const CURRENT = "warnings:current";
+const MISSING = "warnings:missing";
 const SERVICE = "warnings:service";
 const POLL_LOCK = "warnings:poll";
 /** Long enough for a dashboard and a few details at their timeouts; a dead holder's lease runs out after it. */
@@ -161,7 +162,8 @@ export function createWarningWatcher(deps: WarningWatcherDeps) {
   async function pollLocked(): Promise<PollOutcome> {
     let answer: Awaited<ReturnType<WarningSource["dashboard"]>>;
     try {
-      answer = await source.dashboard(true);
+      // While a warning is missing but not yet confirmed gone, ask in full: a 304 would confirm nothing.
+      answer = await source.dashboard(Object.keys(await missingSince()).length === 0);
     } catch (error) {
       failures += 1;
       log.warn({ ars: deps.ars, failures, err: error }, "warning service did not answer");
@@ -188,7 +190,15 @@ export function createWarningWatcher(deps: WarningWatcherDeps) {
       });
     }
     const before = ((await store.getSetting(CURRENT)) as string[] | undefined) ?? [];
+    const missing = await missingSince();
+    const unconfirmed: Record<string, number> = {};
     for (const id of goneIds(before, new Set(current.keys()))) {
+      // One answer without it may be a glitch of the service; only a second one ends it.
+      const answers = (missing[id] ?? 0) + 1;
+      if (answers < GONE_AFTER_ANSWERS) {
+        unconfirmed[id] = answers;
+        continue;
+      }
       const handle = await handleOf(id);
       if (!handle) continue;
       await store.withLock(recordKey(handle), async () => {
@@ -196,8 +206,14 @@ export function createWarningWatcher(deps: WarningWatcherDeps) {
         if (record) await ended(record, now, "gone");
       });
     }
-    await store.putSetting(CURRENT, [...current.keys()]);
+    await store.putSetting(MISSING, unconfirmed);
+    await store.putSetting(CURRENT, [...current.keys(), ...Object.keys(unconfirmed)]);
     return "ok";
+  }
+
+  /** Warnings the last answers did not list, by how many answers in a row: not yet taken as ended. */
+  async function missingSince(): Promise<Record<string, number>> {
+    return ((await store.getSetting(MISSING)) as Record<string, number> | undefined) ?? {};
   }
 
   /** Tells the room once when the service went down, and once when it is back; shared by every instance. */

@@ -120,6 +120,7 @@ describe("official warnings in the console", () => {
     await world.outbox.runOnce();
 
     nina.remove(ARS, FIRE.id);
+    expect(await poll()).not.toContain("Entwarnung");
     expect(await poll()).toContain("`relay W-0001` Entwarnung weitergeben");
     await type("relay W-0001", "W-0001 ist als A-0003 angelegt");
     await type("as carla approve A-0003", "A-0003 ist freigegeben");

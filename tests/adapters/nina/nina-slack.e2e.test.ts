@@ -145,6 +145,7 @@ describe("official warnings in Slack, against a local NINA", () => {
 
     nina.remove(ARS, STORM.id);
     await poll();
+    await poll();
     const ended = cardOf("W-0001");
     expect(buttonsOf(ended).map((b) => b.text.text)).toEqual(["✅ Entwarnung weitergeben", "Ignorieren"]);
     await click(U.anna, ended, WARNING_ACTIONS.relay);
@@ -168,6 +169,7 @@ describe("official warnings in Slack, against a local NINA", () => {
     nina.update(ARS, STORM.id, { severity: "Extreme" });
     await poll();
     nina.remove(ARS, STORM.id);
+    await poll();
     await poll();
     expect(slack.messages.length).toBe(before);
     expect((await bot.watcher?.get("W-0001"))?.decisions).toEqual([
