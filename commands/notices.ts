@@ -210,7 +210,7 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
       ];
     }
     case "delivery_failed": {
-      const why = failureText(notice.code);
+      const why = failureText(notice.code, notice.outlet);
       const message = L(
         `⚠️ ${a.id} konnte nicht an ${outletLabel(notice.outlet).de} gehen: ${why.de}. Bitte von Hand veröffentlichen.`,
         `⚠️ ${a.id} could not go to ${outletLabel(notice.outlet).en}: ${why.en}. Please publish it by hand.`,
@@ -291,7 +291,22 @@ export function handoffRemoveText(ref: RemoteRef): Localized {
 }
 
 /** Why an outlet refused a post, in the reader's language; the outlet's own words are in the log. */
-function failureText(code: OutletErrorCode | undefined): Localized {
+function failureText(code: OutletErrorCode | undefined, outlet: string): Localized {
+  if (outletName(outlet) === "whatsapp") return gatewayFailureText(code);
+  const who = outletLabel(outlet);
+  switch (code) {
+    case "bad_request":
+      return L(`${who.de} hat den Beitrag als ungültig abgelehnt`, `${who.en} refused the post as invalid`);
+    case "not_found":
+      return L(`${who.de} kennt den Kanal oder Beitrag nicht`, `${who.en} does not know the channel or post`);
+    case "not_sent":
+      return L(`${who.de} hat den Beitrag nicht angenommen`, `${who.en} did not accept the post`);
+    default:
+      return L("es blieb nach mehreren Versuchen bei einem Fehler", "it kept failing after several attempts");
+  }
+}
+
+function gatewayFailureText(code: OutletErrorCode | undefined): Localized {
   switch (code) {
     case "bad_request":
       return L("das Gateway hat den Beitrag als ungültig abgelehnt", "the gateway refused the post as invalid");
@@ -310,7 +325,16 @@ function failureText(code: OutletErrorCode | undefined): Localized {
 }
 
 /** Why the channel does not work and what IT should do, in the reader's language (the technical detail is logged). */
-export function outletProblemText(problem: OutletProblem): Localized {
+export function outletProblemText(problem: OutletProblem, outlet = "whatsapp"): Localized {
+  const own = OTHER_OUTLET_PROBLEMS[outletName(outlet)]?.[problem];
+  if (own) return own;
+  if (outletName(outlet) !== "whatsapp") {
+    const who = outletLabel(outlet);
+    return L(
+      `${who.de} antwortet nicht wie erwartet. IT: Details stehen im Protokoll`,
+      `${who.en} does not answer as expected. IT: the log has the details`,
+    );
+  }
   switch (problem) {
     case "unauthorized":
       return L(
@@ -347,7 +371,7 @@ export function outletProblemText(problem: OutletProblem): Localized {
 
 /** The channel stopped working: said once, with what to do. */
 export function channelDownText(outlet: string, problem: OutletProblem): Localized {
-  const why = outletProblemText(problem);
+  const why = outletProblemText(problem, outlet);
   const name = channelName(outlet);
   return L(
     `⚠️ ${name.de} funktioniert nicht: ${why.de}. Freigegebene Meldungen warten und gehen automatisch raus, sobald er wieder läuft; dringende bis dahin von Hand posten.`,
@@ -397,3 +421,52 @@ export function renderModeNotice(policy: Policy, notice: ModeNotice): Localized 
         `Exercise mode OFF (${by}): announcements go to the real channel again.`,
       );
 }
+
+/** What IT should check when an outlet beside WhatsApp stops working, by the variables that set it up. */
+const OTHER_OUTLET_PROBLEMS: Record<string, Partial<Record<OutletProblem, Localized>>> = {
+  mastodon: {
+    unauthorized: L(
+      "Mastodon lehnt das Zugangs-Token ab. IT: MASTODON_TOKEN und seine Berechtigungen prüfen (write:statuses write:media read:accounts read:statuses)",
+      "Mastodon refuses the access token. IT: check MASTODON_TOKEN and its scopes (write:statuses write:media read:accounts read:statuses)",
+    ),
+    unreachable: L(
+      "die Mastodon-Instanz ist nicht erreichbar. IT: MASTODON_URL prüfen",
+      "the Mastodon instance cannot be reached. IT: check MASTODON_URL",
+    ),
+  },
+  telegram: {
+    unauthorized: L(
+      "Telegram lehnt das Bot-Token ab. IT: TELEGRAM_BOT_TOKEN prüfen",
+      "Telegram refuses the bot token. IT: check TELEGRAM_BOT_TOKEN",
+    ),
+    unreachable: L("Telegram ist nicht erreichbar", "Telegram cannot be reached"),
+    channel_unknown: L(
+      "der Bot kennt den Kanal nicht. IT: TELEGRAM_CHAT_ID prüfen und den Bot in den Kanal aufnehmen",
+      "the bot does not know the channel. IT: check TELEGRAM_CHAT_ID and add the bot to the channel",
+    ),
+    not_admin: L(
+      "der Bot ist nicht Administrator des Kanals mit dem Recht, Beiträge zu veröffentlichen. IT: in den Kanal-Einstellungen ändern",
+      "the bot is not an admin of the channel allowed to post. IT: change it in the channel's settings",
+    ),
+  },
+  press: {
+    unauthorized: L(
+      "der Mailserver lehnt die Anmeldung ab. IT: Benutzer und Passwort in SMTP_URL prüfen",
+      "the mail server refuses the login. IT: check user and password in SMTP_URL",
+    ),
+    unreachable: L(
+      "der Mailserver ist nicht erreichbar. IT: SMTP_URL prüfen",
+      "the mail server cannot be reached. IT: check SMTP_URL",
+    ),
+  },
+  feeds: {
+    unexpected: L(
+      "der Ordner der Website-Feeds (FEED_DIR) ist nicht beschreibbar oder ihr Listener (FEED_PORT) ist ausgefallen. IT: Details stehen im Protokoll",
+      "the website feeds' folder (FEED_DIR) cannot be written or their listener (FEED_PORT) failed. IT: the log has the details",
+    ),
+    unreachable: L(
+      "die Website-Feeds können nicht geschrieben oder ausgeliefert werden. IT: FEED_DIR, FEED_PORT und den Speicher prüfen",
+      "the website feeds cannot be written or served. IT: check FEED_DIR, FEED_PORT and the store",
+    ),
+  },
+};

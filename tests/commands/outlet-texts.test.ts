@@ -25,7 +25,11 @@ describe("texts that name an outlet", () => {
     );
   });
 
-  it("an outlet that stops working is named", () => {
+  it("an outlet that stops working is named, with what IT should check for that outlet", () => {
+    expect(channelDownText("telegram", "not_admin").de).toContain("der Bot ist nicht Administrator des Kanals");
+    expect(channelDownText("press", "unauthorized").en).toContain("check user and password in SMTP_URL");
+    expect(channelDownText("mastodon", "session_not_ready").de).toContain("Mastodon antwortet nicht wie erwartet");
+    expect(channelDownText("whatsapp-waha", "unauthorized").de).toContain("WAHA_API_KEY");
     expect(channelDownText("mastodon", "unauthorized").de).toMatch(
       /^⚠️ Der Kanal Mastodon \(mastodon\) funktioniert nicht/,
     );
