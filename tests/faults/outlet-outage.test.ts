@@ -49,7 +49,7 @@ describe("posts approved while the WhatsApp gateway cannot send", () => {
       await wrong.tell("as carla approve A-0001", /A-0001 ist freigegeben/);
       await expect.poll(() => waha.requests.filter((r) => r.startsWith("POST")).length, { timeout: 5_000 }).toBe(0);
       await wrong.tell("status A-0001", /A-0001 ·/);
-      expect(wrong.output).toMatch(/→ whatsapp-waha: in der Warteschlange/);
+      expect(wrong.output).toMatch(/→ WhatsApp: in der Warteschlange/);
       expect(wrong.output).toMatch(/funktioniert nicht: das Gateway lehnt den API-Schlüssel ab\. IT: Schlüssel prüfen/);
       expect(wrong.output).not.toMatch(/refused|credentials/);
       expect(wrong.output).not.toMatch(/Bitte von Hand veröffentlichen|wartet auf Übergabe/);

@@ -126,7 +126,7 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     await expect.poll(async () => (await bot.service.get("A-0001"))?.state).toBe("published");
     await bot.settled();
     expect(shown()).toContain("Freigaben: 2/2");
-    expect(shown()).toContain("→ whatsapp: veröffentlicht");
+    expect(shown()).toContain("→ WhatsApp: veröffentlicht");
     expect(bot.outlet.published).toHaveLength(1);
     // The author hears it in a direct room, not in the room where the draft was written.
     const direct = h.directRooms(M.anna);

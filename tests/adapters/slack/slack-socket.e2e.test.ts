@@ -209,7 +209,7 @@ describe("Slack in Socket Mode against a local Slack", () => {
     await bot.settled();
     const final = JSON.stringify((await cardOf("A-0001")).blocks);
     expect(final).toContain("Freigaben: 2/2 (Carla, Dieter)");
-    expect(final).toContain("→ whatsapp: veröffentlicht");
+    expect(final).toContain("→ WhatsApp: veröffentlicht");
   });
 
   it("/announce alone opens the compose form; its submission drafts, and bad fields are named in the form", async () => {
