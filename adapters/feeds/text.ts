@@ -1,3 +1,4 @@
+import { isoWithOffset } from "../../src/time/zoned.ts";
 import { plainText } from "../../src/render/plain.ts";
 
 /**
@@ -49,25 +50,6 @@ export const rfc822 = (iso: string): string => new Date(iso).toUTCString();
  * forbids `Z`).
  */
 export function capTime(iso: string, timeZone: string): string {
-  const at = new Date(Math.floor(Date.parse(iso) / 1000) * 1000);
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  const wall = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
-  const offsetMin = Math.round((Date.parse(`${wall}Z`) - at.getTime()) / 60_000);
-  const sign = offsetMin > 0 ? "+" : "-";
-  const abs = Math.abs(offsetMin);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${wall}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  const at = isoWithOffset(new Date(iso), timeZone);
+  return at.endsWith("+00:00") ? `${at.slice(0, -6)}-00:00` : at;
 }

@@ -5,8 +5,7 @@
  * Telegram shows is `plainText(text)`, character for character; everything else is HTML-escaped.
  */
 
-/** The emphasis marks of `plainText()`; tests/adapters/telegram/html.test.ts holds the two equal. */
-const EMPHASIS = /(^|[\s([{"'„«])(```|[*_~])(?=\S)([^\n]*?\S)\2(?=$|[\s)\]}.,;:!?"'“»])/gmu;
+import { EMPHASIS } from "../../src/render/plain.ts";
 
 type Style = "b" | "i" | "s" | "code";
 

@@ -1,5 +1,8 @@
-/** WhatsApp's emphasis marks around a word or phrase: `*bold*`, `_italic_`, `~strike~`, and ```monospace```. */
-const EMPHASIS = /(^|[\s([{"'„«])(```|[*_~])(?=\S)([^\n]*?\S)\2(?=$|[\s)\]}.,;:!?"'“»])/gmu;
+/**
+ * WhatsApp's emphasis marks around a word or phrase: `*bold*`, `_italic_`, `~strike~`, and ```monospace```.
+ * Groups: what comes before, the mark, the text inside. Global: reset `lastIndex` or use `replace`.
+ */
+export const EMPHASIS = /(^|[\s([{"'„«])(```|[*_~])(?=\S)([^\n]*?\S)\2(?=$|[\s)\]}.,;:!?"'“»])/gmu;
 
 /**
  * The text without WhatsApp markup, for outlets that show plain text (Mastodon, mail, feeds). Marks inside words

@@ -74,6 +74,18 @@ function offsetAt(t: number, timeZone: string): number {
   return asUtc(wallTimeOf(new Date(minute), timeZone)) - minute;
 }
 
+/**
+ * The instant as the zone's wall time with its offset, to the second: `2026-12-05T01:30:00+01:00` (ISO 8601 /
+ * RFC 3339, as CAP and feeds write times). Zero offset is `+00:00`.
+ */
+export function isoWithOffset(instant: Date, timeZone: string): string {
+  const second = Math.floor(instant.getTime() / 1000) * 1000;
+  const offset = offsetAt(second, timeZone);
+  const wall = new Date(second + offset).toISOString().slice(0, 19);
+  const minutes = Math.round(Math.abs(offset) / MINUTE);
+  return `${wall}${offset < 0 ? "-" : "+"}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+}
+
 /** Where a wall time falls: once, twice (the repeated hour in autumn), or in the gap the clocks skip. */
 export type WallLocation =
   | { kind: "once"; instant: Date }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   formatWallTime,
   inRepeatedHour,
+  isoWithOffset,
   instantOf,
   isValidWallTime,
   locateWallTime,
@@ -239,5 +240,17 @@ describe("inRepeatedHour", () => {
       const repeated = utc >= "2026-10-25T00:00:00.000Z" && utc < "2026-10-25T02:00:00.000Z";
       expect(inRepeatedHour(new Date(t), TZ), utc).toBe(repeated);
     }
+  });
+});
+
+describe("isoWithOffset", () => {
+  it("writes the zone's wall time with its offset, to the second, across the clock changes", () => {
+    expect(isoWithOffset(new Date("2026-12-05T00:30:15.900Z"), "Europe/Berlin")).toBe("2026-12-05T01:30:15+01:00");
+    expect(isoWithOffset(new Date("2026-03-29T00:59:59Z"), "Europe/Berlin")).toBe("2026-03-29T01:59:59+01:00");
+    expect(isoWithOffset(new Date("2026-03-29T01:00:00Z"), "Europe/Berlin")).toBe("2026-03-29T03:00:00+02:00");
+    expect(isoWithOffset(new Date("2026-10-25T00:30:00Z"), "Europe/Berlin")).toBe("2026-10-25T02:30:00+02:00");
+    expect(isoWithOffset(new Date("2026-10-25T01:30:00Z"), "Europe/Berlin")).toBe("2026-10-25T02:30:00+01:00");
+    expect(isoWithOffset(new Date("2026-06-01T12:00:00Z"), "UTC")).toBe("2026-06-01T12:00:00+00:00");
+    expect(isoWithOffset(new Date("2026-06-01T12:00:00Z"), "Asia/Kolkata")).toBe("2026-06-01T17:30:00+05:30");
   });
 });
