@@ -15,7 +15,7 @@ import { renderTemplate, templateHash, type Template } from "../src/templates/te
 import { takeFlags, words, type FlagSpec } from "./grammar.ts";
 import { helpText } from "./help.ts";
 import type { CommandOutcome } from "./input.ts";
-import { engineReportText, errorText, joinLocalized, L, type Localized } from "./messages.ts";
+import { engineReportText, errorText, joinLocalized, L, outletPlace, type Localized } from "./messages.ts";
 import { outletProblemText } from "./notices.ts";
 import type { CommandContext } from "./registry.ts";
 import {
@@ -570,18 +570,30 @@ export const rejectedReply = (a: Announcement): CommandOutcome => ({
   effect: { kind: "rejected", id: a.id },
 });
 
+/** `posted A-0042 [telegram]`: the outlet is named where several wait for a person. */
 export async function posted(ctx: CommandContext): Promise<CommandOutcome> {
-  const checked = takeOnlyTarget(ctx.rest, "posted A-0042", false);
-  if (!checked.ok) return failed(checked.error);
-  const result = await ctx.service.confirmHandoff(ctx.person.id, checked.value.id);
+  const usage = "posted A-0042 [Kanal]";
+  const target = takeTarget(ctx.rest, usage, false);
+  if (!target.ok) return failed(target.error);
+  const words = target.value.rest.split(/\s+/).filter(Boolean);
+  if (words.length > 1) return failed({ code: "UNEXPECTED_ARGUMENTS", params: { extra: target.value.rest, usage } });
+  const outlet = words[0]?.toLowerCase();
+  const result = await ctx.service.confirmHandoff(ctx.person.id, target.value.id, outlet);
   return result.ok ? postedReply(result.value) : failed(result.error);
 }
 
-export const postedReply = (a: Announcement): CommandOutcome =>
-  reply(
-    L(`Danke – die Veröffentlichung von ${a.id} ist vermerkt.`, `Thanks – the publication of ${a.id} is recorded.`),
+/** Names where it was confirmed when the announcement goes to more than one outlet. */
+export const postedReply = (a: Announcement): CommandOutcome => {
+  const outlet = a.deliveries.length > 1 ? a.events.findLast((e) => e.event === "delivery_sent")?.outlet : undefined;
+  const place = outlet ? outletPlace(outlet) : L("", "");
+  return reply(
+    L(
+      `Danke – die Veröffentlichung von ${a.id}${place.de ? ` ${place.de}` : ""} ist vermerkt.`,
+      `Thanks – the publication of ${a.id}${place.en ? ` ${place.en}` : ""} is recorded.`,
+    ),
     a,
   );
+};
 
 export async function correct(ctx: CommandContext): Promise<CommandOutcome> {
   const target = takeTarget(ctx.rest, "correct A-0042 <Text>", false);

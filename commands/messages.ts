@@ -365,6 +365,22 @@ const ERROR_TEXTS = {
       `Bei ${s(p, "id")} wartet keine Veröffentlichung auf Bestätigung.`,
       `${s(p, "id")} has no publication waiting for confirmation.`,
     ),
+  NOTHING_TO_CONFIRM_FOR: (p) => {
+    const outlet = outletLabel(s(p, "outlet"));
+    const waiting = outletList(s(p, "waiting"));
+    return L(
+      `Bei ${s(p, "id")} wartet für ${outlet.de} keine Veröffentlichung auf Bestätigung. Es warten: ${waiting.de}.`,
+      `${s(p, "id")} has no publication on ${outlet.en} waiting for confirmation. Waiting: ${waiting.en}.`,
+    );
+  },
+  WHICH_OUTLET_POSTED: (p) => {
+    const waiting = outletList(s(p, "waiting"));
+    const first = s(p, "waiting").split(",")[0] ?? "";
+    return L(
+      `${s(p, "id")} wartet an mehreren Stellen auf Bestätigung: ${waiting.de}. Bitte jede einzeln bestätigen, z. B. \`posted ${s(p, "id")} ${first}\`.`,
+      `${s(p, "id")} waits for confirmation in several places: ${waiting.en}. Please confirm each one, e.g. \`posted ${s(p, "id")} ${first}\`.`,
+    );
+  },
   OUTLET_CANNOT: (p) => {
     const what =
       {
@@ -542,6 +558,12 @@ const capitalised = (text: string): string => text.charAt(0).toUpperCase() + tex
 export function outletLabel(outlet: string): Localized {
   const name = outlet.split("-", 1)[0] ?? outlet;
   return OUTLET_LABELS[name] ?? L(outlet, outlet);
+}
+
+/** Outlet names, comma-separated, as people call them: "Telegram, der Presseverteiler". */
+function outletList(names: string): Localized {
+  const labels = names.split(",").filter(Boolean).map(outletLabel);
+  return L(labels.map((l) => l.de).join(", "), labels.map((l) => l.en).join(", "));
 }
 
 const OUTLET_PLACES: Record<string, Localized> = {

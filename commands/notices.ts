@@ -220,18 +220,27 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
         { audience: "author", message },
       ];
     }
-    case "needs_manual_check":
+    case "needs_manual_check": {
+      const confirm = confirmCommand(a.id, notice.outlet);
       return [
         {
           audience: "approvers",
           message: L(
-            `⚠️ Unklar, ob ${a.id} ${outletPlace(notice.outlet).de} erschienen ist (der Kanal lässt sich nicht zurücklesen). Bitte im Kanal nachsehen: Ist sie da, nur \`posted ${a.id}\`; sonst den Text von Hand posten und dann \`posted ${a.id}\`.`,
-            `⚠️ Unclear whether ${a.id} appeared ${outletPlace(notice.outlet).en} (the channel cannot be read back). Please check the channel: if it is there, just \`posted ${a.id}\`; otherwise post the text by hand, then \`posted ${a.id}\`.`,
+            `⚠️ Unklar, ob ${a.id} ${outletPlace(notice.outlet).de} erschienen ist (der Kanal lässt sich nicht zurücklesen). Bitte im Kanal nachsehen: Ist sie da, nur \`${confirm}\`; sonst den Text von Hand posten und dann \`${confirm}\`.`,
+            `⚠️ Unclear whether ${a.id} appeared ${outletPlace(notice.outlet).en} (the channel cannot be read back). Please check the channel: if it is there, just \`${confirm}\`; otherwise post the text by hand, then \`${confirm}\`.`,
           ),
         },
       ];
+    }
   }
 }
+
+/**
+ * How a person confirms a post made by hand: WhatsApp's by the id alone (as ever), any other outlet's by name too,
+ * so that with several waiting each confirmation lands on the right one.
+ */
+export const confirmCommand = (id: string, outlet: string): string =>
+  outletName(outlet) === "whatsapp" ? `posted ${id}` : `posted ${id} ${outletName(outlet)}`;
 
 /** The copy-ready hand-off: exactly the text to paste into the WhatsApp app, then how to confirm. */
 export function handoffText(policy: Policy, post: OutboundPost, a?: Announcement): Localized {
@@ -260,8 +269,8 @@ export function handoffText(policy: Policy, post: OutboundPost, a?: Announcement
   }
   parts.push(
     L(
-      `Danach bestätigen: \`posted ${post.announcementId}\`${author ? ` (Autor/in: ${author})` : ""}`,
-      `Then confirm: \`posted ${post.announcementId}\`${author ? ` (author: ${author})` : ""}`,
+      `Danach bestätigen: \`${confirmCommand(post.announcementId, outlet)}\`${author ? ` (Autor/in: ${author})` : ""}`,
+      `Then confirm: \`${confirmCommand(post.announcementId, outlet)}\`${author ? ` (author: ${author})` : ""}`,
     ),
   );
   return joinLocalized(parts);

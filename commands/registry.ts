@@ -88,8 +88,11 @@ export const COMMANDS = {
     run: handlers.reject,
   },
   posted: {
-    usage: "posted A-0042",
-    summary: L("Bestätigen: von Hand in WhatsApp veröffentlicht", "Confirm: posted by hand on WhatsApp"),
+    usage: "posted A-0042 [Kanal]",
+    summary: L(
+      "Bestätigen: von Hand veröffentlicht (warten mehrere Kanäle, den Kanal nennen, z. B. telegram)",
+      "Confirm: posted by hand (where several outlets wait, name the outlet, e.g. telegram)",
+    ),
     aliases: ["gepostet", "veröffentlicht"],
     run: handlers.posted,
   },

@@ -197,6 +197,8 @@ const DELIVERY_LABELS: Record<string, Localized> = {
   retrying: L("neuer Versuch folgt", "will be retried"),
   waiting: L("wartet, bis der Kanal wieder erreichbar ist", "waiting until the outlet works again"),
   sending: L("wird gesendet", "sending"),
+  unclear: L("Ergebnis unklar – wird geprüft", "outcome unclear – being checked"),
+  handing_over: L("wird an eine Person übergeben", "being handed to a person"),
   awaiting_confirmation: L("wartet auf manuelle Veröffentlichung (Übergabe)", "awaiting hand-off confirmation"),
   sent: L("veröffentlicht", "published"),
   failed: L("fehlgeschlagen", "failed"),
@@ -206,16 +208,18 @@ const DELIVERY_LABELS: Record<string, Localized> = {
 /** The longest technical reason shown on a card; the log has all of it. */
 const MAX_REASON = 140;
 
+/** What a delivery is doing, as people need to know it: waiting, retrying, unclear, with a person, … */
+function shownState(d: Delivery): string {
+  if (d.state === "queued" && d.handoff) return "handing_over";
+  if (d.state === "queued" && d.waitsForOutlet) return "waiting";
+  if (d.state === "queued" && d.attempts > 0) return "retrying";
+  // An answer that left open whether the post went out: read back, or asked again where that is harmless.
+  if (d.state === "sending" && d.attempt?.unclearAt) return "unclear";
+  return d.state;
+}
+
 function deliveryLine(policy: Policy, d: Delivery, scheduled: boolean, held: boolean): Localized {
-  const state = scheduled
-    ? held
-      ? "held"
-      : "scheduled"
-    : d.state === "queued" && d.waitsForOutlet
-      ? "waiting"
-      : d.state === "queued" && d.attempts > 0
-        ? "retrying"
-        : d.state;
+  const state = scheduled ? (held ? "held" : "scheduled") : shownState(d);
   const label = DELIVERY_LABELS[state] ?? L(state, state);
   const byHand = d.handoff && d.state !== "sent" ? L(" (von Hand)", " (by hand)") : L("", "");
   const confirmedBy = d.receipt?.confirmedBy;

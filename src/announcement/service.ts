@@ -32,7 +32,7 @@ import { escalation } from "../night/escalation.ts";
 import { breakGlassReviews, checkBreakGlass } from "../night/reviews.ts";
 import { templateApprovals, templateApproved } from "../templates/approval.ts";
 import { changeRequests, queueChange } from "./changes.ts";
-import { chooseOutlets, outletsOf, withoutUncarrying, type OutletChoice } from "./outlets.ts";
+import { chooseOutlets, outletName, outletsOf, withoutUncarrying, type OutletChoice } from "./outlets.ts";
 import { createCore, type AnnouncementServiceDeps, type VersionRef } from "./core.ts";
 import { nextDueAt, saveRecord } from "./due.ts";
 
@@ -417,18 +417,28 @@ export function createAnnouncementService(deps: AnnouncementServiceDeps) {
       return result;
     },
 
-    /** A person says the hand-off copy is now live on the outlet. */
-    async confirmHandoff(actor: string, id: AnnouncementId): Promise<Result<Announcement>> {
+    /**
+     * A person says the hand-off copy is now live on the outlet (its name, e.g. `telegram`). Without a name, only
+     * when a single outlet waits: with several, each is confirmed by name, so none is recorded for another.
+     */
+    async confirmHandoff(actor: string, id: AnnouncementId, outlet?: string): Promise<Result<Announcement>> {
       let settled: Settlement | undefined;
       const result = await mutate(id, (a, now) => {
         if (!isStaff(policy, actor)) return fail("NOT_ALLOWED_TO_CONFIRM", { id });
-        const waiting = a.deliveries.find(
-          (d) =>
-            d.state === "awaiting_confirmation" ||
-            d.state === "needs_manual_check" ||
-            (d.handoff === true && d.state === "sending"),
-        );
-        if (!isDelivering(a) || !waiting) return fail("NOTHING_TO_CONFIRM", { id, state: a.state });
+        const candidates = isDelivering(a)
+          ? a.deliveries.filter(
+              (d) =>
+                d.state === "awaiting_confirmation" ||
+                d.state === "needs_manual_check" ||
+                (d.handoff === true && d.state === "sending"),
+            )
+          : [];
+        const names = candidates.map((d) => outletName(d.outlet));
+        if (candidates.length === 0) return fail("NOTHING_TO_CONFIRM", { id, state: a.state });
+        if (outlet === undefined && candidates.length > 1)
+          return fail("WHICH_OUTLET_POSTED", { id, waiting: names.join(",") });
+        const waiting = outlet === undefined ? candidates[0] : candidates[names.indexOf(outlet)];
+        if (!waiting) return fail("NOTHING_TO_CONFIRM_FOR", { id, outlet: outlet ?? "", waiting: names.join(",") });
         const known = waiting.receipt?.remoteId;
         const receipt = {
           outlet: waiting.outlet,

@@ -163,6 +163,11 @@ export class FakeMastodon {
     this.#script.push({ ...match, fault });
   }
 
+  /** Forgets the scripted faults not yet met: the instance works again. */
+  clearScript(): void {
+    this.#script = [];
+  }
+
   /** 429 as Mastodon sends it: X-RateLimit-Reset is the time the limit resets. */
   rateLimit(seconds: number, match: { method?: string; path?: string | RegExp } = {}): void {
     const reset = new Date(this.now() + seconds * 1000).toISOString();

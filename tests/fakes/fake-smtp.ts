@@ -138,6 +138,11 @@ export class FakeSmtp {
     this.#dataAnswer = { code, text };
   }
 
+  /** The message data is answered with 250 again (after `refuseData`, `dropAfterData` or `hangAfterData`). */
+  acceptData(): void {
+    this.#dataAnswer = undefined;
+  }
+
   /** Takes the whole message, then closes the connection without an answer. */
   dropAfterData(): void {
     this.#dataAnswer = "drop";

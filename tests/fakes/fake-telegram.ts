@@ -98,6 +98,11 @@ export class FakeTelegram {
     this.#script.set(method, [...(this.#script.get(method) ?? []), how]);
   }
 
+  /** Forgets the scripted calls not yet made: the API works again. */
+  clearScript(): void {
+    this.#script.clear();
+  }
+
   advance(ms: number): void {
     this.now += ms;
   }

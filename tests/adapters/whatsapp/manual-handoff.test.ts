@@ -32,6 +32,17 @@ describe("manual hand-off", () => {
     expect(chat.toRoom[0]?.en).toContain("Please post it on the WhatsApp channel");
   });
 
+  it("names the outlet in the confirmation where it is not WhatsApp, so several waiting are told apart", async () => {
+    const chat = new RecordingChat();
+    const outlet = new ManualHandoffOutlet(chat, testPolicy());
+    const attempt = { id: "x", startedAt: new Date().toISOString(), fingerprint: "f" };
+    await outlet.publish(aPost({ outlet: "telegram" }), attempt);
+    await outlet.publish(aPost({ outlet: "whatsapp-waha" }), attempt);
+    expect(chat.toRoom[0]?.de).toContain("Danach bestätigen: `posted A-0042 telegram`");
+    expect(chat.toRoom[0]?.en).toContain("Then confirm: `posted A-0042 telegram`");
+    expect(chat.toRoom[1]?.de).toContain("Danach bestätigen: `posted A-0042`");
+  });
+
   it("asks a person to edit or delete, naming the post", async () => {
     const chat = new RecordingChat();
     const outlet = new ManualHandoffOutlet(chat, testPolicy());

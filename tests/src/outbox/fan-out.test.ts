@@ -128,11 +128,79 @@ describe("one approval, every outlet", () => {
     await say(w, "anna", "Meldung");
     await say(w, "carla", "approve A-0001");
     await w.outbox.runOnce();
+    // Until it is asked again, the card says the outcome is unclear, not that the post is being sent.
+    const status = await say(w, "anna", "status A-0001");
+    expect(status.kind === "reply" && status.message.de).toContain(
+      "→ Mastodon: Ergebnis unklar – wird geprüft – socket hang up",
+    );
+    expect(status.kind === "reply" && status.message.en).toContain(
+      "→ Mastodon: outcome unclear – being checked – socket hang up",
+    );
     w.clock.advance(1_000);
     await w.outbox.runOnce();
     expect(mastodon.readBacks).toHaveLength(0);
     expect(mastodon.published.map((p) => p.post.version)).toEqual([1, 1]);
     expect((await w.store.get("A-0001"))?.state).toBe("published");
+  });
+
+  it("several outlets waiting for a person are each confirmed by name, never one for another", async () => {
+    const [whatsapp, telegram, press] = [
+      new FakeOutlet("whatsapp-waha"),
+      new FakeOutlet("telegram"),
+      new FakeOutlet("press"),
+    ];
+    for (const outlet of [telegram, press]) {
+      outlet.publishAnswers = [{ state: "unknown", reason: "timeout" }];
+      outlet.readBackAnswer = { state: "unavailable", reason: "cannot be read back" };
+    }
+    const w = fanOutWorld(whatsapp, telegram, press);
+    await say(w, "anna", "Meldung");
+    await say(w, "carla", "approve A-0001");
+    await w.outbox.runOnce();
+    w.clock.advance(2_000);
+    await w.outbox.runOnce();
+    const states = async () => (await w.store.get("A-0001"))?.deliveries.map((d) => [d.outlet, d.state]);
+    expect(await states()).toEqual([
+      ["whatsapp-waha", "sent"],
+      ["telegram", "needs_manual_check"],
+      ["press", "needs_manual_check"],
+    ]);
+    const text = (o: Awaited<ReturnType<typeof say>>) => (o.kind === "reply" || o.kind === "error" ? o.message : o);
+
+    expect(text(await say(w, "carla", "posted A-0001"))).toEqual({
+      de: "A-0001 wartet an mehreren Stellen auf Bestätigung: Telegram, der Presseverteiler. Bitte jede einzeln bestätigen, z. B. `posted A-0001 telegram`.",
+      en: "A-0001 waits for confirmation in several places: Telegram, the press list. Please confirm each one, e.g. `posted A-0001 telegram`.",
+    });
+    expect(text(await say(w, "carla", "posted A-0001 mastodon"))).toEqual({
+      de: "Bei A-0001 wartet für Mastodon keine Veröffentlichung auf Bestätigung. Es warten: Telegram, der Presseverteiler.",
+      en: "A-0001 has no publication on Mastodon waiting for confirmation. Waiting: Telegram, the press list.",
+    });
+    expect(text(await say(w, "carla", "posted A-0001 press extra"))).toMatchObject({
+      de: expect.stringContaining("extra") as string,
+    });
+    expect(await states()).toEqual([
+      ["whatsapp-waha", "sent"],
+      ["telegram", "needs_manual_check"],
+      ["press", "needs_manual_check"],
+    ]);
+
+    expect(text(await say(w, "carla", "posted A-0001 press"))).toEqual({
+      de: "Danke – die Veröffentlichung von A-0001 an den Presseverteiler ist vermerkt.",
+      en: "Thanks – the publication of A-0001 to the press list is recorded.",
+    });
+    expect(await states()).toEqual([
+      ["whatsapp-waha", "sent"],
+      ["telegram", "needs_manual_check"],
+      ["press", "sent"],
+    ]);
+    expect((await w.store.get("A-0001"))?.deliveries[2]?.receipt?.confirmedBy).toBe("carla");
+    // One left: the id alone confirms it.
+    expect(text(await say(w, "carla", "posted A-0001"))).toMatchObject({
+      de: "Danke – die Veröffentlichung von A-0001 im Telegram-Kanal ist vermerkt.",
+    });
+    expect((await w.store.get("A-0001"))?.state).toBe("published");
+    expect(telegram.published).toHaveLength(1);
+    expect(press.published).toHaveLength(1);
   });
 
   it("gives an idempotent outlet's post to a person after every attempt stayed unclear", async () => {

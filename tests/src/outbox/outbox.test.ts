@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AnnouncementId } from "../../../src/announcement/announcement.ts";
 import { announcementLockKey } from "../../../src/ports/store.ts";
 import { FakeOutlet } from "../../fakes/fixtures.ts";
-import { aWorld, origin, text, type World } from "../../fakes/world.ts";
+import { aWorld, origin, say, text, type World } from "../../fakes/world.ts";
 
 async function approved(w: World, body = "Hauptstraße gesperrt"): Promise<AnnouncementId> {
   const a = await w.service.draft("anna", { content: text(body), origin });
@@ -225,6 +225,11 @@ describe("outbox", () => {
       await w.outbox.runOnce();
       w.clock.advance(2_000);
       await w.outbox.runOnce();
+      // Handed over, not yet shown to the person: the card says so, not that it will be retried.
+      const status = await say(w, "anna", `status ${id}`);
+      expect(status.kind === "reply" && status.message.de).toContain(
+        "→ Fake: wird an eine Person übergeben (von Hand) – gateway down",
+      );
       await w.outbox.runOnce();
       expect(w.outlet.published).toHaveLength(1);
       expect(manual.published).toHaveLength(1);
