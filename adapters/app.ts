@@ -95,7 +95,6 @@ function whatsappOutlet(gateway: Gateway, manual: ManualHandoffOutlet, media: Me
   }
 }
 
-/** The outlets beside WhatsApp that the environment sets up. */
 /**
  * The outlets beside WhatsApp that the environment sets up, and what to stop at shutdown. Mastodon's limits are
  * read in the background (until then the defaults, which are lower, apply); the feeds' listener must start.

@@ -574,6 +574,20 @@ const OUTLET_PLACES: Record<string, Localized> = {
   press: L("an den Presseverteiler", "to the press list"),
 };
 
+const OUTLET_ARRIVALS: Record<string, Localized> = {
+  press: L(
+    "beim Presseverteiler angekommen ist (bitte im Archiv oder Postfach des Verteilers nachsehen)",
+    "reached the press list (please look in the list's archive or mailbox)",
+  ),
+};
+
+/** "im WhatsApp-Kanal erschienen ist", "beim Presseverteiler angekommen ist (…)": after "Unklar, ob A-0042". */
+export function outletArrival(outlet: string): Localized {
+  const name = outlet.split("-", 1)[0] ?? outlet;
+  const place = outletPlace(outlet);
+  return OUTLET_ARRIVALS[name] ?? L(`${place.de} erschienen ist`, `appeared ${place.en}`);
+}
+
 /** Where a person posts by hand: "im WhatsApp-Kanal", "auf Mastodon". */
 export function outletPlace(outlet: string): Localized {
   const name = outlet.split("-", 1)[0] ?? outlet;

@@ -103,6 +103,8 @@ export interface Delivery {
   action?: DeliveryAction;
   /** A person publishes and confirms; they may confirm as soon as they have the copy. */
   handoff?: true;
+  /** Handed to a person after an unclear outcome: it may already be out, so they look before posting. */
+  checkFirst?: true;
   state: DeliveryState;
   attempts: number;
   attempt?: DeliveryAttempt;

@@ -478,7 +478,7 @@ export class Outbox {
       if (!a || !d || !isDelivering(a)) return { kind: "none" };
       const now = this.#o.clock.now();
       const idempotent = repeatsHarmlessly(outlet, d, now.getTime());
-      const post = await this.#postFor(a, d);
+      const post = { ...(await this.#postFor(a, d)), ...(d.checkFirst ? { checkFirst: true as const } : {}) };
       const action = d.action ?? "publish";
       const ref = d.receipt?.remoteId ? { remoteId: d.receipt.remoteId } : undefined;
       const work = { post, action, ...(ref ? { ref } : {}) };
@@ -584,7 +584,7 @@ export class Outbox {
             });
             this.#o.log.warn({ id, outlet: outletId, reason: outcome.reason }, "delivery outcome still unclear");
             notices.push({ kind: "needs_manual_check", announcement: a, outlet: outletId, reason: outcome.reason });
-            if (this.#o.handoff && !d.handoff) this.#toHandoff(a, d, now);
+            if (this.#o.handoff && !d.handoff) this.#toHandoff(a, d, now, true);
           }
           break;
         }
@@ -594,8 +594,10 @@ export class Outbox {
           if (waitingForOutlet || (outcome.retryable && d.attempts < this.#o.maxAttempts)) {
             d.state = "queued";
             if (waitingForOutlet) d.waitsForOutlet = true;
-            const backoff = this.#backoff(d.attempts);
-            d.notBefore = new Date(now.getTime() + Math.max(backoff, outcome.retryAfterMs ?? 0)).toISOString();
+            // The outlet said when to come back (Telegram's retry_after): then, not at the backed-off time.
+            const told = outcome.code === "rate_limited" ? outcome.retryAfterMs : undefined;
+            const wait = told ?? Math.max(this.#backoff(d.attempts), outcome.retryAfterMs ?? 0);
+            d.notBefore = new Date(now.getTime() + wait).toISOString();
             applyEvent(a, "delivery_retry", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
           } else {
             applyEvent(a, "delivery_failed", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
@@ -676,16 +678,20 @@ export class Outbox {
       d.lastError = reason;
       this.#o.log.warn({ id, outlet: outletId, reason }, "delivery outcome unclear and cannot be read back");
       applyEvent(a, "delivery_needs_manual_check", SYSTEM_ACTOR, now, { outlet: outletId, reason });
-      if (this.#o.handoff && !d.handoff) this.#toHandoff(a, d, now);
+      if (this.#o.handoff && !d.handoff) this.#toHandoff(a, d, now, true);
       await this.#save(a);
       notice = { kind: "needs_manual_check", announcement: a, outlet: outletId, reason };
     });
     if (notice) await this.#tell(notice);
   }
 
-  /** From now on a person posts this one: the hand-off copy goes out on the next pass. */
-  #toHandoff(a: Announcement, d: Delivery, now: Date): void {
+  /**
+   * From now on a person posts this one: the hand-off copy goes out on the next pass. `unclear`: it may already
+   * be out, so the person checks before posting.
+   */
+  #toHandoff(a: Announcement, d: Delivery, now: Date, unclear = false): void {
     d.handoff = true;
+    if (unclear) d.checkFirst = true;
     d.state = "queued";
     delete d.notBefore;
     applyEvent(a, "handoff_fallback", SYSTEM_ACTOR, now, { outlet: d.outlet });

@@ -31,6 +31,8 @@ export interface OutboundPost {
   expiresAt?: string;
   /** The delivery's outlet; a person handed the post knows where to put it. */
   outlet?: string;
+  /** For a person: it may already be out (an unclear outcome), so look before posting. */
+  checkFirst?: true;
 }
 
 export type PublishOutcome =

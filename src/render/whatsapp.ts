@@ -27,7 +27,9 @@ export function renderForWhatsApp(post: Pick<OutboundPost, "text" | "poll" | "me
     text: postText(post),
     ...(post.poll ? { poll: post.poll } : {}),
     // A file name comes from the chat as it is; it is shown, never published, so it is made visible, not refused.
-    media: post.media.map((m) => `${revealInvisible(m.name)} (${m.mimeType}, ${(m.bytes / 1024).toFixed(0)} KB)`),
+    media: post.media.map(
+      (m) => `${revealInvisible(m.name)} (${m.mimeType}, ${Math.max(1, Math.round(m.bytes / 1024))} KB)`,
+    ),
   };
 }
 

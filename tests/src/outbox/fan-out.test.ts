@@ -121,6 +121,21 @@ describe("one approval, every outlet", () => {
     expect((await w.store.get("A-0001"))?.state).toBe("published");
   });
 
+  it("comes back when the outlet said (retry_after), not at the backed-off time", async () => {
+    const telegram = new FakeOutlet("telegram");
+    telegram.publishAnswers = [
+      { state: "failed", reason: "Too Many Requests", retryable: true, code: "rate_limited", retryAfterMs: 300 },
+    ];
+    const w = fanOutWorld(telegram);
+    await say(w, "anna", "Meldung");
+    await say(w, "carla", "approve A-0001");
+    await w.outbox.runOnce();
+    w.clock.advance(400);
+    await w.outbox.runOnce();
+    expect(telegram.published).toHaveLength(2);
+    expect((await w.store.get("A-0001"))?.state).toBe("published");
+  });
+
   it("an unclear answer from an idempotent outlet is settled by publishing again, never by read-back", async () => {
     const mastodon = new IdempotentOutlet("mastodon");
     mastodon.publishAnswers = [{ state: "unknown", reason: "socket hang up" }];

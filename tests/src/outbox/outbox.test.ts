@@ -118,6 +118,23 @@ describe("outbox", () => {
     expect(confirmed.ok && confirmed.value.state).toBe("published");
   });
 
+  it("a person handed an unclear post is told it may already be out, and to look first", async () => {
+    const manual = new FakeOutlet("manual");
+    manual.handoff = true;
+    const w = aWorld(undefined, manual);
+    const id = await approved(w);
+    w.outlet.publishAnswers = [{ state: "unknown", reason: "timeout" }];
+    await w.outbox.runOnce();
+    w.outlet.readBackAnswer = { state: "unavailable", reason: "cannot read back" };
+    w.clock.advance(2_000);
+    await w.outbox.runOnce();
+    await w.outbox.runOnce();
+    expect(w.outlet.published).toHaveLength(1);
+    expect(manual.published.map((p) => p.post)).toEqual([
+      expect.objectContaining({ announcementId: id, checkFirst: true }),
+    ]);
+  });
+
   it("retries a retryable failure with backoff, and fails for good after the last attempt", async () => {
     const w = aWorld();
     const id = await approved(w);
