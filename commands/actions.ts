@@ -174,6 +174,6 @@ export async function onAction(action: ApprovalAction, person: Person, deps: Com
       return done(await service.edit(person.id, id, { text: action.text, media }), editedReply);
     }
     case "posted":
-      return done(await service.confirmHandoff(person.id, id), postedReply);
+      return done(await service.confirmHandoff(person.id, id, action.outlet), postedReply);
   }
 }

@@ -14,7 +14,8 @@ export type ApprovalAction =
   | { command: "reject"; id: AnnouncementId; version?: number; reason?: string }
   | { command: "withdraw"; id: AnnouncementId; reason?: string }
   | { command: "edit"; id: AnnouncementId; text?: string }
-  | { command: "posted"; id: AnnouncementId };
+  /** `outlet`: which outlet a person posted to, where several wait. */
+  | { command: "posted"; id: AnnouncementId; outlet?: string };
 
 export type CommandInput =
   | {

@@ -1,3 +1,4 @@
+import { outletName } from "../../src/announcement/outlets.ts";
 import { outletLabel, pick, type Localized } from "../../commands/messages.ts";
 import {
   approvalLine,
@@ -61,9 +62,12 @@ const quote = (text: string): string =>
 /** Button value: the announcement and the version the card shows, so a stale click is refused. */
 export const cardValue = (a: Announcement): string => `${a.id}:${shownVersion(a)}`;
 
-export function parseCardValue(value: string | undefined): { id: AnnouncementId; version: number } | undefined {
-  const m = /^(A-\d{4,}):(\d+)$/.exec(value ?? "");
-  return m?.[1] && m[2] ? { id: m[1] as AnnouncementId, version: Number(m[2]) } : undefined;
+export function parseCardValue(
+  value: string | undefined,
+): { id: AnnouncementId; version: number; outlet?: string } | undefined {
+  const m = /^(A-\d{4,}):(\d+)(?::([a-z]+))?$/.exec(value ?? "");
+  if (!m?.[1] || !m[2]) return undefined;
+  return { id: m[1] as AnnouncementId, version: Number(m[2]), ...(m[3] ? { outlet: m[3] } : {}) };
 }
 
 const button = (text: string, actionId: string, value: string, style?: "primary" | "danger"): Block => ({
@@ -130,14 +134,31 @@ function cardActions(a: Announcement, language: Language): Block[] {
 }
 
 /** The copy-ready hand-off with a button that records who posted it. */
-export function handoffBlocks(message: string, id: AnnouncementId, version: number, language: Language): Block[] {
-  const label = pick({ de: "📲 Auf WhatsApp gepostet", en: "📲 Posted on WhatsApp" }, language);
+export function handoffBlocks(
+  message: string,
+  id: AnnouncementId,
+  version: number,
+  language: Language,
+  outlet = "whatsapp",
+): Block[] {
+  const name = outletName(outlet);
+  const label =
+    name === "whatsapp"
+      ? pick({ de: "📲 Auf WhatsApp gepostet", en: "📲 Posted on WhatsApp" }, language)
+      : pick(
+          {
+            de: `📲 Gepostet: ${outletLabel(name).de.replace(/^(der|die|das) /, "")}`,
+            en: `📲 Posted: ${outletLabel(name).en.replace(/^the /, "")}`,
+          },
+          language,
+        );
   return [
     ...chunks(escapeSlack(message), SECTION_CHARS).map((part) => ({ type: "section", text: mrkdwn(part) })),
     {
       type: "actions",
-      block_id: `handoff:${id}`,
-      elements: [button(label, ACTIONS.posted, `${id}:${version}`, "primary")],
+      block_id: `handoff:${id}:${name}`,
+      // The outlet travels with the button: with several outlets waiting for a person, each is confirmed by name.
+      elements: [button(label, ACTIONS.posted, `${id}:${version}:${name}`, "primary")],
     },
   ];
 }

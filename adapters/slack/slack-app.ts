@@ -319,7 +319,11 @@ export class SlackApp {
       reject: (id: AnnouncementId, version: number): ApprovalAction => ({ command: "reject", id, version }),
       withdraw: (id: AnnouncementId): ApprovalAction => ({ command: "withdraw", id }),
       edit: (id: AnnouncementId): ApprovalAction => ({ command: "edit", id }),
-      posted: (id: AnnouncementId): ApprovalAction => ({ command: "posted", id }),
+      posted: (id: AnnouncementId, _version: number, outlet?: string): ApprovalAction => ({
+        command: "posted",
+        id,
+        ...(outlet ? { outlet } : {}),
+      }),
     } as const;
     for (const [kind, action] of Object.entries(buttons)) {
       app.action(ACTIONS[kind as keyof typeof buttons], async ({ body, ack, respond }) => {
@@ -328,7 +332,7 @@ export class SlackApp {
           const pressed = BlockActionSchema.parse(body);
           const card = parseCardValue(pressed.actions[0]?.value);
           if (!card) return;
-          await this.#act(action(card.id, card.version), pressed, (text) =>
+          await this.#act(action(card.id, card.version, card.outlet), pressed, (text) =>
             respond({ response_type: "ephemeral", replace_original: false, text }),
           );
         });

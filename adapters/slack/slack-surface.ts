@@ -167,7 +167,7 @@ export class SlackSurface implements ApprovalSurface {
     const ts = await this.#o.poster.post({
       channel,
       text: escapeSlack(text),
-      blocks: handoffBlocks(text, outbound.announcementId, outbound.version, this.#language),
+      blocks: handoffBlocks(text, outbound.announcementId, outbound.version, this.#language, outbound.outlet),
       ...(post ? { threadTs: post.id } : {}),
     });
     for (const item of outbound.media) {

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { escapeSlack } from "../../../adapters/markup/slack.ts";
-import { cardBlocks, composeView, parseCardValue } from "../../../adapters/slack/blocks.ts";
+import { cardBlocks, composeView, handoffBlocks, parseCardValue } from "../../../adapters/slack/blocks.ts";
 import { composeCommand, quoteWord } from "../../../adapters/slack/compose.ts";
 import { MAX_INTAKE_BYTES } from "../../../adapters/media/capped-read.ts";
 import { downloadSlackFile } from "../../../adapters/slack/files.ts";
@@ -145,6 +145,17 @@ describe("approval card", () => {
     expect(parseCardValue(actions.elements[0]?.value)).toEqual({ id: "A-0001", version: 1 });
     expect(parseCardValue("A-1:x")).toBeUndefined();
     expect(escapeSlack("a<b>&c")).toBe("a&lt;b&gt;&amp;c");
+  });
+
+  it("a hand-off's button names its outlet, so 'posted' confirms that one where several wait", () => {
+    const press = handoffBlocks("Text", "A-0003", 2, "de", "press");
+    const button = (press.at(-1) as { elements: { value: string; text: { text: string } }[] }).elements[0];
+    expect(button?.text.text).toBe("📲 Gepostet: Presseverteiler");
+    expect(parseCardValue(button?.value)).toEqual({ id: "A-0003", version: 2, outlet: "press" });
+    const whatsapp = handoffBlocks("Text", "A-0003", 2, "en", "whatsapp-manual");
+    const plain = (whatsapp.at(-1) as { elements: { value: string; text: { text: string } }[] }).elements[0];
+    expect(plain?.text.text).toBe("📲 Posted on WhatsApp");
+    expect(parseCardValue(plain?.value)).toEqual({ id: "A-0003", version: 2, outlet: "whatsapp" });
   });
 });
 
