@@ -554,6 +554,12 @@ const OUTLET_LABELS: Record<string, Localized> = {
 
 const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
+/** An outlet as a list or a card line names it, without article: "Website (Feeds)", "Presseverteiler". */
+export function outletTitle(outlet: string): Localized {
+  const label = outletLabel(outlet);
+  return L(capitalised(label.de.replace(/^(der|die|das) /, "")), capitalised(label.en.replace(/^the /, "")));
+}
+
 /** An outlet as people call it, by its name or id (`whatsapp-waha` is WhatsApp). */
 export function outletLabel(outlet: string): Localized {
   const name = outlet.split("-", 1)[0] ?? outlet;
@@ -575,17 +581,25 @@ const OUTLET_PLACES: Record<string, Localized> = {
 };
 
 const OUTLET_ARRIVALS: Record<string, Localized> = {
-  press: L(
-    "beim Presseverteiler angekommen ist (bitte im Archiv oder Postfach des Verteilers nachsehen)",
-    "reached the press list (please look in the list's archive or mailbox)",
-  ),
+  press: L("beim Presseverteiler angekommen ist", "reached the press list"),
 };
 
-/** "im WhatsApp-Kanal erschienen ist", "beim Presseverteiler angekommen ist (…)": after "Unklar, ob A-0042". */
+/** "im WhatsApp-Kanal erschienen ist", "beim Presseverteiler angekommen ist": after "Unklar, ob A-0042". */
 export function outletArrival(outlet: string): Localized {
   const name = outlet.split("-", 1)[0] ?? outlet;
   const place = outletPlace(outlet);
   return OUTLET_ARRIVALS[name] ?? L(`${place.de} erschienen ist`, `appeared ${place.en}`);
+}
+
+const OUTLET_LOOKUPS: Record<string, Localized> = {
+  press: L("im Archiv oder Postfach des Verteilers", "in the list's archive or mailbox"),
+  feeds: L("auf der Website", "on the website"),
+};
+
+/** Where a person looks whether a post is out: "im Telegram-Kanal", "im Archiv oder Postfach des Verteilers". */
+export function outletLookup(outlet: string): Localized {
+  const name = outlet.split("-", 1)[0] ?? outlet;
+  return OUTLET_LOOKUPS[name] ?? outletPlace(outlet);
 }
 
 /** Where a person posts by hand: "im WhatsApp-Kanal", "auf Mastodon". */

@@ -3,7 +3,7 @@ import type { ModeNotice, Notice } from "../src/ports/notices.ts";
 import type { OutboundPost, OutletErrorCode, OutletProblem, RemoteRef } from "../src/ports/outlet.ts";
 import { displayName, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
-import { joinLocalized, L, outletArrival, outletLabel, outletPlace, type Localized } from "./messages.ts";
+import { joinLocalized, L, outletArrival, outletLabel, outletLookup, outletPlace, type Localized } from "./messages.ts";
 import { outletName } from "../src/announcement/outlets.ts";
 import { plainText } from "../src/render/plain.ts";
 import { approvalRequest, whatsappBlock, when } from "./render.ts";
@@ -226,8 +226,8 @@ export function renderNotice(policy: Policy, notice: Notice): RenderedNotice[] {
         {
           audience: "approvers",
           message: L(
-            `⚠️ Unklar, ob ${a.id} ${outletArrival(notice.outlet).de} (das lässt sich nicht zurücklesen). Bitte nachsehen: Ist sie da, nur \`${confirm}\`; sonst den Text von Hand posten und dann \`${confirm}\`.`,
-            `⚠️ Unclear whether ${a.id} ${outletArrival(notice.outlet).en} (it cannot be read back). Please check: if it is there, just \`${confirm}\`; otherwise post the text by hand, then \`${confirm}\`.`,
+            `⚠️ Unklar, ob ${a.id} ${outletArrival(notice.outlet).de} (das lässt sich nicht zurücklesen). Bitte ${outletLookup(notice.outlet).de} nachsehen: Ist sie da, nur \`${confirm}\`; sonst den Text von Hand posten und dann \`${confirm}\`.`,
+            `⚠️ Unclear whether ${a.id} ${outletArrival(notice.outlet).en} (it cannot be read back). Please look ${outletLookup(notice.outlet).en}: if it is there, just \`${confirm}\`; otherwise post the text by hand, then \`${confirm}\`.`,
           ),
         },
       ];
@@ -253,8 +253,8 @@ export function handoffText(policy: Policy, post: OutboundPost, a?: Announcement
   const parts: Localized[] = [
     post.checkFirst
       ? L(
-          `📋 Unklar, ob ${post.announcementId} (Fassung ${post.version}) schon ${outletArrival(outlet).de}. Bitte ERST nachsehen: Ist der Beitrag da, nur \`${confirm}\`. Sonst jetzt veröffentlichen – den Text zwischen den Zeilen unverändert kopieren:`,
-          `📋 Unclear whether ${post.announcementId} (version ${post.version}) already ${outletArrival(outlet).en}. Please LOOK FIRST: if the post is there, just \`${confirm}\`. Otherwise post it now – copy the text between the lines unchanged:`,
+          `📋 Unklar, ob ${post.announcementId} (Fassung ${post.version}) schon ${outletArrival(outlet).de}. Bitte ERST ${outletLookup(outlet).de} nachsehen: Ist der Beitrag da, nur \`${confirm}\`. Sonst jetzt veröffentlichen – den Text zwischen den Zeilen unverändert kopieren:`,
+          `📋 Unclear whether ${post.announcementId} (version ${post.version}) already ${outletArrival(outlet).en}. Please LOOK ${outletLookup(outlet).en} FIRST: if the post is there, just \`${confirm}\`. Otherwise post it now – copy the text between the lines unchanged:`,
         )
       : L(
           `📋 ${post.announcementId} (Fassung ${post.version}) ist freigegeben. Bitte ${place.de} veröffentlichen – den Text zwischen den Zeilen unverändert kopieren:`,

@@ -10,7 +10,7 @@ import { approvalProgress, displayName, quorumOf, readabilityFor, type Policy } 
 import { hintsFor } from "./hints.ts";
 import { plainFirstLine, renderForWhatsApp, shortened } from "../src/render/whatsapp.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
-import { joinLocalized, L, outletLabel, STATE_LABELS, type Localized } from "./messages.ts";
+import { joinLocalized, L, outletLabel, outletTitle, STATE_LABELS, type Localized } from "./messages.ts";
 import { outletName, outletsOf, type ConfiguredOutlet } from "../src/announcement/outlets.ts";
 import { plainText } from "../src/render/plain.ts";
 
@@ -229,18 +229,17 @@ function deliveryLine(policy: Policy, d: Delivery, scheduled: boolean, held: boo
   const link = d.state === "sent" && d.receipt?.url ? ` – ${d.receipt.url}` : "";
   const why =
     d.state !== "sent" && d.lastError && state !== "scheduled" ? ` – ${shortened(d.lastError, MAX_REASON)}` : "";
-  const outlet = outletLabel(d.outlet);
-  const name = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+  const outlet = outletTitle(d.outlet);
   return L(
-    `→ ${name(outlet.de)}: ${label.de}${byHand.de}${by.de}${link}${why}`,
-    `→ ${name(outlet.en)}: ${label.en}${byHand.en}${by.en}${link}${why}`,
+    `→ ${outlet.de}: ${label.de}${byHand.de}${by.de}${link}${why}`,
+    `→ ${outlet.en}: ${label.en}${byHand.en}${by.en}${link}${why}`,
   );
 }
 
 /** Where it goes, before the deliveries exist: the chosen outlets. */
 export function outletsLine(a: Announcement): Localized[] {
   if (a.deliveries.length > 0 || !a.outlets) return [];
-  const names = a.outlets.map(outletLabel);
+  const names = a.outlets.map(outletTitle);
   return [L(`Geht an: ${names.map((n) => n.de).join(", ")}`, `Goes to: ${names.map((n) => n.en).join(", ")}`)];
 }
 

@@ -28,9 +28,11 @@ describe("texts that name an outlet", () => {
   it("a hand-off after an unclear outcome says to look first; for the press list, in its archive", () => {
     const press = handoffText(testPolicy(), { ...post, outlet: "press", checkFirst: true });
     expect(press.de).toContain("Unklar, ob A-0007 (Fassung 1) schon beim Presseverteiler angekommen ist");
-    expect(press.de).toContain("Bitte ERST nachsehen: Ist der Beitrag da, nur `posted A-0007 press`");
+    expect(press.de).toContain(
+      "Bitte ERST im Archiv oder Postfach des Verteilers nachsehen: Ist der Beitrag da, nur `posted A-0007 press`",
+    );
     expect(handoffText(testPolicy(), { ...post, outlet: "telegram", checkFirst: true }).en).toContain(
-      "already appeared on the Telegram channel. Please LOOK FIRST",
+      "already appeared on the Telegram channel. Please LOOK on the Telegram channel FIRST",
     );
   });
 

@@ -114,18 +114,18 @@ class Outlets {
 }
 
 const PUBLISHED_EVERYWHERE = new RegExp(
-  ["WhatsApp", "Mastodon", "Telegram", "Die Website \\(Feeds\\)", "Der Presseverteiler"]
+  ["WhatsApp", "Mastodon", "Telegram", "Website \\(Feeds\\)", "Presseverteiler"]
     .map((outlet) => `→ ${outlet}: veröffentlicht`)
     .join("[^]*"),
 );
 
 /** Telegram, the feeds and the press list recorded as published (the status shows them in this order). */
 const THREE_ANSWERED =
-  /→ Telegram: veröffentlicht[^\n]*\n→ Die Website \(Feeds\): veröffentlicht[^\n]*\n→ Der Presseverteiler: veröffentlicht/;
+  /→ Telegram: veröffentlicht[^\n]*\n→ Website \(Feeds\): veröffentlicht[^\n]*\n→ Presseverteiler: veröffentlicht/;
 
 /** Telegram and the press list unclear, each handed to a person to check. */
 const HANDED_OVER =
-  /→ Telegram: wartet auf manuelle Veröffentlichung \(Übergabe\) \(von Hand\) – Telegram bots cannot read channel history[^\n]*\n→ Die Website \(Feeds\): veröffentlicht[^\n]*\n→ Der Presseverteiler: wartet auf manuelle Veröffentlichung \(Übergabe\) \(von Hand\) – a sent mail cannot be read back/;
+  /→ Telegram: wartet auf manuelle Veröffentlichung \(Übergabe\) \(von Hand\) – Telegram bots cannot read channel history[^\n]*\n→ Website \(Feeds\): veröffentlicht[^\n]*\n→ Presseverteiler: wartet auf manuelle Veröffentlichung \(Übergabe\) \(von Hand\) – a sent mail cannot be read back/;
 
 const ROUNDS = 4;
 
@@ -189,7 +189,7 @@ describe("one approval, every outlet", () => {
     expect(pictures[0]?.body.equals(jpeg ?? Buffer.alloc(0))).toBe(true);
 
     // The status names each outlet as published.
-    const status = await bot.tell("status A-0001", /→ Der Presseverteiler: [^\n]*/);
+    const status = await bot.tell("status A-0001", /→ Presseverteiler: [^\n]*/);
     expect(status).toMatch(/veröffentlicht/);
     expect(bot.output.slice(bot.output.lastIndexOf("A-0001 · "))).toMatch(PUBLISHED_EVERYWHERE);
     expect(await bot.end()).toBe(0);
@@ -212,7 +212,7 @@ describe("one approval, every outlet", () => {
       // Telegram, the feeds and the press list are done and recorded; WhatsApp and Mastodon are in flight.
       await first.askUntil("status A-0001", THREE_ANSWERED, 60);
       await expect.poll(() => [w.waha.sends, w.statusPosts()], { timeout: 15_000, interval: 20 }).toEqual([1, 1]);
-      const before = await first.tell("status A-0001", /→ Der Presseverteiler: [^\n]*/);
+      const before = await first.tell("status A-0001", /→ Presseverteiler: [^\n]*/);
       expect(first.output.slice(first.output.lastIndexOf("A-0001 · "))).toMatch(
         /→ WhatsApp: wird gesendet\n→ Mastodon: wird gesendet\n/,
       );
@@ -251,7 +251,7 @@ describe("one approval, every outlet", () => {
     await first.tell("as carla approve A-0001", /A-0001 ist freigegeben/);
     await first.askUntil(
       "status A-0001",
-      /→ WhatsApp: veröffentlicht\n→ Mastodon: veröffentlicht[^\n]*\n→ Telegram: wird gesendet\n→ Die Website \(Feeds\): veröffentlicht[^\n]*\n→ Der Presseverteiler: wird gesendet\n/,
+      /→ WhatsApp: veröffentlicht\n→ Mastodon: veröffentlicht[^\n]*\n→ Telegram: wird gesendet\n→ Website \(Feeds\): veröffentlicht[^\n]*\n→ Presseverteiler: wird gesendet\n/,
       60,
     );
     await expect
@@ -263,8 +263,10 @@ describe("one approval, every outlet", () => {
     const second = await w.bot();
     // Neither Telegram nor a mail can be read back: the unclear post goes to a person, never out a second time.
     await second.waitFor(/Unklar, ob A-0001 im Telegram-Kanal erschienen ist[^\n]*`posted A-0001 telegram`/);
-    await second.waitFor(/Unklar, ob A-0001 an den Presseverteiler [^\n]*`posted A-0001 press`/);
-    await second.waitFor(/Bitte an den Presseverteiler [^]*?Danach bestätigen: `posted A-0001 press`/);
+    await second.waitFor(/Unklar, ob A-0001 beim Presseverteiler angekommen ist[^\n]*`posted A-0001 press`/);
+    await second.waitFor(
+      /Bitte ERST im Archiv oder Postfach des Verteilers nachsehen[^]*?Danach bestätigen: `posted A-0001 press`/,
+    );
     await second.askUntil("status A-0001", HANDED_OVER, 60);
     expect(w.telegram.calls("sendPhoto")).toHaveLength(1);
     expect(w.telegram.messages).toEqual([]);
@@ -282,10 +284,10 @@ describe("one approval, every outlet", () => {
       "posted A-0001 press",
       /Danke – die Veröffentlichung von A-0001 an den Presseverteiler ist vermerkt\./,
     );
-    await second.tell("status A-0001", /→ Der Presseverteiler: [^\n]*/);
+    await second.tell("status A-0001", /→ Presseverteiler: [^\n]*/);
     const card = second.output.slice(second.output.lastIndexOf("A-0001 · "));
     expect(card).toMatch(/→ Telegram: wartet auf manuelle Veröffentlichung/);
-    expect(card).toMatch(/→ Der Presseverteiler: veröffentlicht \(bestätigt von Anna Schmidt/);
+    expect(card).toMatch(/→ Presseverteiler: veröffentlicht \(bestätigt von Anna Schmidt/);
     await second.tell(
       "posted A-0001 mastodon",
       /Bei A-0001 wartet für Mastodon keine Veröffentlichung auf Bestätigung/,
@@ -326,11 +328,11 @@ describe("one approval, every outlet", () => {
         interval: 100,
       })
       .toEqual([true, true, true]);
-    await bot.askUntil("status A-0001", /→ Der Presseverteiler: [^\n]*451/, 60);
+    await bot.askUntil("status A-0001", /→ Presseverteiler: [^\n]*451/, 60);
     const card = bot.output.slice(bot.output.lastIndexOf("A-0001 · "));
     expect(card).toMatch(/A-0001 · [^\n]* · wird veröffentlicht/);
     expect(card).toMatch(/→ WhatsApp: veröffentlicht\n/);
-    expect(card).toMatch(/→ Die Website \(Feeds\): veröffentlicht/);
+    expect(card).toMatch(/→ Website \(Feeds\): veröffentlicht/);
     // Each failing outlet's line says what it is doing and why.
     expect(card).toMatch(
       /→ Telegram: wartet, bis der Kanal wieder erreichbar ist – Telegram asks to slow down \(429 Too Many Requests: retry after 3\)\n/,
@@ -339,7 +341,7 @@ describe("one approval, every outlet", () => {
       /→ Mastodon: Ergebnis unklar – wird geprüft – Mastodon \(127\.0\.0\.1:\d+\) answered 503: Service Unavailable/,
     );
     expect(card).toMatch(
-      /→ Der Presseverteiler: neuer Versuch folgt – mail server 127\.0\.0\.1:\d+ answered 451 to DATA: 451 4\.3\.0 Mailbox temporarily unavailable/,
+      /→ Presseverteiler: neuer Versuch folgt – mail server 127\.0\.0\.1:\d+ answered 451 to DATA: 451 4\.3\.0 Mailbox temporarily unavailable/,
     );
     expect(w.telegram.messages).toEqual([]);
     expect(w.mastodon.statuses.size).toBe(0);
