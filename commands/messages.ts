@@ -404,6 +404,13 @@ const ERROR_TEXTS = {
       `Damit bliebe kein Kanal übrig. Eingerichtet: ${s(p, "known")}.`,
       `That leaves no outlet. Set up: ${s(p, "known")}.`,
     ),
+  POLL_TOO_BIG_FOR: (p) => {
+    const outlet = outletTitle(s(p, "outlet"));
+    return L(
+      `${outlet.de} nimmt Umfragen mit höchstens ${s(p, "maxOptions")} Antworten zu je ${s(p, "maxLength")} Zeichen; diese hat ${s(p, "options")} Antworten, die längste mit ${s(p, "longest")} Zeichen. Bitte kürzen oder ${outlet.de} weglassen (\`--not ${s(p, "outlet")}\`).`,
+      `${outlet.en} takes polls of at most ${s(p, "maxOptions")} options of ${s(p, "maxLength")} characters each; this one has ${s(p, "options")}, the longest with ${s(p, "longest")} characters. Please shorten it or leave ${outlet.en} out (\`--not ${s(p, "outlet")}\`).`,
+    );
+  },
   TEXT_TOO_LONG_FOR: (p) => {
     const outlet = outletLabel(s(p, "outlet"));
     return L(

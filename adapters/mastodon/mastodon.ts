@@ -184,6 +184,8 @@ export class MastodonOutlet implements Outlet {
       delete: true,
       maxTextLength: max,
       maxCaptionLength: max,
+      maxPollOptions: this.#limits.maxPollOptions,
+      maxPollOptionLength: this.#limits.maxPollOptionCharacters,
     };
   }
 

@@ -66,7 +66,8 @@ function unsupportedBy(content: Content, can: ConfiguredOutlet["capabilities"]):
 
 /**
  * Of outlets taken by default (not named with `--to`), those that cannot carry this kind of content at all (the
- * website has no polls) are left out; if that leaves none, they stay, and the check names the problem.
+ * website has no polls, Mastodon no poll of 6 options) are left out; if that leaves none, they stay, and the check
+ * names the problem.
  */
 export function withoutUncarrying(
   content: Content,
@@ -74,9 +75,22 @@ export function withoutUncarrying(
   configured: readonly ConfiguredOutlet[],
 ): string[] {
   const kept = names.filter((name) =>
-    configured.filter((o) => outletName(o.id) === name).every((o) => !unsupportedBy(content, o.capabilities)),
+    configured
+      .filter((o) => outletName(o.id) === name)
+      .every((o) => !unsupportedBy(content, o.capabilities) && pollFits(content, o.capabilities)),
   );
   return kept.length > 0 ? kept : [...names];
+}
+
+/** Whether the poll fits the outlet's own poll limits, where they are tighter than amtsbote's. */
+function pollFits(content: Content, can: ConfiguredOutlet["capabilities"]): boolean {
+  const poll = content.poll;
+  if (!poll) return true;
+  const longest = Math.max(...poll.options.map(codePoints));
+  return (
+    (can.maxPollOptions === undefined || poll.options.length <= can.maxPollOptions) &&
+    (can.maxPollOptionLength === undefined || longest <= can.maxPollOptionLength)
+  );
 }
 
 /** Whether every chosen outlet can carry the content: kinds of media, polls, and its own length limit. */
@@ -85,6 +99,15 @@ export function checkOutletsCarry(content: Content, outlets: readonly Configured
     const outlet = outletName(id);
     const unsupported = unsupportedBy(content, can);
     if (unsupported) return fail("OUTLET_CANNOT", { outlet, what: unsupported });
+    if (content.poll && !pollFits(content, can)) {
+      return fail("POLL_TOO_BIG_FOR", {
+        outlet,
+        options: content.poll.options.length,
+        maxOptions: can.maxPollOptions ?? content.poll.options.length,
+        longest: Math.max(...content.poll.options.map(codePoints)),
+        maxLength: can.maxPollOptionLength ?? 100,
+      });
+    }
     const max = content.media.length > 0 ? can.maxCaptionLength : can.maxTextLength;
     const length = measure ? measure(content) : codePoints(postText(content));
     if (length > max) {

@@ -9,6 +9,10 @@ export interface OutletCapabilities {
   delete: boolean;
   maxTextLength: number;
   maxCaptionLength: number;
+  /** Where the outlet takes fewer poll options than amtsbote's 12 (Mastodon: 4 by default). */
+  maxPollOptions?: number;
+  /** Where an option may be shorter than amtsbote's 100 characters (Mastodon: 50 by default). */
+  maxPollOptionLength?: number;
 }
 
 /** What an outlet is asked to publish: the rendered, approved version. */

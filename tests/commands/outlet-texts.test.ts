@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorText } from "../../commands/messages.ts";
 import { channelDownText, handoffRemoveText, handoffText } from "../../commands/notices.ts";
 import type { OutboundPost } from "../../src/ports/outlet.ts";
 import { testPolicy } from "../fakes/fixtures.ts";
@@ -33,6 +34,16 @@ describe("texts that name an outlet", () => {
     );
     expect(handoffText(testPolicy(), { ...post, outlet: "telegram", checkFirst: true }).en).toContain(
       "already appeared on the Telegram channel. Please LOOK on the Telegram channel FIRST",
+    );
+  });
+
+  it("a poll too big for an outlet says its limits and how to leave it out", () => {
+    const text = errorText({
+      code: "POLL_TOO_BIG_FOR",
+      params: { outlet: "mastodon", options: 6, maxOptions: 4, longest: 12, maxLength: 50 },
+    });
+    expect(text.de).toBe(
+      "Mastodon nimmt Umfragen mit höchstens 4 Antworten zu je 50 Zeichen; diese hat 6 Antworten, die längste mit 12 Zeichen. Bitte kürzen oder Mastodon weglassen (`--not mastodon`).",
     );
   });
 

@@ -68,6 +68,30 @@ describe("choosing outlets", () => {
     expect(withoutUncarrying({ text: "x", media: [] }, ["telegram"], configured)).toEqual(["telegram"]);
   });
 
+  it("holds polls to an outlet's own limits: refused when named, left out when only a default", () => {
+    const mastodon: ConfiguredOutlet = {
+      id: "mastodon",
+      handoff: false,
+      capabilities: can({ maxPollOptions: 4, maxPollOptionLength: 50 }),
+    };
+    const poll = (options: string[]) => ({
+      text: "",
+      media: [],
+      poll: { question: "Wann?", options, multipleChoice: false },
+    });
+    const six = poll(["Mo", "Di", "Mi", "Do", "Fr", "Sa"]);
+    expect(checkOutletsCarry(six, [mastodon])).toMatchObject({
+      ok: false,
+      error: { code: "POLL_TOO_BIG_FOR", params: { outlet: "mastodon", options: 6, maxOptions: 4, maxLength: 50 } },
+    });
+    expect(checkOutletsCarry(poll(["Ja", "x".repeat(51)]), [mastodon])).toMatchObject({
+      ok: false,
+      error: { code: "POLL_TOO_BIG_FOR", params: { longest: 51 } },
+    });
+    expect(checkOutletsCarry(poll(["Ja", "x".repeat(50)]), [mastodon])).toEqual({ ok: true, value: undefined });
+    expect(withoutUncarrying(six, ["whatsapp", "mastodon"], [configured[0]!, mastodon])).toEqual(["whatsapp"]);
+  });
+
   it("an announcement from before outlets were chosen goes to all", () => {
     expect(outletsOf({}, configured)).toHaveLength(3);
     expect(outletsOf({ outlets: ["telegram"] }, configured).map((o) => o.id)).toEqual(["telegram"]);
