@@ -133,6 +133,7 @@ export const ENV_SCHEMA = z.object({
     .string()
     .regex(/^(@[A-Za-z]\w{3,}|-100\d{5,})$/, "must be the channel's @name or its id -100…")
     .optional(),
+  TELEGRAM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   TELEGRAM_API_URL: z
     .url({ protocol: /^https?$/ })
     .transform((v) => v.replace(/\/+$/, ""))
@@ -170,6 +171,7 @@ export const ENV_SCHEMA = z.object({
   PRESS_TO: z.string().min(3).optional(),
   PRESS_FROM: z.string().min(3).optional(),
   PRESS_REPLY_TO: z.string().min(3).optional(),
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   PRESS_SUBJECT_PREFIX: z.string().max(60).default("[Pressemitteilung]"),
   OPS_ENDPOINT: onOff.default("on"),
   OPS_HOST: z.string().min(1).default("127.0.0.1"),

@@ -56,6 +56,7 @@ export interface PressSettings {
   from: string;
   replyTo?: string;
   subjectPrefix: string;
+  timeoutMs: number;
 }
 
 export function pressSettingsOf(env: Env): PressSettings | undefined {
@@ -74,6 +75,7 @@ export function pressSettingsOf(env: Env): PressSettings | undefined {
     from: env.PRESS_FROM,
     ...(env.PRESS_REPLY_TO ? { replyTo: env.PRESS_REPLY_TO } : {}),
     subjectPrefix: env.PRESS_SUBJECT_PREFIX,
+    timeoutMs: env.SMTP_TIMEOUT_MS,
   };
 }
 
@@ -106,11 +108,17 @@ export interface TelegramSettings {
   token: string;
   chatId: string;
   apiUrl: string;
+  timeoutMs: number;
 }
 
 export function telegramSettingsOf(env: Env): TelegramSettings | undefined {
   if (!env.TELEGRAM_BOT_TOKEN && !env.TELEGRAM_CHAT_ID) return undefined;
   if (!env.TELEGRAM_BOT_TOKEN) throw invalid(["TELEGRAM_BOT_TOKEN: required with TELEGRAM_CHAT_ID"]);
   if (!env.TELEGRAM_CHAT_ID) throw invalid(["TELEGRAM_CHAT_ID: required with TELEGRAM_BOT_TOKEN (@channel or -100…)"]);
-  return { token: env.TELEGRAM_BOT_TOKEN, chatId: env.TELEGRAM_CHAT_ID, apiUrl: env.TELEGRAM_API_URL };
+  return {
+    token: env.TELEGRAM_BOT_TOKEN,
+    chatId: env.TELEGRAM_CHAT_ID,
+    apiUrl: env.TELEGRAM_API_URL,
+    timeoutMs: env.TELEGRAM_TIMEOUT_MS,
+  };
 }
