@@ -223,6 +223,25 @@ describe("official warnings in Matrix with the real matrix-bot-sdk, against a lo
     expect(hs.sent.filter((s) => relation(s)?.event_id === cardOf("W-0002").eventId)).toEqual([]);
   });
 
+  it("editing the relay command changes nothing: the draft's text is the official one, not the command", async () => {
+    nina.add(ARS, STORM);
+    await poll();
+    const [command] = hs.push(APPROVAL_ROOM, hs.message(M.anna, "!announce relay W-0001"));
+    expect(await answerTo(command)).toContain("W-0001 ist als A-0001 angelegt");
+    hs.push(
+      APPROVAL_ROOM,
+      hs.message(M.anna, "!announce relay W-0001", {
+        replaces: command?.event_id ?? "",
+        newBody: "!announce relay W-1",
+      }),
+    );
+    // Answered after the edit: the edit was handled by then.
+    expect(await say(M.anna, "!announce warnings")).toContain("W-0001");
+    const draft = await bot.service.get("A-0001");
+    expect(draft?.versions).toHaveLength(1);
+    expect(draft?.versions[0]?.content.text).toContain(STORM.headline);
+  });
+
   it("someone who may not draft gets the clear refusal in the room, and the card stays open", async () => {
     nina.add(ARS, STORM);
     await poll();
