@@ -132,7 +132,13 @@ function described(ctx: CommandContext, values: Map<string, string | true>): Med
     : media;
 }
 
-async function submitDraft(ctx: CommandContext, content: Content, options: DraftOptions): Promise<CommandOutcome> {
+/** `typed`: the draft's text is the command's own text (not a template's or a poll's), so editing it edits the draft. */
+async function submitDraft(
+  ctx: CommandContext,
+  content: Content,
+  options: DraftOptions,
+  typed = false,
+): Promise<CommandOutcome> {
   const result = await ctx.service.draft(ctx.person.id, { content, ...options, origin: ctx.input.origin });
   if (!result.ok) return failed(result.error);
   const a = result.value;
@@ -148,7 +154,7 @@ async function submitDraft(ctx: CommandContext, content: Content, options: Draft
       ...hintsBlock(previewHints(ctx.policy, a)),
     ]),
     announcement: a,
-    effect: { kind: "drafted", id: a.id },
+    effect: { kind: "drafted", id: a.id, ...(typed ? { typed } : {}) },
   };
 }
 
@@ -202,7 +208,7 @@ export async function announce(ctx: CommandContext): Promise<CommandOutcome> {
     );
   }
   const text = literalBody(ctx) ?? flags.value.rest;
-  return submitDraft(ctx, { text, media: described(ctx, flags.value.values) }, options.value);
+  return submitDraft(ctx, { text, media: described(ctx, flags.value.values) }, options.value, true);
 }
 
 const literalBody = (ctx: CommandContext): string | undefined =>

@@ -39,7 +39,8 @@ export type CommandInput =
 
 /** What a command changed, for a chat to act on without reading the words. */
 export type Effect =
-  | { kind: "drafted"; id: AnnouncementId }
+  /** `typed`: its text is the command's text, so an edit of the command (where a chat has them) edits the draft. */
+  | { kind: "drafted"; id: AnnouncementId; typed?: boolean }
   | { kind: "approved"; id: AnnouncementId; remaining: number }
   | { kind: "revoked"; id: AnnouncementId }
   | { kind: "rejected"; id: AnnouncementId }

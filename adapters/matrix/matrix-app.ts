@@ -327,8 +327,9 @@ export class MatrixApp implements MatrixSender {
       text: rest,
       ...(attachments.items.length ? { attachments: attachments.items } : {}),
     });
-    if (outcome.kind === "reply" && outcome.effect?.kind === "drafted") {
-      // Only edits of the command message depend on it; the draft itself is stored.
+    if (outcome.kind === "reply" && outcome.effect?.kind === "drafted" && outcome.effect.typed) {
+      // Only edits of the command message depend on it; the draft itself is stored. A relay, poll or template
+      // draft is not the command's text: editing such a command leaves it alone.
       await handlers.desk.state
         .putValue("draft-of", event.event_id, outcome.effect.id, DRAFT_OF_TTL_MS)
         .catch((error: unknown) => {

@@ -8,7 +8,7 @@ import type { MatrixSettings } from "../config/env.ts";
 import { mediaIntake } from "../media/intake.ts";
 import { MatrixApp } from "./matrix-app.ts";
 import { MatrixSurface } from "./matrix-surface.ts";
-import { textWarningBoard } from "../nina/text-board.ts";
+import { MatrixWarningBoard } from "./warning-board.ts";
 
 export interface MatrixRuntime extends ChatRuntime {
   app: MatrixApp;
@@ -63,7 +63,14 @@ export function matrixRuntime(
     desk,
     surface,
     notices: desk,
-    warnings: textWarningBoard(surface, policy, `${settings.prefix} `),
+    warnings: new MatrixWarningBoard({
+      sender: app,
+      state: store,
+      policy,
+      approvalRoom: settings.approvalRoom,
+      prefix: `${settings.prefix} `,
+      toApprovers: (message) => surface.toApprovers(message),
+    }),
     connected: () => app.ready(),
     endsWithInput: false,
     run: () => app.start({ desk, surface, handle: o.handle }),

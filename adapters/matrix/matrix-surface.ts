@@ -41,6 +41,14 @@ export const inThread = (content: Record<string, unknown>, root: string): Record
   "m.relates_to": { rel_type: "m.thread", event_id: root, is_falling_back: true, "m.in_reply_to": { event_id: root } },
 });
 
+/** An edit (`m.replace`) of `eventId` to show `content`; clients without edits see the `* ` fallback. */
+export const replacing = (eventId: string, content: Record<string, unknown>): Record<string, unknown> => ({
+  ...content,
+  body: `* ${String(content.body)}`,
+  "m.new_content": content,
+  "m.relates_to": { rel_type: "m.replace", event_id: eventId },
+});
+
 /** Addressed to one person with an intentional mention (matrix.md: `m.mentions`). */
 function mentioning(mxid: string, name: string, text: string): Record<string, unknown> {
   return {
@@ -154,15 +162,9 @@ export class MatrixSurface implements ApprovalSurface {
 
   /** An edit (`m.replace`) of the preview, so it always shows the current state. */
   async update(post: ApprovalPost, a: Announcement): Promise<void> {
-    const current = this.previewContent(a);
     await this.#o.sender.send(
       post.room,
-      {
-        ...current,
-        body: `* ${String(current.body)}`,
-        "m.new_content": current,
-        "m.relates_to": { rel_type: "m.replace", event_id: post.id },
-      },
+      replacing(post.id, this.previewContent(a)),
       `amtsbote-${a.id}-${a.events.length}-preview-edit`,
     );
   }

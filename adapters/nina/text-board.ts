@@ -5,8 +5,8 @@ import type { CardNews, WarningBoard, WarningCardRef } from "../../src/ports/war
 import type { WarningRecord } from "../../src/warnings/warning.ts";
 
 /**
- * Relay cards for chats that show them as messages (the console, Matrix): the card with the commands that act
- * on it, and each change as a new message. `prefix` is what a command starts with there (`!announce `).
+ * Relay cards for chats that show them as messages (the console): the card with the commands that act
+ * on it, and each change as a new message. `prefix` is what a command starts with there.
  */
 export function textWarningBoard(
   room: { toApprovers(message: Localized): Promise<void> },

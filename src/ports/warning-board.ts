@@ -1,6 +1,6 @@
 import type { WarningRecord } from "../warnings/warning.ts";
 
-/** Where a relay card is: its room and its id there (Slack `ts`). */
+/** Where a relay card is: its room and its id there (Slack `ts`); Matrix keeps it in its chat state instead. */
 export interface WarningCardRef {
   room: string;
   id: string;
@@ -11,10 +11,11 @@ export type CardNews = "updated" | "update_offered" | "allclear_offered" | "deci
 
 /**
  * The relay cards of official warnings in the approval room. The chat renders a record its own way:
- * Slack as a card with buttons, updated in place; Matrix and the console as messages naming the commands.
+ * Slack as a card with buttons, updated in place; Matrix as a message naming the commands, edited in place; the
+ * console as messages naming the commands.
  */
 export interface WarningBoard {
-  /** Posts a new card; returns where it is, or undefined where posts are not updated later. */
+  /** Posts a new card; returns where it is, or undefined where the chat keeps that itself or posts are not updated. */
   show(record: WarningRecord): Promise<WarningCardRef | undefined>;
   /** Shows the record's new state: in place where the chat can, otherwise as a new line. */
   refresh(ref: WarningCardRef | undefined, record: WarningRecord, news: CardNews): Promise<void>;

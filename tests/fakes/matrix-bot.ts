@@ -9,8 +9,12 @@ import { NoticeBus } from "../../src/notices/bus.ts";
 import type { AnnouncementService } from "../../src/announcement/service.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";
 import type { Policy } from "../../src/policy/policy.ts";
+import { systemClock } from "../../src/ports/clock.ts";
 import { silentLogger, type Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
+import type { WarningSource } from "../../src/ports/warning-source.ts";
+import type { WarningFilter } from "../../src/warnings/decide.ts";
+import { createWarningWatcher, type WarningWatcher } from "../../src/warnings/watcher.ts";
 import type { FakeHomeserver } from "./fake-homeserver.ts";
 import { FakeOutlet, TEST_POLICY_YAML } from "./fixtures.ts";
 import { runningCore } from "./running-core.ts";
@@ -40,6 +44,8 @@ export interface MatrixBotOptions {
   log?: Logger;
   outlet?: FakeOutlet;
   onFatal?: (message: string) => void;
+  /** Official warnings from this source, offered on relay cards (polled by the test through `watcher`). */
+  nina?: { source: WarningSource; filter?: WarningFilter };
 }
 
 export interface MatrixBot {
@@ -50,6 +56,8 @@ export interface MatrixBot {
   outlet: FakeOutlet;
   store: Store;
   policy: Policy;
+  /** The official-warnings watcher, with `nina`. */
+  watcher?: WarningWatcher;
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -79,9 +87,22 @@ export async function startMatrixBot(fake: FakeHomeserver, options: MatrixBotOpt
   const bus = new NoticeBus();
   bus.subscribe(chat.notices);
   const outlet = options.outlet ?? new FakeOutlet("whatsapp");
-  const core = runningCore({ store, policy, outlet, notices: bus, log });
+  const core = runningCore({ store, policy, outlet, notices: bus, log, warnings: () => watcher });
   handle = core.handle;
   const { service, worker } = core;
+  const watcher =
+    options.nina &&
+    createWarningWatcher({
+      store,
+      source: options.nina.source,
+      board: chat.warnings,
+      service,
+      policy,
+      clock: systemClock,
+      log,
+      filter: options.nina.filter ?? { minSeverity: "Moderate", providers: [] },
+      ars: "033610000000",
+    });
   await chat.run();
   const app = chat.app;
   return {
@@ -92,6 +113,7 @@ export async function startMatrixBot(fake: FakeHomeserver, options: MatrixBotOpt
     outlet,
     store,
     policy,
+    ...(watcher ? { watcher } : {}),
     settled: () => chat.desk.settled(),
     stop: async () => {
       await chat.stop();

@@ -252,6 +252,20 @@ describe("Matrix with the real matrix-bot-sdk against a local homeserver", () =>
     expect(bot.outlet.published).toEqual([]);
   });
 
+  it("editing a command whose draft is not its text (a poll) leaves the draft as it is", async () => {
+    const h = await world();
+    const bot = await start(h);
+    const poll = '!announce poll "Neuer Spielplatz?" "Ja" "Nein"';
+    const [command] = h.push(OPS_ROOM, h.message(M.anna, poll));
+    await previewOf(bot, "A-0001");
+    const before = await bot.service.get("A-0001");
+    h.push(OPS_ROOM, h.message(M.anna, poll, { replaces: command?.event_id ?? "", newBody: `${poll} "Egal"` }));
+    const [status] = h.push(OPS_ROOM, h.message(M.anna, "!announce status A-0001"));
+    await h.waitFor(() => h.sent.some((s) => s.txnId === `amtsbote-reply-${status?.event_id ?? "?"}`));
+    await bot.settled();
+    expect((await bot.service.get("A-0001"))?.versions).toEqual(before?.versions);
+  });
+
   it("❌ asks for the reason in the thread; the approver's reply there rejects, and the author hears why", async () => {
     const h = await world();
     const bot = await start(h);
