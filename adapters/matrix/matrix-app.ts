@@ -344,11 +344,6 @@ export class MatrixApp implements MatrixSender {
   }
 
   /**
-   * True for the first handling of a command event, false for a repeat; while the store is unreachable (or
-   * the claim fails otherwise), the answer to give instead: every event a sync delivers must be answered
-   * or passed over here, since a failure would make the SDK skip the rest of its batch.
-   */
-  /**
    * Claims a command's event once (a replay is dropped, an unreachable store answered) and refuses text a post
    * may not carry; true when the command may go on.
    */
@@ -365,6 +360,11 @@ export class MatrixApp implements MatrixSender {
     return true;
   }
 
+  /**
+   * True for the first handling of a command event, false for a repeat; while the store is unreachable (or
+   * the claim fails otherwise), the answer to give instead: every event a sync delivers must be answered
+   * or passed over here, since a failure would make the SDK skip the rest of its batch.
+   */
   async #claim(eventId: string): Promise<boolean | CommandOutcome> {
     try {
       return await this.#o.store.claimOnce(`matrix-event:${eventId}`, COMMAND_TTL_MS);
