@@ -9,12 +9,12 @@ import { NoticeBus } from "../../src/notices/bus.ts";
 import type { AnnouncementService } from "../../src/announcement/service.ts";
 import { MemoryStore } from "../../src/memory/memory-store.ts";
 import type { Policy } from "../../src/policy/policy.ts";
-import { systemClock } from "../../src/ports/clock.ts";
 import { silentLogger, type Logger } from "../../src/ports/logger.ts";
 import type { Store } from "../../src/ports/store.ts";
 import type { WarningSource } from "../../src/ports/warning-source.ts";
 import type { WarningFilter } from "../../src/warnings/decide.ts";
-import { createWarningWatcher, type WarningWatcher } from "../../src/warnings/watcher.ts";
+import type { WarningWatcher } from "../../src/warnings/watcher.ts";
+import { testWarningWatcher } from "./warnings.ts";
 import type { FakeHomeserver } from "./fake-homeserver.ts";
 import { FakeOutlet, TEST_POLICY_YAML } from "./fixtures.ts";
 import { runningCore } from "./running-core.ts";
@@ -91,18 +91,7 @@ export async function startMatrixBot(fake: FakeHomeserver, options: MatrixBotOpt
   handle = core.handle;
   const { service, worker } = core;
   const watcher =
-    options.nina &&
-    createWarningWatcher({
-      store,
-      source: options.nina.source,
-      board: chat.warnings,
-      service,
-      policy,
-      clock: systemClock,
-      log,
-      filter: options.nina.filter ?? { minSeverity: "Moderate", providers: [] },
-      ars: "033610000000",
-    });
+    options.nina && testWarningWatcher(options.nina, { store, board: chat.warnings, service, policy, log });
   await chat.run();
   const app = chat.app;
   return {

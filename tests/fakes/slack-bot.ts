@@ -19,7 +19,8 @@ import { FakeOutlet, TEST_POLICY_YAML } from "./fixtures.ts";
 import { runningCore } from "./running-core.ts";
 import type { WarningSource } from "../../src/ports/warning-source.ts";
 import type { WarningFilter } from "../../src/warnings/decide.ts";
-import { createWarningWatcher, type WarningWatcher } from "../../src/warnings/watcher.ts";
+import type { WarningWatcher } from "../../src/warnings/watcher.ts";
+import { testWarningWatcher } from "./warnings.ts";
 
 export const APPROVALS = "C0APPROVALS";
 export const PRESS_DESK = "C0PRESSDESK";
@@ -115,18 +116,7 @@ export async function startSlackBot(fake: FakeSlack, options: SlackBotOptions = 
   handle = core.handle;
   const { service, worker } = core;
   const watcher =
-    options.nina &&
-    createWarningWatcher({
-      store,
-      source: options.nina.source,
-      board: chat.warnings,
-      service,
-      policy,
-      clock: systemClock,
-      log,
-      filter: options.nina.filter ?? { minSeverity: "Moderate", providers: [] },
-      ars: "033610000000",
-    });
+    options.nina && testWarningWatcher(options.nina, { store, board: chat.warnings, service, policy, log });
   await chat.run();
   const app = chat.app();
   if (!app) throw new Error("Slack app did not start");

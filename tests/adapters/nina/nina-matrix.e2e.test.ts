@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { NinaClient } from "../../../adapters/nina/nina-client.ts";
 import type { AnnouncementId } from "../../../src/announcement/announcement.ts";
 import { MemoryStore } from "../../../src/memory/memory-store.ts";
 import { GONE_AFTER_ANSWERS } from "../../../src/warnings/decide.ts";
@@ -7,22 +6,10 @@ import { FakeHomeserver, type MatrixEvent, type SentEvent } from "../../fakes/fa
 import { FakeNina, type FakeWarning } from "../../fakes/fake-nina.ts";
 import { APPROVAL_ROOM, M, OPS_ROOM, startMatrixBot, type MatrixBot } from "../../fakes/matrix-bot.ts";
 import { validateSentContent } from "../../fakes/matrix-spec.ts";
+import { DISTRICT_ARS, ninaSource, STORM, STORM_INSTRUCTION } from "../../fakes/warnings.ts";
 
-const ARS = "033610000000";
-const INSTRUCTION = "Fenster und Türen schließen! Aufenthalt im Freien vermeiden.";
-
-const STORM: Omit<FakeWarning, "version" | "msgType"> = {
-  id: "dwd.2.49.0.0.276.0.DWD.PVW.1789822740000.storm",
-  provider: "DWD",
-  severity: "Severe",
-  eventCode: "BBK-EVC-040",
-  headline: "Amtliche UNWETTERWARNUNG vor ORKANBÖEN",
-  description: "Es treten Orkanböen bis 120 km/h auf.",
-  instruction: INSTRUCTION,
-  senderName: "Deutscher Wetterdienst",
-  area: "Landkreis Verden",
-  sent: "2026-11-30T08:00:00+01:00",
-};
+const ARS = DISTRICT_ARS;
+const INSTRUCTION = STORM_INSTRUCTION;
 const FIRE: Omit<FakeWarning, "version" | "msgType"> = {
   ...STORM,
   id: "mow.DE-NI-VER-W003-20261130-000",
@@ -40,7 +27,7 @@ let bot: MatrixBot;
 const start = () =>
   startMatrixBot(hs, {
     store,
-    nina: { source: new NinaClient({ baseUrl: nina.url, ars: ARS, userAgent: "amtsbote-test", timeoutMs: 500 }) },
+    nina: { source: ninaSource(nina) },
   });
 
 beforeEach(async () => {

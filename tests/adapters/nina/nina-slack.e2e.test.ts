@@ -1,27 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ACTIONS } from "../../../adapters/slack/blocks.ts";
-import { NinaClient } from "../../../adapters/nina/nina-client.ts";
 import { WARNING_ACTIONS } from "../../../adapters/slack/warning-board.ts";
 import { MemoryStore } from "../../../src/memory/memory-store.ts";
-import { FakeNina, type FakeWarning } from "../../fakes/fake-nina.ts";
+import { FakeNina } from "../../fakes/fake-nina.ts";
 import { FakeSlack, type StoredMessage } from "../../fakes/fake-slack.ts";
 import { APPROVALS, approvalCard, startSlackBot, U, type SlackBot } from "../../fakes/slack-bot.ts";
+import { DISTRICT_ARS, ninaSource, STORM, STORM_INSTRUCTION } from "../../fakes/warnings.ts";
 
-const ARS = "033610000000";
-const INSTRUCTION = "Fenster und Türen schließen! Aufenthalt im Freien vermeiden.";
-
-const STORM: Omit<FakeWarning, "version" | "msgType"> = {
-  id: "dwd.2.49.0.0.276.0.DWD.PVW.1789822740000.storm",
-  provider: "DWD",
-  severity: "Severe",
-  eventCode: "BBK-EVC-040",
-  headline: "Amtliche UNWETTERWARNUNG vor ORKANBÖEN",
-  description: "Es treten Orkanböen bis 120 km/h auf.",
-  instruction: INSTRUCTION,
-  senderName: "Deutscher Wetterdienst",
-  area: "Landkreis Verden",
-  sent: "2026-11-30T08:00:00+01:00",
-};
+const ARS = DISTRICT_ARS;
+const INSTRUCTION = STORM_INSTRUCTION;
 
 let slack: FakeSlack;
 let nina: FakeNina;
@@ -31,7 +18,7 @@ let bot: SlackBot;
 const start = () =>
   startSlackBot(slack, {
     store,
-    nina: { source: new NinaClient({ baseUrl: nina.url, ars: ARS, userAgent: "amtsbote-test", timeoutMs: 500 }) },
+    nina: { source: ninaSource(nina) },
   });
 
 beforeEach(async () => {
