@@ -6,6 +6,7 @@ import {
   type Delivery,
 } from "../src/announcement/announcement.ts";
 import { toOutboundPost } from "../src/outbox/outbox.ts";
+import type { OutletErrorCode } from "../src/ports/outlet.ts";
 import { approvalProgress, displayName, quorumOf, readabilityFor, type Policy } from "../src/policy/policy.ts";
 import { hintsFor } from "./hints.ts";
 import { plainFirstLine, renderForWhatsApp, shortened } from "../src/render/whatsapp.ts";
@@ -208,6 +209,26 @@ const DELIVERY_LABELS: Record<string, Localized> = {
 /** The longest technical reason shown on a card; the log has all of it. */
 const MAX_REASON = 140;
 
+/** Why the outlet refused, in the reader's language where the kind is known. */
+const REFUSALS: Record<OutletErrorCode, Localized> = {
+  unauthorized: L("Zugang abgelehnt", "access refused"),
+  not_found: L("Kanal oder Beitrag unbekannt", "channel or post unknown"),
+  bad_request: L("als ungültig abgelehnt", "refused as invalid"),
+  session_not_ready: L("Sitzung nicht verbunden", "session not linked"),
+  rate_limited: L("zu viele Anfragen, der Dienst bremst", "too many requests, the service slows down"),
+  unreachable: L("nicht erreichbar", "unreachable"),
+  not_sent: L("nicht angenommen", "not accepted"),
+  not_supported: L("kann das nicht", "cannot do this"),
+};
+
+/** ` – nicht erreichbar (connect ECONNREFUSED …)`: the kind in words, the outlet's own words for IT. */
+function reasonOf(d: Delivery): Localized {
+  if (!d.lastError) return L("", "");
+  const detail = shortened(d.lastError, MAX_REASON);
+  const kind = d.lastErrorCode ? REFUSALS[d.lastErrorCode] : undefined;
+  return kind ? L(` – ${kind.de} (${detail})`, ` – ${kind.en} (${detail})`) : L(` – ${detail}`, ` – ${detail}`);
+}
+
 /** What a delivery is doing, as people need to know it: waiting, retrying, unclear, with a person, … */
 function shownState(d: Delivery): string {
   if (d.state === "queued" && d.handoff) return "handing_over";
@@ -227,12 +248,11 @@ function deliveryLine(policy: Policy, d: Delivery, scheduled: boolean, held: boo
     ? L(` (bestätigt von ${displayName(policy, confirmedBy)})`, ` (confirmed by ${displayName(policy, confirmedBy)})`)
     : L("", "");
   const link = d.state === "sent" && d.receipt?.url ? ` – ${d.receipt.url}` : "";
-  const why =
-    d.state !== "sent" && d.lastError && state !== "scheduled" ? ` – ${shortened(d.lastError, MAX_REASON)}` : "";
+  const why = d.state !== "sent" && state !== "scheduled" ? reasonOf(d) : L("", "");
   const outlet = outletTitle(d.outlet);
   return L(
-    `→ ${outlet.de}: ${label.de}${byHand.de}${by.de}${link}${why}`,
-    `→ ${outlet.en}: ${label.en}${byHand.en}${by.en}${link}${why}`,
+    `→ ${outlet.de}: ${label.de}${byHand.de}${by.de}${link}${why.de}`,
+    `→ ${outlet.en}: ${label.en}${byHand.en}${by.en}${link}${why.en}`,
   );
 }
 

@@ -16,6 +16,7 @@ import {
   type Review,
 } from "../../src/announcement/announcement.ts";
 import { contentHash } from "../../src/announcement/content.ts";
+import type { OutletErrorCode } from "../../src/ports/outlet.ts";
 import type { Store } from "../../src/ports/store.ts";
 import { formatWarningHandle, warningRecordKey, type WarningRecord } from "../../src/warnings/warning.ts";
 import { addDays, startOfDay, type CalendarDate } from "../../src/time/calendar.ts";
@@ -233,6 +234,7 @@ export interface BundleDelivery {
   lastAttempt: { id: string; startedAt: string } | null;
   receipt: BundleReceipt | null;
   lastError: string | null;
+  lastErrorCode: OutletErrorCode | null;
 }
 
 /** One outlet's confirmation that a post (or its edit or removal) is out, as the audit recorded it. */
@@ -354,6 +356,7 @@ export function archiveBundle(a: Announcement): ArchiveBundle {
       lastAttempt: d.attempt ? { id: d.attempt.id, startedAt: d.attempt.startedAt } : null,
       receipt: d.receipt ? receiptOf(d.receipt) : null,
       lastError: d.lastError ?? null,
+      lastErrorCode: d.lastErrorCode ?? null,
     })),
     receipts: copy.events.flatMap((e) =>
       e.receipt ? [{ seq: e.seq, version: e.version, versionHash: e.versionHash, ...receiptOf(e.receipt) }] : [],

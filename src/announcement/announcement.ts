@@ -1,3 +1,4 @@
+import type { OutletErrorCode } from "../ports/outlet.ts";
 export type AnnouncementId = `A-${string}`;
 
 export const formatAnnouncementId = (n: number): AnnouncementId => `A-${String(n).padStart(4, "0")}`;
@@ -115,7 +116,10 @@ export interface Delivery {
   /** The outlet itself is not ready (logged out, unreachable, key refused): goes out as soon as it is. */
   waitsForOutlet?: true;
   receipt?: Receipt;
+  /** The outlet's own words, for IT and the log. */
   lastError?: string;
+  /** What kind of refusal it was, for people: shown in their language. */
+  lastErrorCode?: OutletErrorCode;
 }
 
 export interface Origin {

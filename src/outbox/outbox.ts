@@ -559,6 +559,7 @@ export class Outbox {
           const url = outcome.url ?? d.receipt?.url;
           d.receipt = { outlet: outletId, at, ...(remoteId ? { remoteId } : {}), ...(url ? { url } : {}) };
           delete d.lastError;
+          delete d.lastErrorCode;
           applyEvent(a, "delivery_sent", SYSTEM_ACTOR, now, { outlet: outletId, receipt: d.receipt });
           break;
         }
@@ -570,6 +571,7 @@ export class Outbox {
         case "unknown": {
           d.state = "sending";
           d.lastError = outcome.reason;
+          delete d.lastErrorCode;
           if (d.attempt) d.attempt.unclearAt = at;
           d.notFound = 0;
           // An outlet that makes a repeat harmless is simply asked again, backing off like a retry.
@@ -590,6 +592,8 @@ export class Outbox {
         }
         case "failed": {
           d.lastError = outcome.reason;
+          if (outcome.code) d.lastErrorCode = outcome.code;
+          else delete d.lastErrorCode;
           const waitingForOutlet = outcome.code !== undefined && WAITING_CODES.has(outcome.code);
           if (waitingForOutlet || (outcome.retryable && d.attempts < this.#o.maxAttempts)) {
             d.state = "queued";

@@ -335,7 +335,7 @@ describe("one approval, every outlet", () => {
     expect(card).toMatch(/→ Website \(Feeds\): veröffentlicht/);
     // Each failing outlet's line says what it is doing and why.
     expect(card).toMatch(
-      /→ Telegram: wartet, bis der Kanal wieder erreichbar ist – Telegram asks to slow down \(429 Too Many Requests: retry after 3\)\n/,
+      /→ Telegram: wartet, bis der Kanal wieder erreichbar ist – zu viele Anfragen, der Dienst bremst \(Telegram asks to slow down \(429 Too Many Requests: retry after 3\)\)\n/,
     );
     expect(card).toMatch(
       /→ Mastodon: Ergebnis unklar – wird geprüft – Mastodon \(127\.0\.0\.1:\d+\) answered 503: Service Unavailable/,

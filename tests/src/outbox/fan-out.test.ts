@@ -109,7 +109,7 @@ describe("one approval, every outlet", () => {
     expect(steady.published).toHaveLength(1);
     const status = await say(w, "anna", "status A-0001");
     expect(status.kind === "reply" && status.message.de).toContain(
-      "→ Telegram: wartet, bis der Kanal wieder erreichbar ist – Too Many Requests: retry after 30",
+      "→ Telegram: wartet, bis der Kanal wieder erreichbar ist – zu viele Anfragen, der Dienst bremst (Too Many Requests: retry after 30)",
     );
     w.clock.advance(29_000);
     await w.outbox.runOnce();
