@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MastodonOutlet } from "../../../adapters/mastodon/mastodon.ts";
-import { createAnnouncementService } from "../../../src/announcement/service.ts";
-import { MemoryStore } from "../../../src/memory/memory-store.ts";
-import { Outbox } from "../../../src/outbox/outbox.ts";
-import { silentLogger } from "../../../src/ports/logger.ts";
 import { FakeMastodon } from "../../fakes/fake-mastodon.ts";
-import { FixedClock, RecordingNotices, testPolicy } from "../../fakes/fixtures.ts";
+import { approvedThrough } from "../../fakes/outlet-delivery.ts";
 
 const TEXT = "Hauptstraße ab Montag gesperrt.";
 const fake = new FakeMastodon();
@@ -15,7 +11,6 @@ afterAll(() => fake.stop());
 beforeEach(() => fake.reset());
 
 async function approvedThroughMastodon() {
-  const store = new MemoryStore();
   const outlet = new MastodonOutlet({
     baseUrl: fake.url,
     token: "town-token",
@@ -23,18 +18,7 @@ async function approvedThroughMastodon() {
     readBackGraceMs: 0,
     media: async () => undefined,
   });
-  const clock = new FixedClock(new Date().toISOString());
-  const deps = { store, policy: testPolicy(), clock, notices: new RecordingNotices(), log: silentLogger };
-  const service = createAnnouncementService({ ...deps, outlets: [outlet] });
-  const outbox = new Outbox({ ...deps, outlets: new Map([[outlet.id, outlet]]) });
-  const draft = await service.draft("anna", {
-    content: { text: TEXT, media: [] },
-    origin: { platform: "t", room: "t" },
-  });
-  if (!draft.ok) throw new Error(draft.error.code);
-  const approved = await service.approve("carla", draft.value.id, { via: "command" });
-  if (!approved.ok) throw new Error(approved.error.code);
-  return { store, outbox, clock, id: draft.value.id };
+  return approvedThrough(outlet, TEXT);
 }
 
 /** Passes of the outbox, the clock moving on between them, until the announcement is published (or 10 passes). */

@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TelegramOutlet } from "../../../adapters/telegram/telegram.ts";
-import { createAnnouncementService } from "../../../src/announcement/service.ts";
-import { MemoryStore } from "../../../src/memory/memory-store.ts";
-import { Outbox } from "../../../src/outbox/outbox.ts";
-import { silentLogger } from "../../../src/ports/logger.ts";
 import { FakeTelegram } from "../../fakes/fake-telegram.ts";
-import { FixedClock, RecordingNotices, testPolicy } from "../../fakes/fixtures.ts";
+import { approvedThrough } from "../../fakes/outlet-delivery.ts";
 
 const TEXT = "*Hauptstraße* ab Montag gesperrt.";
 
@@ -24,19 +20,7 @@ async function approvedThroughTelegram() {
     timeoutMs: 400,
     media: async () => undefined,
   });
-  const store = new MemoryStore();
-  const clock = new FixedClock(new Date().toISOString());
-  const deps = { store, policy: testPolicy(), clock, notices: new RecordingNotices(), log: silentLogger };
-  const service = createAnnouncementService({ ...deps, outlets: [outlet] });
-  const outbox = new Outbox({ ...deps, outlets: new Map([[outlet.id, outlet]]) });
-  const draft = await service.draft("anna", {
-    content: { text: TEXT, media: [] },
-    origin: { platform: "t", room: "t" },
-  });
-  if (!draft.ok) throw new Error(draft.error.code);
-  const approved = await service.approve("carla", draft.value.id, { via: "command" });
-  if (!approved.ok) throw new Error(approved.error.code);
-  return { fake, store, outbox, clock, id: draft.value.id };
+  return { fake, ...(await approvedThrough(outlet, TEXT)) };
 }
 
 describe("delivery to Telegram through the outbox", () => {

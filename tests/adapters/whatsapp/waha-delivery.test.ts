@@ -1,12 +1,8 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { WahaOutlet } from "../../../adapters/whatsapp/waha.ts";
-import { createAnnouncementService } from "../../../src/announcement/service.ts";
-import { MemoryStore } from "../../../src/memory/memory-store.ts";
-import { Outbox } from "../../../src/outbox/outbox.ts";
-import { silentLogger } from "../../../src/ports/logger.ts";
-import { FixedClock, RecordingNotices, testPolicy } from "../../fakes/fixtures.ts";
 import { neverAnswers, strictNock } from "../../fakes/nock-gateway.ts";
+import { approvedThrough } from "../../fakes/outlet-delivery.ts";
 
 const BASE = "http://waha.test:3000";
 const CH = "120363000000000000@newsletter";
@@ -14,7 +10,6 @@ const MESSAGES = `/api/default/chats/${encodeURIComponent(CH)}/messages`;
 const TEXT = "Hauptstraße ab Montag gesperrt.";
 
 async function approvedThroughWaha() {
-  const store = new MemoryStore();
   const outlet = new WahaOutlet({
     baseUrl: BASE,
     apiKey: "k",
@@ -25,18 +20,7 @@ async function approvedThroughWaha() {
     canReadBack: "on",
     media: async () => undefined,
   });
-  const clock = new FixedClock(new Date().toISOString());
-  const deps = { store, policy: testPolicy(), clock, notices: new RecordingNotices(), log: silentLogger };
-  const service = createAnnouncementService({ ...deps, outlets: [outlet] });
-  const outbox = new Outbox({ ...deps, outlets: new Map([[outlet.id, outlet]]) });
-  const draft = await service.draft("anna", {
-    content: { text: TEXT, media: [] },
-    origin: { platform: "t", room: "t" },
-  });
-  if (!draft.ok) throw new Error(draft.error.code);
-  const approved = await service.approve("carla", draft.value.id, { via: "command" });
-  if (!approved.ok) throw new Error(approved.error.code);
-  return { store, outbox, clock, id: draft.value.id };
+  return approvedThrough(outlet, TEXT);
 }
 
 const waha = () => nock(BASE);
