@@ -4,6 +4,7 @@ import type { Language } from "../src/policy/policy.ts";
 import type { EngineAbility, EngineFeature, EngineReport } from "../src/ports/channel-admin.ts";
 import type { Localized } from "../src/ports/localized.ts";
 import { revealInvisible } from "../src/announcement/text-hygiene.ts";
+import { outletName } from "../src/announcement/outlets.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
 
 /** Every text a person reads exists in German and English. */
@@ -559,17 +560,24 @@ const OUTLET_LABELS: Record<string, Localized> = {
   press: L("der Presseverteiler", "the press list"),
 };
 
-const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+/** The text with its first letter upper-case, for a label that begins a sentence or a line. */
+export const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** An outlet's label without its article: "Website (Feeds)" from "die Website (Feeds)". */
+export function outletWithoutArticle(outlet: string): Localized {
+  const label = outletLabel(outlet);
+  return L(label.de.replace(/^(der|die|das) /, ""), label.en.replace(/^the /, ""));
+}
 
 /** An outlet as a list or a card line names it, without article: "Website (Feeds)", "Presseverteiler". */
 export function outletTitle(outlet: string): Localized {
-  const label = outletLabel(outlet);
-  return L(capitalised(label.de.replace(/^(der|die|das) /, "")), capitalised(label.en.replace(/^the /, "")));
+  const label = outletWithoutArticle(outlet);
+  return L(capitalised(label.de), capitalised(label.en));
 }
 
 /** An outlet as people call it, by its name or id (`whatsapp-waha` is WhatsApp). */
 export function outletLabel(outlet: string): Localized {
-  const name = outlet.split("-", 1)[0] ?? outlet;
+  const name = outletName(outlet);
   return OUTLET_LABELS[name] ?? L(outlet, outlet);
 }
 
@@ -593,7 +601,7 @@ const OUTLET_ARRIVALS: Record<string, Localized> = {
 
 /** "im WhatsApp-Kanal erschienen ist", "beim Presseverteiler angekommen ist": after "Unklar, ob A-0042". */
 export function outletArrival(outlet: string): Localized {
-  const name = outlet.split("-", 1)[0] ?? outlet;
+  const name = outletName(outlet);
   const place = outletPlace(outlet);
   return OUTLET_ARRIVALS[name] ?? L(`${place.de} erschienen ist`, `appeared ${place.en}`);
 }
@@ -605,13 +613,13 @@ const OUTLET_LOOKUPS: Record<string, Localized> = {
 
 /** Where a person looks whether a post is out: "im Telegram-Kanal", "im Archiv oder Postfach des Verteilers". */
 export function outletLookup(outlet: string): Localized {
-  const name = outlet.split("-", 1)[0] ?? outlet;
+  const name = outletName(outlet);
   return OUTLET_LOOKUPS[name] ?? outletPlace(outlet);
 }
 
 /** Where a person posts by hand: "im WhatsApp-Kanal", "auf Mastodon". */
 export function outletPlace(outlet: string): Localized {
-  const name = outlet.split("-", 1)[0] ?? outlet;
+  const name = outletName(outlet);
   return OUTLET_PLACES[name] ?? L(`bei ${outlet}`, `on ${outlet}`);
 }
 

@@ -3,8 +3,17 @@ import type { ModeNotice, Notice } from "../src/ports/notices.ts";
 import type { OutboundPost, OutletErrorCode, OutletProblem, RemoteRef } from "../src/ports/outlet.ts";
 import { displayName, type Policy } from "../src/policy/policy.ts";
 import { renderForWhatsApp } from "../src/render/whatsapp.ts";
-import { joinLocalized, L, outletArrival, outletLabel, outletLookup, outletPlace, type Localized } from "./messages.ts";
-import { outletName } from "../src/announcement/outlets.ts";
+import {
+  capitalised,
+  joinLocalized,
+  L,
+  outletArrival,
+  outletLabel,
+  outletLookup,
+  outletPlace,
+  type Localized,
+} from "./messages.ts";
+import { outletName, PLAIN_TEXT_OUTLETS } from "../src/announcement/outlets.ts";
 import { plainText } from "../src/render/plain.ts";
 import { approvalRequest, whatsappBlock, when } from "./render.ts";
 
@@ -246,7 +255,7 @@ export const confirmCommand = (id: string, outlet: string): string =>
 export function handoffText(policy: Policy, post: OutboundPost, a?: Announcement): Localized {
   const outlet = post.outlet ?? "whatsapp";
   const place = outletPlace(outlet);
-  const plain = PLAIN_OUTLETS.has(outletName(outlet));
+  const plain = PLAIN_TEXT_OUTLETS.has(outletName(outlet));
   const r = renderForWhatsApp(plain ? { ...post, text: plainText(post.text) } : post);
   const author = a ? displayName(policy, a.author) : "";
   const confirm = confirmCommand(post.announcementId, outlet);
@@ -406,12 +415,8 @@ export function channelUpText(outlet: string): Localized {
 function channelName(outlet: string): Localized {
   if (outletName(outlet) === "whatsapp") return L(`Der WhatsApp-Kanal (${outlet})`, `The WhatsApp channel (${outlet})`);
   const label = outletLabel(outlet);
-  const up = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-  return L(`Der Kanal ${up(label.de)} (${outlet})`, `The outlet ${label.en} (${outlet})`);
+  return L(`Der Kanal ${capitalised(label.de)} (${outlet})`, `The outlet ${label.en} (${outlet})`);
 }
-
-/** Outlets that show the text without WhatsApp's formatting. */
-const PLAIN_OUTLETS: ReadonlySet<string> = new Set(["mastodon", "feeds", "press"]);
 
 export function renderModeNotice(policy: Policy, notice: ModeNotice): Localized {
   const by = displayName(policy, notice.by);

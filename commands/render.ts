@@ -11,8 +11,8 @@ import { approvalProgress, displayName, quorumOf, readabilityFor, type Policy } 
 import { hintsFor } from "./hints.ts";
 import { plainFirstLine, renderForWhatsApp, shortened } from "../src/render/whatsapp.ts";
 import { formatWallTime } from "../src/time/zoned.ts";
-import { joinLocalized, L, outletLabel, outletTitle, STATE_LABELS, type Localized } from "./messages.ts";
-import { outletName, outletsOf, type ConfiguredOutlet } from "../src/announcement/outlets.ts";
+import { capitalised, joinLocalized, L, outletLabel, outletTitle, STATE_LABELS, type Localized } from "./messages.ts";
+import { outletName, outletsOf, PLAIN_TEXT_OUTLETS, type ConfiguredOutlet } from "../src/announcement/outlets.ts";
 import { plainText } from "../src/render/plain.ts";
 
 /**
@@ -273,7 +273,7 @@ export function outletsPreview(a: Announcement, outlets: readonly ConfiguredOutl
   const post = toOutboundPost(a);
   const lines: Localized[] = [];
   const plain = plainText(post.text);
-  const unformatted = chosen.filter((o) => PLAIN_OUTLETS.has(outletName(o.id)));
+  const unformatted = chosen.filter((o) => PLAIN_TEXT_OUTLETS.has(outletName(o.id)));
   if (plain !== post.text && unformatted.length > 0) {
     const names = unformatted.map((o) => outletLabel(o.id));
     lines.push(
@@ -303,15 +303,17 @@ export function outletsPreview(a: Announcement, outlets: readonly ConfiguredOutl
       notes.push(L("als Antwort auf die erste Meldung", "as a reply to the first alert"));
     }
     if (notes.length > 0) {
-      const head = outlet.de.charAt(0).toUpperCase() + outlet.de.slice(1);
-      const headEn = outlet.en.charAt(0).toUpperCase() + outlet.en.slice(1);
-      lines.push(L(`${head}: ${notes.map((n) => n.de).join(", ")}`, `${headEn}: ${notes.map((n) => n.en).join(", ")}`));
+      lines.push(
+        L(
+          `${capitalised(outlet.de)}: ${notes.map((n) => n.de).join(", ")}`,
+          `${capitalised(outlet.en)}: ${notes.map((n) => n.en).join(", ")}`,
+        ),
+      );
     }
   }
   return lines;
 }
 
-const PLAIN_OUTLETS: ReadonlySet<string> = new Set(["mastodon", "feeds", "press"]);
 const ALT_TEXT_OUTLETS: ReadonlySet<string> = new Set(["mastodon", "feeds"]);
 const POLL_AS_TEXT: ReadonlySet<string> = new Set(["feeds", "press"]);
 const THREADED: ReadonlySet<string> = new Set(["mastodon", "telegram", "press"]);

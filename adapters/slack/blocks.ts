@@ -1,5 +1,5 @@
 import { outletName } from "../../src/announcement/outlets.ts";
-import { outletLabel, pick, type Localized } from "../../commands/messages.ts";
+import { outletLabel, outletWithoutArticle, pick, type Localized } from "../../commands/messages.ts";
 import {
   approvalLine,
   deliveryLines,
@@ -147,8 +147,8 @@ export function handoffBlocks(
       ? pick({ de: "📲 Auf WhatsApp gepostet", en: "📲 Posted on WhatsApp" }, language)
       : pick(
           {
-            de: `📲 Gepostet: ${outletLabel(name).de.replace(/^(der|die|das) /, "")}`,
-            en: `📲 Posted: ${outletLabel(name).en.replace(/^the /, "")}`,
+            de: `📲 Gepostet: ${outletWithoutArticle(name).de}`,
+            en: `📲 Posted: ${outletWithoutArticle(name).en}`,
           },
           language,
         );

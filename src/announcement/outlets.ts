@@ -9,6 +9,9 @@ import { codePoints } from "./content.ts";
 export const OUTLET_NAMES = ["whatsapp", "mastodon", "telegram", "feeds", "press"] as const;
 export type OutletName = (typeof OUTLET_NAMES)[number];
 
+/** Outlets that show the text without WhatsApp's formatting. */
+export const PLAIN_TEXT_OUTLETS: ReadonlySet<string> = new Set(["mastodon", "feeds", "press"]);
+
 /** An outlet's id is its name, or its name and its back-end (`whatsapp-waha`, `whatsapp-manual`). */
 export const outletName = (id: string): string => id.split("-", 1)[0] ?? id;
 
