@@ -478,7 +478,7 @@ export class Outbox {
       if (!a || !d || !isDelivering(a)) return { kind: "none" };
       const now = this.#o.clock.now();
       const idempotent = repeatsHarmlessly(outlet, d, now.getTime());
-      const post = { ...(await this.#postFor(a, d)), ...(d.checkFirst ? { checkFirst: true as const } : {}) };
+      const post = await this.#outboundFor(a, d);
       const action = d.action ?? "publish";
       const ref = d.receipt?.remoteId ? { remoteId: d.receipt.remoteId } : undefined;
       const work = { post, action, ...(ref ? { ref } : {}) };
@@ -506,14 +506,15 @@ export class Outbox {
   }
 
   /**
-   * What one delivery sends, with what the outlet needs beyond the text: whether it is an emergency, its place in
-   * an incident chain, and the earlier post of that chain on the same outlet to reply to.
+   * What one delivery sends, with what the outlet needs beyond the text: whether it is an emergency, whether a
+   * person must look first, its place in an incident chain, and the earlier post of that chain on the same outlet.
    */
-  async #postFor(a: Announcement, d: Delivery): Promise<OutboundPost> {
+  async #outboundFor(a: Announcement, d: Delivery): Promise<OutboundPost> {
     const post: OutboundPost = {
       ...postFor(a, d),
       ...(this.#o.urgent(a) ? { emergency: true as const } : {}),
       ...(a.expiresAt ? { expiresAt: a.expiresAt } : {}),
+      ...(d.checkFirst ? { checkFirst: true as const } : {}),
     };
     const incident = a.incident;
     if (!incident) return post;
@@ -575,10 +576,11 @@ export class Outbox {
           if (d.attempt) d.attempt.unclearAt = at;
           d.notFound = 0;
           // An outlet that makes a repeat harmless is simply asked again, backing off like a retry.
-          const pause = this.#publishesIdempotently(d) ? this.#backoff(d.attempts) : READ_BACK_PAUSES_MS[0];
+          const repeatable = this.#publishesIdempotently(d);
+          const pause = repeatable ? this.#backoff(d.attempts) : READ_BACK_PAUSES_MS[0];
           d.notBefore = new Date(now.getTime() + pause).toISOString();
           applyEvent(a, "delivery_unknown", SYSTEM_ACTOR, now, { outlet: outletId, reason: outcome.reason });
-          if (this.#publishesIdempotently(d) && d.attempts >= this.#o.maxAttempts) {
+          if (repeatable && d.attempts >= this.#o.maxAttempts) {
             d.state = "needs_manual_check";
             applyEvent(a, "delivery_needs_manual_check", SYSTEM_ACTOR, now, {
               outlet: outletId,
