@@ -106,6 +106,8 @@ async function otherOutlets(
   const { store, media, log, timeZone } = deps;
   const outlets: Outlet[] = [];
   const stops: (() => Promise<void>)[] = [];
+  // The press list's settings are checked before anything reaches out or opens a port.
+  const press = pressOutlet(env, { media, timeZone, log });
   const mastodon = mastodonSettingsOf(env);
   if (mastodon) {
     const outlet = new MastodonOutlet({ ...mastodon, media });
@@ -142,15 +144,21 @@ async function otherOutlets(
     stops.push(() => outlet.stop());
     outlets.push(outlet);
   }
-  const press = pressSettingsOf(env);
-  if (press) {
-    try {
-      outlets.push(new PressMailOutlet({ ...press, media, timeZone, log: log.child({ module: "press" }) }));
-    } catch (error) {
-      throw new ConfigError(`Invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  if (press) outlets.push(press);
   return { outlets, stop: async () => void (await Promise.all(stops.map((stop) => stop()))) };
+}
+
+function pressOutlet(
+  env: Env,
+  deps: { media: MediaSource; log: Logger; timeZone: string },
+): PressMailOutlet | undefined {
+  const press = pressSettingsOf(env);
+  if (!press) return undefined;
+  try {
+    return new PressMailOutlet({ ...press, ...deps, log: deps.log.child({ module: "press" }) });
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** What drafting needs to know of an outlet; read live, as an outlet may learn its limits after start. */

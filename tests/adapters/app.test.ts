@@ -1,4 +1,6 @@
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -41,4 +43,43 @@ describe("createApp: the whole app in-process", () => {
     await running;
     app = undefined;
   });
+
+  it("checks every outlet's settings before the feeds' listener takes its port", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "amtsbote-app-"));
+    const port = await freePort();
+    const { env } = loadEnv({
+      STORE_URL: `sqlite://${join(dir, "amtsbote.sqlite")}`,
+      OPS_ENDPOINT: "off",
+      LOG_FILE: join(dir, "amtsbote.log"),
+      FEED_BASE_URL: "http://127.0.0.1/feeds",
+      FEED_PORT: String(port),
+      SMTP_URL: "smtp://127.0.0.1:2525",
+      PRESS_TO: "presse@example.org",
+      PRESS_FROM: "kein-absender",
+    });
+    await expect(
+      createApp(env, { stdin: new PassThrough(), stdout: new PassThrough(), onFatal: () => undefined }),
+    ).rejects.toThrow("PRESS_FROM");
+    // Nothing was left listening: the port is free for the next start.
+    expect(await canListen(port)).toBe(true);
+  });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
