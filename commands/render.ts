@@ -288,9 +288,10 @@ export function outletsPreview(a: Announcement, outlets: readonly ConfiguredOutl
   for (const o of chosen) {
     const outlet = outletLabel(o.id);
     const notes: Localized[] = [];
-    const max = post.media.length > 0 ? o.capabilities.maxCaptionLength : o.capabilities.maxTextLength;
-    const length = o.measure ? o.measure(post) : undefined;
-    if (length !== undefined && max < Number.MAX_SAFE_INTEGER) {
+    // Outlets that count differently from WhatsApp (Mastodon's links, Telegram's UTF-16) say how long it is there.
+    if (o.measure) {
+      const max = post.media.length > 0 ? o.capabilities.maxCaptionLength : o.capabilities.maxTextLength;
+      const length = o.measure(post);
       notes.push(L(`${length} von ${max} Zeichen`, `${length} of ${max} characters`));
     }
     if (post.media.some((m) => m.altText) && o.capabilities.image && ALT_TEXT_OUTLETS.has(outletName(o.id))) {
