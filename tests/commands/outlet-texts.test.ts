@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { errorText } from "../../commands/messages.ts";
+import { outletsPreview } from "../../commands/render.ts";
+import type { ConfiguredOutlet } from "../../src/announcement/outlets.ts";
+import { aWorld, say } from "../fakes/world.ts";
 import { channelDownText, handoffRemoveText, handoffText } from "../../commands/notices.ts";
 import type { OutboundPost } from "../../src/ports/outlet.ts";
 import { testPolicy } from "../fakes/fixtures.ts";
@@ -56,5 +59,34 @@ describe("texts that name an outlet", () => {
       /^⚠️ Der Kanal Mastodon \(mastodon\) funktioniert nicht/,
     );
     expect(channelDownText("whatsapp-waha", "unreachable").en).toMatch(/^⚠️ The WhatsApp channel \(whatsapp-waha\)/);
+  });
+});
+
+describe("the preview for other outlets", () => {
+  const can = { text: true, image: true, video: true, poll: true, edit: true, delete: true };
+  const outlets: ConfiguredOutlet[] = [
+    { id: "whatsapp-waha", handoff: false, capabilities: { ...can, maxTextLength: 4096, maxCaptionLength: 1024 } },
+    {
+      id: "mastodon",
+      handoff: false,
+      capabilities: { ...can, maxTextLength: 500, maxCaptionLength: 500 },
+      measure: () => 312,
+    },
+    { id: "press", handoff: false, capabilities: { ...can, maxTextLength: 4096, maxCaptionLength: 1024 } },
+  ];
+
+  it("shows the text without formatting where outlets show it so, and how long it is where they count otherwise", async () => {
+    const w = aWorld();
+    const drafted = await say(w, "anna", "*Hauptstraße* gesperrt");
+    if (drafted.kind !== "reply" || !drafted.announcement) throw new Error("not drafted");
+    const a = { ...drafted.announcement, outlets: ["whatsapp", "mastodon", "press"] };
+    const lines = outletsPreview(a, outlets).map((l) => l.de);
+    expect(lines).toEqual([
+      "─── ohne Formatierung (Mastodon, der Presseverteiler) ───",
+      "Hauptstraße gesperrt",
+      "────────────────",
+      "Mastodon: 312 von 500 Zeichen",
+    ]);
+    expect(outletsPreview({ ...a, outlets: ["whatsapp"] }, outlets)).toEqual([]);
   });
 });
