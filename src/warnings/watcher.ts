@@ -160,10 +160,11 @@ export function createWarningWatcher(deps: WarningWatcherDeps) {
 
   /** One poll: the dashboard, then each warning's news. Serialised across instances by a lease. */
   async function pollLocked(): Promise<PollOutcome> {
+    const missing = await missingSince();
     let answer: Awaited<ReturnType<WarningSource["dashboard"]>>;
     try {
       // While a warning is missing but not yet confirmed gone, ask in full: a 304 would confirm nothing.
-      answer = await source.dashboard(Object.keys(await missingSince()).length === 0);
+      answer = await source.dashboard(Object.keys(missing).length === 0);
     } catch (error) {
       failures += 1;
       log.warn({ ars: deps.ars, failures, err: error }, "warning service did not answer");
@@ -190,7 +191,6 @@ export function createWarningWatcher(deps: WarningWatcherDeps) {
       });
     }
     const before = ((await store.getSetting(CURRENT)) as string[] | undefined) ?? [];
-    const missing = await missingSince();
     const unconfirmed: Record<string, number> = {};
     for (const id of goneIds(before, new Set(current.keys()))) {
       // One answer without it may be a glitch of the service; only a second one ends it.
