@@ -10,8 +10,8 @@ export interface HealthWatchOptions {
 }
 
 /**
- * Watches a gateway's session. Deliveries wait while it is down; people hear about
- * a change once, not at every check.
+ * Watches an outlet's health (a gateway's session, an account's access, a mail server). Deliveries wait while it
+ * is down; people hear about a change once, not at every check.
  */
 export class HealthWatch {
   readonly #o: HealthWatchOptions;

@@ -1,9 +1,9 @@
 import type { OutletErrorCode, OutletHealth, PublishOutcome } from "../../src/ports/outlet.ts";
 
-/** What came back from one HTTP call to a gateway, before any meaning is given to it. */
+/** What came back from one HTTP call to an outlet (a gateway, Mastodon, Telegram), before any meaning is given to it. */
 export type Exchange =
   | { kind: "response"; status: number; body: unknown; headers: Headers }
-  /** The request never reached the gateway (refused, no such host): nothing was sent. */
+  /** The request never reached the outlet (refused, no such host): nothing was sent. */
   | { kind: "not_sent"; reason: string }
   /** The request may have reached it (timeout, reset): the outcome is unknown. */
   | { kind: "unknown"; reason: string };
